@@ -1,0 +1,3 @@
+"""Accord: data contract coordination service."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The `accord` command line: server commands and thin client commands."""
