@@ -1,0 +1,47 @@
+"""API key I/O models. The plaintext key appears only in `ApiKeyCreated`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from accord.auth.principal import Scope
+from accord.kit.schemas import InputModel, OutputModel
+
+
+class ApiKeyCreate(InputModel):
+    name: Annotated[str, Field(min_length=1, max_length=100, examples=["producer-ci"])]
+    team_id: uuid.UUID | None = Field(
+        default=None,
+        description="The team the key acts for; omit for a workspace-admin key.",
+    )
+    scopes: list[Scope] = Field(
+        min_length=1, max_length=3, examples=[["read", "write"]], description="read, write, admin."
+    )
+    expires_at: datetime | None = Field(default=None, description="Optional expiry (UTC).")
+
+    @field_validator("expires_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("expires_at must carry a timezone, e.g. 2027-01-01T00:00:00Z")
+        return value
+
+
+class ApiKey(OutputModel):
+    id: uuid.UUID
+    name: str
+    team_id: uuid.UUID | None
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    scopes: list[Scope]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="The secret. Shown once, never again: store it now.")

@@ -1,0 +1,95 @@
+"""The application factory: lifespan, middleware, routers, error handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from accord import __version__, problems
+from accord.api_key import service as api_key_service
+from accord.api_key.endpoints import router as api_keys_router
+from accord.api_key.usage import UsageTracker
+from accord.audit.endpoints import router as audit_router
+from accord.auth.endpoints import router as me_router
+from accord.config import Settings, get_settings
+from accord.db import create_engine, create_sessionmaker, session_scope
+from accord.health.endpoints import router as health_router
+from accord.logging import configure_logging
+from accord.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from accord.startup import prepare
+from accord.state import AppState
+from accord.team.endpoints import router as teams_router
+
+log = structlog.get_logger("accord.app")
+
+
+async def flush_usage(state: AppState) -> None:
+    pending = state.usage.drain()
+    if pending:
+        async with session_scope(state.sessionmaker) as session:
+            await api_key_service.flush_usage(session, pending)
+
+
+async def _usage_loop(state: AppState) -> None:
+    while True:
+        await asyncio.sleep(state.settings.key_last_used_flush_s)
+        try:
+            await flush_usage(state)
+        except Exception:  # keep the loop alive; the next tick retries
+            log.exception("usage_flush_failed")
+
+
+def create_app(settings: Settings | None = None, *, run_startup_checks: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        state = AppState(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            usage=UsageTracker(),
+        )
+        try:
+            if run_startup_checks:
+                await prepare(settings, engine, state.sessionmaker)
+            app.state.accord = state
+            flusher = asyncio.create_task(_usage_loop(state))
+            try:
+                yield
+            finally:
+                flusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flusher
+                await flush_usage(state)
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Accord",
+        version=__version__,
+        summary="Data contract coordination: publish, check, propose, acknowledge.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    for router in (health_router, me_router, teams_router, api_keys_router, audit_router):
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

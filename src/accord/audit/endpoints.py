@@ -1,0 +1,77 @@
+"""HTTP: /api/v1/audit-events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+
+from accord.audit import service
+from accord.audit.schemas import AuditEventOut, VerifyResult
+from accord.auth.dependencies import AdminPrincipal, ReadPrincipal
+from accord.deps import SessionDep
+from accord.exceptions import ValidationFailedError
+from accord.kit.pagination import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
+
+router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
+
+
+def _seq_before(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        value = decode_cursor(cursor, 1)[0]
+    except ValueError as exc:
+        raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailedError("cursor is not valid", code="invalid_cursor")
+    return value
+
+
+@router.get("")
+async def list_audit_events(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    entity_type: str | None = Query(None, max_length=64),
+    entity_id: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=64, examples=["team.created"]),
+    actor_id: str | None = Query(None, max_length=64),
+    since: datetime | None = Query(None, description="Inclusive lower bound (UTC)."),
+    until: datetime | None = Query(None, description="Exclusive upper bound (UTC)."),
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[AuditEventOut]:
+    """The workspace's audit events, newest first, with filters."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise ValidationFailedError(f"{name} must carry a timezone", code="naive_datetime")
+    rows = await service.list_events(
+        session,
+        principal.workspace_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        before_seq=_seq_before(cursor),
+        limit=limit + 1,
+    )
+    next_cursor = encode_cursor([rows[limit - 1].seq]) if len(rows) > limit else None
+    return Page[AuditEventOut](
+        items=[AuditEventOut.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+@router.get("/verify")
+async def verify_audit_chain(principal: AdminPrincipal, session: SessionDep) -> VerifyResult:
+    """Recompute the workspace's hash chain (admin). `ok` is false at the first position
+    that was modified, deleted, inserted or reordered, and `problem` names it."""
+    return await service.verify(session, principal.workspace_id)

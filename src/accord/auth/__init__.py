@@ -1,0 +1,1 @@
+"""Who is calling: a credential becomes a `Principal` (workspace, team, scopes)."""

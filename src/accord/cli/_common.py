@@ -1,0 +1,50 @@
+"""Helpers shared by the server-side commands."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from accord.config import Settings, UnsafeSettingsError
+from accord.db import create_engine
+from accord.startup import StartupError, check_database
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except UnsafeSettingsError as exc:
+        fail(str(exc))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        fail(f"invalid setting ACCORD_{where.upper()}: {first['msg']}")
+
+
+def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run ``work`` against a reachable database, or exit 1 with a one-line reason."""
+
+    async def _go() -> T:
+        engine = create_engine(settings)
+        try:
+            await check_database(settings, engine)
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(_go())
+    except StartupError as exc:
+        fail(str(exc), 1)

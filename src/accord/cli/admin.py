@@ -1,0 +1,59 @@
+"""`accord admin ...`: operator commands that talk to the database directly."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from accord.api_key import service as api_key_service
+from accord.auth.principal import SYSTEM_ACTOR, Scope
+from accord.cli._common import fail, load_settings, with_engine
+from accord.db import create_sessionmaker, session_scope
+from accord.exceptions import AccordError
+from accord.kit.crypto import generate_api_key
+from accord.migrate import schema_status
+from accord.startup import BOOTSTRAP_WORKSPACE
+from accord.workspace import service as workspace_service
+
+app = typer.Typer(help="Operator commands.", no_args_is_help=True)
+
+
+@app.command("bootstrap")
+def bootstrap(
+    workspace: str = typer.Option(BOOTSTRAP_WORKSPACE, help="Workspace to create or use."),
+) -> None:
+    """Create WORKSPACE if needed and print a new workspace-admin key (shown once)."""
+    settings = load_settings()
+
+    async def _go(engine: AsyncEngine) -> str:
+        status = await schema_status(engine)
+        if not status.up_to_date:
+            fail("database schema is not at head: run `accord db upgrade` first", 1)
+        raw = generate_api_key()
+        async with session_scope(create_sessionmaker(engine)) as session:
+            ws, _ = await workspace_service.get_or_create(session, workspace)
+            await api_key_service.insert_key(
+                session,
+                workspace_id=ws.id,
+                actor=SYSTEM_ACTOR,
+                raw_key=raw,
+                pepper=settings.key_pepper.get_secret_value(),
+                name="bootstrap-admin",
+                team_id=None,
+                scopes=[Scope.admin.value],
+            )
+        return raw
+
+    try:
+        key = with_engine(settings, _go)
+    except AccordError as exc:
+        fail(exc.detail)
+    typer.echo(f"workspace: {workspace}", err=True)
+    typer.echo("admin key (shown once, store it now):", err=True)
+    typer.echo(key)
+
+
+@app.command("generate-key")
+def generate_key() -> None:
+    """Print a fresh, well-formed key without storing it (for ACCORD_BOOTSTRAP_ADMIN_KEY)."""
+    typer.echo(generate_api_key())

@@ -1,0 +1,1 @@
+"""JSON Schema side of the engine: normalisation, inclusion, witnesses, change reports."""

@@ -1,0 +1,159 @@
+"""Parse a JSON Schema document into normalised ``Node``s, resolving internal ``$ref``s.
+
+Remote references are refused, never fetched. Unguarded reference cycles (a schema that
+refers to itself without descending into the instance, e.g. ``{"$ref": "#"}``) are refused
+too: the real validator would recurse forever on them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+from jsonschema.protocols import Validator
+
+from accord.compat.errors import SchemaError
+from accord.compat.js import keywords
+from accord.compat.js.dialect import Dialect, detect, validator
+from accord.compat.js.node import MAX_DEPTH, Node
+
+DEFAULT_BASE = "https://accord.invalid/schema.json"
+
+
+class Document:
+    """A parsed root schema: its dialect, its nodes by JSON pointer, its real validator."""
+
+    def __init__(self, raw: Any, *, assert_formats: bool = False) -> None:
+        if not isinstance(raw, dict | bool):
+            raise SchemaError("a JSON Schema must be an object or a boolean")
+        self.raw = raw
+        self.dialect = detect(raw)
+        self.assert_formats = assert_formats
+        self.nodes: dict[str, Node] = {}
+        self.resources: dict[str, str] = {}
+        self.anchors: dict[str, str] = {}
+        self.pending: list[tuple[Node, str, str]] = []
+        base = DEFAULT_BASE
+        self.resources[base] = ""
+        self.root = self.build(raw, "", base, 0)
+        while self.pending:
+            node, ref, ref_base = self.pending.pop()
+            node.ref = self.resolve(ref, ref_base, node.path)
+        self._check_cycles()
+
+    def build(self, raw: Any, path: str, base: str, depth: int) -> Node:
+        """Node for ``raw`` at ``path`` (memoised: refs and recursion share nodes)."""
+        existing = self.nodes.get(path)
+        if existing is not None:
+            return existing
+        if depth > MAX_DEPTH:
+            raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels", path)
+        node = Node(path, raw, self)
+        self.nodes[path] = node
+        if isinstance(raw, bool):
+            node.always = raw
+            return node
+        if not isinstance(raw, dict):
+            raise SchemaError("a schema must be an object or a boolean", path)
+        base = self._identify(raw, path, base)
+        keywords.parse(self, node, raw, base, depth)
+        return node
+
+    def _identify(self, raw: dict[str, Any], path: str, base: str) -> str:
+        """Register ``$id``/``id``/``$anchor`` and return the base URI for this sub-schema."""
+        ident = raw.get("id" if self.dialect is Dialect.DRAFT4 else "$id")
+        if isinstance(ident, str):
+            if ident.startswith("#"):
+                self.anchors[f"{base}#{ident[1:]}"] = path
+            else:
+                absolute, _, fragment = urljoin(base, ident).partition("#")
+                self.resources.setdefault(absolute, path)
+                if fragment:
+                    self.anchors[f"{absolute}#{fragment}"] = path
+                base = absolute
+        anchor = raw.get("$anchor")
+        if isinstance(anchor, str):
+            self.anchors[f"{base}#{anchor}"] = path
+        return base
+
+    def resolve(self, ref: str, base: str, path: str) -> Node:
+        """Target node of an internal ``$ref``; ``SchemaError`` for anything remote."""
+        if ref.startswith("#"):
+            uri, fragment = base, ref[1:]
+        else:
+            uri, _, fragment = urljoin(base, ref).partition("#")
+        if uri not in self.resources:
+            raise SchemaError(f"remote $ref {ref!r} refused: only internal references", path)
+        if fragment and not fragment.startswith("/"):
+            target = self.anchors.get(f"{uri}#{fragment}")
+            if target is None:
+                raise SchemaError(f"$ref {ref!r}: no such anchor", path)
+            return self.nodes[target]
+        return self.node_at(self.resources[uri] + unquote(fragment), path)
+
+    def node_at(self, pointer: str, referrer: str) -> Node:
+        """Node at a JSON pointer, built on demand (a ``$ref`` may point anywhere)."""
+        found = self.nodes.get(pointer)
+        if found is not None:
+            return found
+        raw: Any = self.raw
+        parts = pointer.split("/")[1:]
+        for part in parts:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(raw, dict) and part in raw:
+                raw = raw[part]
+            elif isinstance(raw, list) and part.isdigit() and int(part) < len(raw):
+                raw = raw[int(part)]
+            else:
+                raise SchemaError(f"$ref target {pointer!r} does not exist", referrer)
+        return self.build(raw, pointer, DEFAULT_BASE, len(parts))
+
+    def _check_cycles(self) -> None:
+        """Refuse cycles of references that never descend into the instance."""
+        state: dict[int, int] = {}
+        for start in list(self.nodes.values()):
+            stack: list[tuple[Node, int]] = [(start, 0)]
+            while stack:
+                node, index = stack.pop()
+                edges = same_instance(node)
+                if index == 0:
+                    if state.get(id(node)) == 2:
+                        continue
+                    state[id(node)] = 1
+                if index < len(edges):
+                    stack.append((node, index + 1))
+                    child = edges[index]
+                    mark = state.get(id(child))
+                    if mark == 1:
+                        raise SchemaError("reference cycle that never descends", child.path)
+                    if mark is None:
+                        stack.append((child, 0))
+                else:
+                    state[id(node)] = 2
+
+    @cached_property
+    def validator(self) -> Validator:
+        """The real validator for this document."""
+        return validator(self.raw, self.dialect, self.assert_formats)
+
+    def valid(self, node: Node, value: Any) -> bool:
+        """Validate ``value`` against one node with the real validator."""
+        check = self.validator if node.path == "" else self.validator.evolve(schema=node.raw)
+        try:
+            return bool(check.is_valid(value))
+        except RecursionError:  # pragma: no cover - depth is bounded by MAX_DEPTH
+            return False
+
+
+def same_instance(node: Node) -> list[Node]:
+    """Sub-schemas applied to the same instance as ``node`` (edges of a possible cycle)."""
+    out = list(node.conjuncts())
+    for group in (node.any_of, node.one_of):
+        if group:
+            out.extend(group)
+    for child in (node.not_, node.if_, node.then, node.else_):
+        if child is not None:
+            out.append(child)
+    out.extend(node.dep_schemas.values())
+    return out

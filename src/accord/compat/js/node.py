@@ -1,0 +1,183 @@
+"""Normalised JSON Schema nodes: one ``Node`` per sub-schema, dialects unified.
+
+Dialect differences are removed here so the rest of the engine sees one language:
+``definitions``/``$defs``; ``items`` array + ``additionalItems`` vs ``prefixItems`` + ``items``;
+``dependencies`` split into ``dependentRequired``/``dependentSchemas``; draft-04 boolean
+exclusive bounds; ``const`` as a one-value enum; ``$ref`` siblings ignored before 2019-09.
+A ``$ref`` becomes an extra conjunct pointing at the (shared, memoised) target node, so
+recursive schemas are finite graphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from accord.compat.canonical import key
+from accord.compat.errors import SchemaError
+from accord.compat.js.dialect import Dialect
+
+MAX_DEPTH = 96
+"""Deepest sub-schema nesting accepted; deeper input gets a clean ``SchemaError``."""
+
+TYPES = frozenset({"null", "boolean", "integer", "number", "string", "array", "object"})
+
+ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "$comment",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "contentEncoding",
+        "contentMediaType",
+        "contentSchema",
+        "$id",
+        "id",
+        "$schema",
+        "$anchor",
+        "$vocabulary",
+        "$defs",
+        "definitions",
+        "format",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A numeric bound; ``exclusive`` for ``exclusiveMinimum``/``exclusiveMaximum``."""
+
+    value: int | float
+    exclusive: bool
+
+
+@dataclass(frozen=True)
+class EnumSet:
+    """Enum values kept in order (for messages) and as canonical keys (for set algebra)."""
+
+    values: tuple[Any, ...]
+    keys: frozenset[Any]
+
+
+@dataclass(eq=False)
+class Node:
+    """One normalised sub-schema. ``raw`` is the source, ``path`` its JSON pointer."""
+
+    path: str
+    raw: Any
+    doc: Any  # the owning Document; typed loosely to avoid an import cycle
+    always: bool | None = None  # True/False for schemas that accept everything/nothing
+    types: frozenset[str] | None = None
+    enum: EnumSet | None = None
+    lower: Bound | None = None
+    upper: Bound | None = None
+    multiple_of: Fraction | None = None
+    min_length: int = 0
+    max_length: int | None = None
+    pattern: str | None = None
+    format: str | None = None
+    prefix: tuple[Node, ...] = ()
+    items: Node | None = None
+    min_items: int = 0
+    max_items: int | None = None
+    unique_items: bool = False
+    contains: Node | None = None
+    min_contains: int = 1
+    max_contains: int | None = None
+    props: dict[str, Node] = field(default_factory=dict)
+    pattern_props: tuple[tuple[str, Node], ...] = ()
+    additional: Node | None = None
+    required: frozenset[str] = frozenset()
+    min_props: int = 0
+    max_props: int | None = None
+    property_names: Node | None = None
+    dep_required: dict[str, frozenset[str]] = field(default_factory=dict)
+    dep_schemas: dict[str, Node] = field(default_factory=dict)
+    unevaluated_props: Node | None = None
+    unevaluated_items: Node | None = None
+    all_of: tuple[Node, ...] = ()
+    any_of: tuple[Node, ...] | None = None
+    one_of: tuple[Node, ...] | None = None
+    not_: Node | None = None
+    if_: Node | None = None
+    then: Node | None = None
+    else_: Node | None = None
+    ref: Node | None = None
+    ref_text: str | None = None
+    unsupported: str | None = None  # keyword we cannot reason about (e.g. $dynamicRef)
+    has_ref: bool = False  # True when this subtree contains a $ref (raw equality not enough)
+
+    def __repr__(self) -> str:
+        return f"Node({self.path or '/'})"
+
+    def conjuncts(self) -> tuple[Node, ...]:
+        """This node's ``allOf`` members and ``$ref`` target (each also a conjunct)."""
+        if self.ref is None:
+            return self.all_of
+        return (*self.all_of, self.ref)
+
+    def same_as(self, other: Node) -> bool:
+        """Cheap proof that two nodes mean the same: identical, or equal ref-free source."""
+        if self is other:
+            return True
+        return (
+            not self.has_ref
+            and not other.has_ref
+            and self.doc.dialect == other.doc.dialect
+            and self.raw == other.raw
+        )
+
+
+def regex(pattern: Any, path: str) -> re.Pattern[str]:
+    """Compile an ECMA-262 pattern with Python's engine (what the real validator uses)."""
+    if not isinstance(pattern, str):
+        raise SchemaError("pattern must be a string", path)
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise SchemaError(f"invalid regular expression {pattern!r}: {exc}", path) from None
+
+
+def number(value: Any, path: str) -> int | float:
+    """A JSON number keyword value."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError("must be a number", path)
+    return value
+
+
+def count(value: Any, path: str) -> int:
+    """A non-negative integer keyword value (1.0 is accepted, as the drafts allow)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SchemaError("must be a non-negative integer", path)
+    return value
+
+
+def names(value: Any, path: str) -> frozenset[str]:
+    """A list of property names."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SchemaError("must be an array of strings", path)
+    return frozenset(value)
+
+
+def enum_set(values: list[Any]) -> EnumSet:
+    """Enum values as an ``EnumSet`` (duplicates collapse)."""
+    keys = frozenset(key(v) for v in values)
+    return EnumSet(tuple(values), keys)
+
+
+def escape(segment: str) -> str:
+    """JSON pointer escaping of one segment."""
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+def dialect_at_least(node: Node, dialect: Dialect) -> bool:
+    """True when the node's document is written in ``dialect`` or newer."""
+    return bool(node.doc.dialect >= dialect)

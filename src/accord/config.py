@@ -1,0 +1,104 @@
+"""Settings: the only place that reads the environment (prefix ``ACCORD_``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Documented, deliberately public default: usable for trying Accord out, refused in production.
+DEFAULT_KEY_PEPPER = "accord-development-pepper-change-me"
+
+
+class Environment(str, Enum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class UnsafeSettingsError(ValueError):
+    """A setting is not acceptable for the selected environment."""
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service; see `.env.template` for the documented list."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ACCORD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Environment = Environment.development
+    data_dir: Path = Path("./data")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; default: a SQLite file accord.db in data_dir.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "console"] = "json"
+    key_pepper: SecretStr = SecretStr(DEFAULT_KEY_PEPPER)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    auto_migrate: bool | None = Field(
+        default=None,
+        description="Apply migrations at start-up; default: on for SQLite, off otherwise.",
+    )
+    bootstrap_admin_key: SecretStr | None = None
+    dev_auth_bypass: bool = Field(
+        default=False, description="Development shortcut: refused in production."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_credentials: bool = False
+    key_last_used_flush_s: float = Field(default=30.0, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment is not Environment.production:
+            return self
+        problems: list[str] = []
+        pepper = self.key_pepper.get_secret_value()
+        if pepper == DEFAULT_KEY_PEPPER:
+            problems.append("ACCORD_KEY_PEPPER is the public default; set a secret of 32+ chars")
+        elif len(pepper) < 32:
+            problems.append("ACCORD_KEY_PEPPER must be at least 32 characters in production")
+        if self.dev_auth_bypass:
+            problems.append("ACCORD_DEV_AUTH_BYPASS must be false in production")
+        if "*" in self.cors_origins and self.cors_allow_credentials:
+            problems.append("wildcard ACCORD_CORS_ORIGINS cannot be combined with credentials")
+        if problems:
+            raise UnsafeSettingsError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'accord.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

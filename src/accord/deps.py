@@ -1,0 +1,33 @@
+"""FastAPI dependencies shared by every domain: app state and the request transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.db import session_scope
+from accord.state import AppState
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.accord
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, ended before the response is sent (scope="function")
+    so a failed commit still turns into an error response instead of a lost write."""
+    write = request.method not in _READ_METHODS
+    async with session_scope(state.sessionmaker, write=write) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

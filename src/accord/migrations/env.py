@@ -1,0 +1,34 @@
+"""Alembic environment: runs on the connection handed over by ``accord.migrate``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+
+from accord.models import Base
+from accord.models.base import UTCDateTime
+
+
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    # Migrations store the plain column type; UTCDateTime only converts in Python.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:  # pragma: no cover - guarded misuse
+    raise RuntimeError("run migrations through `accord db upgrade`, which supplies a connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+    render_item=_render_item,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,130 @@
+"""RFC 9457 problem+json for every error, with a stable `code` and the request id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from accord.exceptions import AccordError
+from accord.kit.context import current_request_id
+
+PROBLEM_TYPE_BASE = "urn:accord:problem:"
+MEDIA_TYPE = "application/problem+json"
+
+log = structlog.get_logger("accord.errors")
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": current_request_id(),
+    }
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def _accord_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccordError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(
+        exc.status,
+        exc.instance_code,
+        exc.title,
+        exc.detail,
+        request.url.path,
+        exc.extra,
+        headers,
+    )
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> list[int | str]:
+    return list(loc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Echo where and why, never the offending input: it may be huge or secret.
+    errors = [
+        {"loc": _clean_loc(tuple(e.get("loc", ()))), "msg": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors()[:50]
+    ]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(p) for p in first["loc"])
+    return problem_response(
+        422,
+        "validation_failed",
+        "Validation failed",
+        f"{where}: {first['msg']}" if where else str(first["msg"]),
+        request.url.path,
+        {"errors": errors},
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
+    return problem_response(
+        exc.status_code, code, title, str(exc.detail), request.url.path, headers=exc.headers
+    )
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # Services check uniqueness first; this is the safety net for a lost race.
+    log.warning("integrity_error", error=str(exc.__cause__ or exc)[:500])
+    return problem_response(
+        409,
+        "conflict",
+        "Conflict",
+        "the change conflicts with the current state; retry or reload",
+        request.url.path,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path)
+    return problem_response(
+        500,
+        "internal_error",
+        "Internal error",
+        "an unexpected error occurred; it has been logged with this request id",
+        request.url.path,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AccordError, _accord_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected)

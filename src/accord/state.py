@@ -1,0 +1,22 @@
+"""What the lifespan builds once and every request shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from accord.api_key.usage import UsageTracker
+from accord.config import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    usage: UsageTracker
+
+    @property
+    def pepper(self) -> str:
+        return self.settings.key_pepper.get_secret_value()

@@ -1,0 +1,1 @@
+"""Teams: the reference domain module (endpoints / schemas / service / repository)."""
