@@ -1,0 +1,148 @@
+"""Candidate values of a schema: the raw material of witnesses.
+
+``Sampler.values(nodes)`` yields values *probably* valid under the conjunction ``nodes``,
+built from its constraints (bounds, lengths, patterns, required properties, ...). Nothing
+here is trusted: callers keep only candidates the real validator accepts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import Any
+
+from accord.compat.js.flat import Flat, flatten
+from accord.compat.js.node import Node
+from accord.compat.js.regex_sample import samples as regex_samples
+
+MAX_SAMPLE_DEPTH = 6
+EXTRA_NAME = "accord_undeclared"
+
+
+class Sampler:
+    """Generates candidate values; ``valid(nodes, value)`` is the real validator."""
+
+    def __init__(self, valid: Callable[[tuple[Node, ...], Any], bool]) -> None:
+        self.valid = valid
+        self._first: dict[tuple[int, ...], Any] = {}
+
+    def values(self, nodes: tuple[Node, ...], depth: int = 0) -> Iterator[Any]:
+        """Candidate values of the conjunction, most typical first."""
+        flat = flatten(nodes)
+        if flat.never or depth > MAX_SAMPLE_DEPTH:
+            return
+        if flat.enum is not None:
+            yield from islice(flat.enum.values, 8)
+            return
+        for branch_owner, group in flat.any_of + flat.one_of:
+            del branch_owner
+            for branch in group:
+                yield from islice(self.values((*nodes, branch), depth + 1), 3)
+        for kind in ("object", "array", "string", "integer", "number", "boolean", "null"):
+            if kind in flat.types or (kind == "integer" and "number" in flat.types):
+                yield from _TYPED[kind](self, flat, depth)
+
+    def first(self, nodes: tuple[Node, ...], depth: int = 0) -> Any:
+        """One value that the real validator accepts under ``nodes``, or None."""
+        memo = tuple(id(n) for n in nodes)
+        if memo not in self._first:
+            self._first[memo] = next(
+                (v for v in islice(self.values(nodes, depth), 24) if self.valid(nodes, v)), None
+            )
+        return self._first[memo]
+
+    def base_object(self, flat: Flat, depth: int) -> dict[str, Any]:
+        """An object with every required property set to a valid value."""
+        out: dict[str, Any] = {}
+        for name in sorted(flat.required):
+            out[name] = self.first(prop_nodes(flat, name), depth + 1)
+        return out
+
+    def base_array(self, flat: Flat, length: int, depth: int) -> list[Any]:
+        """An array of ``length`` items, each valid at its position."""
+        return [self.first(item_nodes(flat, i), depth + 1) for i in range(length)]
+
+
+def prop_nodes(flat: Flat, name: str) -> tuple[Node, ...]:
+    """Conjunction governing property ``name`` (declared, pattern or additional)."""
+    import re
+
+    out: list[Node] = []
+    for part in flat.obj_parts:
+        declared = part.props.get(name)
+        matched = [s for p, s in part.patterns if re.search(p, name)]
+        if declared is not None:
+            out.append(declared)
+        elif not matched and part.additional is not None:
+            out.append(part.additional)
+        out.extend(matched)
+    return tuple(out)
+
+
+def item_nodes(flat: Flat, index: int) -> tuple[Node, ...]:
+    """Conjunction governing the array item at ``index``."""
+    out: list[Node] = []
+    for part in flat.arr_parts:
+        if index < len(part.prefix):
+            out.append(part.prefix[index])
+        elif part.items is not None:
+            out.append(part.items)
+    return tuple(out)
+
+
+def _objects(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
+    base = s.base_object(flat, depth)
+    yield base
+    for part in flat.obj_parts:
+        for name in list(part.props)[:4]:
+            if name not in base:
+                value = s.first(prop_nodes(flat, name), depth + 1)
+                yield {**base, name: value}
+
+
+def _arrays(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
+    need = max(flat.min_items, *(m for _, m, _ in flat.contains), 0)
+    yield s.base_array(flat, need, depth)
+    if need == 0:
+        yield s.base_array(flat, 1, depth)
+
+
+def _strings(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
+    del s, depth
+    low, high = flat.min_length, flat.max_length
+    for pattern in flat.patterns[:1]:
+        for text in regex_samples(pattern):
+            yield text
+    for length in (low, low + 1, high if high is not None else low + 3):
+        yield "a" * length
+
+
+def _numbers(s: Sampler, flat: Flat, depth: int, integer: bool) -> Iterator[Any]:
+    del s, depth
+    step = float(flat.mults[0]) if flat.mults else 1
+    low = flat.lower.value if flat.lower is not None else None
+    high = flat.upper.value if flat.upper is not None else None
+    anchors = [0, step]
+    if low is not None:
+        anchors += [low, low + step, math.ceil(low / step) * step]
+    if high is not None:
+        anchors += [high, high - step, math.floor(high / step) * step]
+    for value in anchors:
+        if integer:
+            yield int(value) if float(value).is_integer() else math.ceil(value)
+        else:
+            yield value
+    if not integer:
+        yield 0.5
+
+
+_TYPED: dict[str, Callable[[Sampler, Flat, int], Iterator[Any]]] = {
+    "object": _objects,
+    "array": _arrays,
+    "string": _strings,
+    "integer": lambda s, f, d: _numbers(s, f, d, True),
+    "number": lambda s, f, d: _numbers(s, f, d, False),
+    "boolean": lambda s, f, d: iter((True, False)),
+    "null": lambda s, f, d: iter((None,)),
+}

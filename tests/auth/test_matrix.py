@@ -1,0 +1,117 @@
+"""Every route of the app against four callers. A route without an entry fails.
+
+Callers: no credential, a read key (producer team), a write key of another team
+(consumer team, acting on producer-owned objects), an admin key of another workspace.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from starlette.routing import Route
+
+from tests.conftest import Actors
+
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Expect:
+    read: int | str
+    other_team_write: int | str
+    other_workspace_admin: int | str
+    body: Callable[[Actors], dict[str, Any]] | None = None
+    no_key: int | str = 401
+    # Collection routes: a stranger may list, but must see nothing of ours.
+    lists: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _team_body(_: Actors) -> dict[str, Any]:
+    return {"name": f"matrix-{uuid.uuid4().hex[:8]}"}
+
+
+MATRIX: dict[tuple[str, str], Expect] = {
+    ("GET", "/healthz"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/readyz"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/openapi.json"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/docs"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/redoc"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/api/v1/me"): Expect(200, 200, 200),
+    ("POST", "/api/v1/teams"): Expect(403, 403, 201, body=_team_body),
+    ("GET", "/api/v1/teams"): Expect(200, 200, 200, lists=True),
+    ("GET", "/api/v1/teams/{team_id}"): Expect(200, 200, 404),
+    ("PATCH", "/api/v1/teams/{team_id}"): Expect(
+        403, 403, 404, body=lambda a: {"description": "x"}
+    ),
+    ("DELETE", "/api/v1/teams/{team_id}"): Expect(403, 403, 404),
+    ("POST", "/api/v1/api-keys"): Expect(
+        403,
+        403,
+        404,
+        body=lambda a: {"name": "m", "team_id": a.producer_team, "scopes": ["read"]},
+    ),
+    ("GET", "/api/v1/api-keys"): Expect(200, 200, 200, lists=True),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Expect(403, 403, 404),
+    ("GET", "/api/v1/audit-events"): Expect(200, 200, 200, lists=True),
+    ("GET", "/api/v1/audit-events/verify"): Expect(403, 403, 200),
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    routes = {
+        (method.upper(), path)
+        for path, ops in app.openapi()["paths"].items()
+        for method in ops
+    }
+    for route in app.routes:
+        if isinstance(route, Route) and route.methods:
+            routes |= {(m, route.path) for m in route.methods if m != "HEAD"}
+    return routes
+
+
+def test_every_route_has_an_entry(app: FastAPI) -> None:
+    routes = app_routes(app)
+    assert routes - MATRIX.keys() == set(), "add these routes to the auth matrix"
+    assert MATRIX.keys() - routes == set(), "these matrix entries match no route"
+
+
+async def _our_ids(client: httpx.AsyncClient, actors: Actors) -> dict[str, str]:
+    keys = (await client.get("/api/v1/api-keys", headers=actors.admin)).json()["items"]
+    producer_key = next(k for k in keys if k["team_id"] == actors.producer_team)
+    return {"team_id": actors.producer_team, "key_id": producer_key["id"]}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+async def test_route_outcomes(
+    client: httpx.AsyncClient, actors: Actors, method: str, path: str
+) -> None:
+    expect = MATRIX[(method, path)]
+    ids = await _our_ids(client, actors)
+    url = path.format(**ids)
+    callers: list[tuple[str, dict[str, str], int | str]] = [
+        ("no_key", {}, expect.no_key),
+        ("read", actors.producer_read, expect.read),
+        ("other_team_write", actors.consumer_write, expect.other_team_write),
+        ("other_workspace_admin", actors.other_admin, expect.other_workspace_admin),
+    ]
+    ours = set(ids.values()) | {str(actors.workspace_id)}
+    for name, headers, expected in callers:
+        body = expect.body(actors) if expect.body else None
+        r = await client.request(method, url, headers=headers, json=body)
+        if expected == PUBLIC:
+            assert r.status_code == 200, (name, r.text)
+            continue
+        assert r.status_code == expected, (name, r.status_code, r.text)
+        if r.status_code >= 400:
+            assert r.headers["content-type"] == "application/problem+json"
+        if expect.lists and name == "other_workspace_admin":
+            text = r.text
+            assert not any(i in text for i in ours), "another workspace's data leaked"
