@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,7 +147,9 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def admin_key_for(sessionmaker: async_sessionmaker[AsyncSession], name: str) -> tuple[uuid.UUID, str]:
+async def admin_key_for(
+    sessionmaker: async_sessionmaker[AsyncSession], name: str
+) -> tuple[uuid.UUID, str]:
     from accord.api_key import service as api_key_service
     from accord.auth.principal import SYSTEM_ACTOR
     from accord.db import session_scope
@@ -210,5 +212,5 @@ async def actors(
 
 
 @pytest.fixture
-def repo_root() -> Iterator[Path]:
-    yield Path(__file__).resolve().parent.parent
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -59,32 +59,62 @@ CASES: dict[str, Bad] = {
     "cursor_garbage": Bad("GET", TEAMS, 422, params={"cursor": "!!!not-base64!!!"}),
     "cursor_wrong_shape": Bad("GET", TEAMS, 422, params={"cursor": "WzEsMl0"}),
     "cursor_overlong": Bad("GET", TEAMS, 422, params={"cursor": "A" * 600}),
-    "auth_basic_scheme": Bad("GET", "/api/v1/me", 401, headers={"Authorization": "Basic eDp5"}, auth=False),
-    "auth_empty_bearer": Bad("GET", "/api/v1/me", 401, headers={"Authorization": "Bearer "}, auth=False),
-    "auth_short_key": Bad("GET", "/api/v1/me", 401, headers={"Authorization": "Bearer acd_x"}, auth=False),
+    "auth_basic_scheme": Bad(
+        "GET", "/api/v1/me", 401, headers={"Authorization": "Basic eDp5"}, auth=False
+    ),
+    "auth_empty_bearer": Bad(
+        "GET", "/api/v1/me", 401, headers={"Authorization": "Bearer "}, auth=False
+    ),
+    "auth_short_key": Bad(
+        "GET", "/api/v1/me", 401, headers={"Authorization": "Bearer acd_x"}, auth=False
+    ),
     "auth_bad_checksum": Bad(
         "GET", "/api/v1/me", 401, headers={"Authorization": f"Bearer {_bad_checksum}"}, auth=False
     ),
     "auth_unknown_key": Bad(
-        "GET", "/api/v1/me", 401, headers={"Authorization": f"Bearer {generate_api_key()}"}, auth=False
+        "GET",
+        "/api/v1/me",
+        401,
+        headers={"Authorization": f"Bearer {generate_api_key()}"},
+        auth=False,
     ),
     "request_id_with_spaces": Bad("GET", "/api/v1/me", 400, headers={"X-Request-ID": "a b"}),
     "request_id_overlong": Bad("GET", "/api/v1/me", 400, headers={"X-Request-ID": "r" * 200}),
     "scopes_empty": Bad("POST", KEYS, 422, json={"name": "k", "scopes": []}),
     "scope_unknown": Bad("POST", KEYS, 422, json={"name": "k", "scopes": ["root"]}),
     "scopes_not_list": Bad("POST", KEYS, 422, json={"name": "k", "scopes": "read"}),
-    "expiry_naive": Bad("POST", KEYS, 422, json={"name": "k", "scopes": ["admin"], "expires_at": "2030-01-01T00:00:00"}),
-    "expiry_past": Bad("POST", KEYS, 422, json={"name": "k", "scopes": ["admin"], "expires_at": "2001-01-01T00:00:00Z"}),
-    "expiry_not_date": Bad("POST", KEYS, 422, json={"name": "k", "scopes": ["admin"], "expires_at": "soon"}),
-    "team_id_not_uuid": Bad("POST", KEYS, 422, json={"name": "k", "scopes": ["read"], "team_id": "t1"}),
-    "team_id_unknown": Bad("POST", KEYS, 404, json={"name": "k", "scopes": ["read"], "team_id": str(uuid.uuid4())}),
+    "expiry_naive": Bad(
+        "POST",
+        KEYS,
+        422,
+        json={"name": "k", "scopes": ["admin"], "expires_at": "2030-01-01T00:00:00"},
+    ),
+    "expiry_past": Bad(
+        "POST",
+        KEYS,
+        422,
+        json={"name": "k", "scopes": ["admin"], "expires_at": "2001-01-01T00:00:00Z"},
+    ),
+    "expiry_not_date": Bad(
+        "POST", KEYS, 422, json={"name": "k", "scopes": ["admin"], "expires_at": "soon"}
+    ),
+    "team_id_not_uuid": Bad(
+        "POST", KEYS, 422, json={"name": "k", "scopes": ["read"], "team_id": "t1"}
+    ),
+    "team_id_unknown": Bad(
+        "POST", KEYS, 404, json={"name": "k", "scopes": ["read"], "team_id": str(uuid.uuid4())}
+    ),
     "revoke_invalid_uuid": Bad("DELETE", KEYS + "/123", 422),
     "audit_since_not_date": Bad("GET", "/api/v1/audit-events", 422, params={"since": "yesterday"}),
-    "audit_since_naive": Bad("GET", "/api/v1/audit-events", 422, params={"since": "2026-01-01T00:00:00"}),
+    "audit_since_naive": Bad(
+        "GET", "/api/v1/audit-events", 422, params={"since": "2026-01-01T00:00:00"}
+    ),
     "audit_filter_overlong": Bad("GET", "/api/v1/audit-events", 422, params={"action": "a" * 65}),
     "unknown_route": Bad("GET", "/api/v1/nope", 404),
     "method_not_allowed": Bad("PUT", TEAMS, 405, json={"name": "x"}),
-    "text_plain_body": Bad("POST", TEAMS, 422, content=b"name=x", headers={"Content-Type": "text/plain"}),
+    "text_plain_body": Bad(
+        "POST", TEAMS, 422, content=b"name=x", headers={"Content-Type": "text/plain"}
+    ),
 }
 
 

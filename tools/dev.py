@@ -110,7 +110,7 @@ def test(pytest_args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may run on any python3
         _say("Python 3.11 or newer is required")
         return 2
     if not argv or argv[0] not in ("serve", "test", "install"):

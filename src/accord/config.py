@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,14 +14,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_KEY_PEPPER = "accord-development-pepper-change-me"
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     development = "development"
     test = "test"
     production = "production"
-
-
-class UnsafeSettingsError(ValueError):
-    """A setting is not acceptable for the selected environment."""
 
 
 class Settings(BaseSettings):
@@ -81,7 +77,7 @@ class Settings(BaseSettings):
         if "*" in self.cors_origins and self.cors_allow_credentials:
             problems.append("wildcard ACCORD_CORS_ORIGINS cannot be combined with credentials")
         if problems:
-            raise UnsafeSettingsError("unsafe production settings: " + "; ".join(problems))
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self
 
     @property

@@ -138,5 +138,3 @@ class BodyLimitMiddleware:
         title = "Payload too large" if status == 413 else "Bad request"
         response = problem_response(status, code, title, detail, scope.get("path"))
         await response(scope, receive, send)
-
-

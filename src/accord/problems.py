@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,7 +40,7 @@ def problem_response(
     detail: str,
     instance: str | None = None,
     extra: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
@@ -128,3 +130,44 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of this API is returned."""
+
+    type: str = Field(examples=["urn:accord:problem:team_not_found"])
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable, machine-readable error code.")
+    request_id: str | None = Field(description="Also in the X-Request-ID header and the logs.")
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Validation errors: loc, msg, type (422 only)."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "No valid credential",
+    403: "The credential lacks the scope or team right",
+    404: "Not found in the caller's workspace",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    422: "Invalid input",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the given error statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }
+
+
+STANDARD_ERRORS = problem_responses(401, 403, 404, 409, 413, 422)

@@ -6,8 +6,6 @@ exit non-zero instead of dumping a traceback.
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -41,7 +39,7 @@ async def check_database(settings: Settings, engine: AsyncEngine) -> None:
     url = _redact(settings.resolved_database_url)
     try:
         await ping(engine, timeout_s=settings.db_connect_timeout_s + 1)
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         raise StartupError(f"database {url} did not answer within the timeout") from None
     except (SQLAlchemyError, OSError) as exc:
         reason = str(exc.__cause__ or exc).splitlines()[0][:200]

@@ -96,9 +96,15 @@ async def test_revoked_and_expired_keys_are_refused(
         headers=actors.admin,
     )
     vid, vkey = victim.json()["id"], victim.json()["key"]
-    assert (await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.consumer_write)).status_code == 403
-    assert (await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.producer_write)).status_code == 204
-    assert (await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.producer_write)).status_code == 204
+    assert (
+        await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.consumer_write)
+    ).status_code == 403
+    assert (
+        await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.producer_write)
+    ).status_code == 204
+    assert (
+        await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.producer_write)
+    ).status_code == 204
     refused = await client.get("/api/v1/me", headers=bearer(vkey))
     assert refused.json()["code"] == "api_key_revoked"
     listed = await client.get(

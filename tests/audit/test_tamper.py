@@ -16,7 +16,9 @@ Tamper = Callable[[AsyncConnection, str], Awaitable[None]]
 
 async def _update(conn: AsyncConnection, ws: str) -> None:
     await conn.execute(
-        text("UPDATE audit_events SET action = 'team.renamed' WHERE workspace_id = :ws AND seq = 3"),
+        text(
+            "UPDATE audit_events SET action = 'team.renamed' WHERE workspace_id = :ws AND seq = 3"
+        ),
         {"ws": ws},
     )
 
@@ -27,9 +29,7 @@ async def _update_json(conn: AsyncConnection, ws: str) -> None:
             text("SELECT id FROM audit_events WHERE workspace_id = :ws AND seq = 3"), {"ws": ws}
         )
     ).one()
-    await conn.execute(
-        text("UPDATE audit_events SET after = NULL WHERE id = :id"), {"id": row.id}
-    )
+    await conn.execute(text("UPDATE audit_events SET after = NULL WHERE id = :id"), {"id": row.id})
 
 
 async def _delete_middle(conn: AsyncConnection, ws: str) -> None:
@@ -119,8 +119,9 @@ async def _forged_append(conn: AsyncConnection, ws: str) -> None:
             "id": _new_id(conn),
             "ws": ws,
             "seq": link.seq,
-            "at": link.occurred_at if conn.dialect.name == "postgresql" else
-            link.occurred_at.replace(tzinfo=None),
+            "at": link.occurred_at
+            if conn.dialect.name == "postgresql"
+            else link.occurred_at.replace(tzinfo=None),
             "prev": link.prev_hash,
             "hash": link.digest(),
         },

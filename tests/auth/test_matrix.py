@@ -67,9 +67,7 @@ MATRIX: dict[tuple[str, str], Expect] = {
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     routes = {
-        (method.upper(), path)
-        for path, ops in app.openapi()["paths"].items()
-        for method in ops
+        (method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops
     }
     for route in app.routes:
         if isinstance(route, Route) and route.methods:

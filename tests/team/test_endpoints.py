@@ -58,12 +58,16 @@ async def test_team_key_edits_own_description_not_name(
     client: httpx.AsyncClient, actors: Actors
 ) -> None:
     url = f"/api/v1/teams/{actors.producer_team}"
-    r = await client.patch(url, json={"description": "we make orders"}, headers=actors.producer_write)
+    r = await client.patch(
+        url, json={"description": "we make orders"}, headers=actors.producer_write
+    )
     assert r.status_code == 200
     r = await client.patch(url, json={"name": "renamed"}, headers=actors.producer_write)
     assert r.status_code == 403
     r = await client.patch(
-        f"/api/v1/teams/{actors.consumer_team}", json={"description": "x"}, headers=actors.producer_write
+        f"/api/v1/teams/{actors.consumer_team}",
+        json={"description": "x"},
+        headers=actors.producer_write,
     )
     assert r.status_code == 403
 

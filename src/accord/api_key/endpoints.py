@@ -18,9 +18,10 @@ from accord.kit.pagination import (
     next_id_cursor,
     uuid_after,
 )
+from accord.problems import STANDARD_ERRORS
 from accord.team import service as team_service
 
-router = APIRouter(prefix="/api/v1/api-keys", tags=["api-keys"])
+router = APIRouter(prefix="/api/v1/api-keys", tags=["api-keys"], responses=STANDARD_ERRORS)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -19,8 +19,9 @@ from accord.kit.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from accord.problems import STANDARD_ERRORS
 
-router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"], responses=STANDARD_ERRORS)
 
 
 def _seq_before(cursor: str | None) -> int | None:

@@ -35,9 +35,7 @@ async def authenticate(request: Request, session: SessionDep, state: StateDep) -
             "the Authorization header must be 'Bearer <key>'", code="invalid_authorization"
         )
     now = utcnow()
-    principal = await api_key_service.authenticate(
-        session, state.pepper, credential.strip(), now
-    )
+    principal = await api_key_service.authenticate(session, state.pepper, credential.strip(), now)
     if principal.key_id is not None:
         state.usage.touch(principal.key_id, now)
     return principal

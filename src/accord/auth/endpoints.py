@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from accord.auth.dependencies import ReadPrincipal
 from accord.auth.principal import Scope
+from accord.problems import STANDARD_ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], responses=STANDARD_ERRORS)
 
 
 class Me(BaseModel):

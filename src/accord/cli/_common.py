@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from accord.config import Settings, UnsafeSettingsError
+from accord.config import Settings
 from accord.db import create_engine
 from accord.startup import StartupError, check_database
 
@@ -25,12 +25,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def load_settings() -> Settings:
     try:
         return Settings()
-    except UnsafeSettingsError as exc:
-        fail(str(exc))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        fail(f"invalid setting ACCORD_{where.upper()}: {first['msg']}")
+        message = str(first["msg"]).removeprefix("Value error, ")
+        fail(f"invalid setting ACCORD_{where.upper()}: {message}" if where else message)
 
 
 def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:

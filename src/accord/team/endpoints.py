@@ -16,10 +16,11 @@ from accord.kit.pagination import (
     next_id_cursor,
     uuid_after,
 )
+from accord.problems import STANDARD_ERRORS
 from accord.team import service
 from accord.team.schemas import Team, TeamCreate, TeamUpdate
 
-router = APIRouter(prefix="/api/v1/teams", tags=["teams"])
+router = APIRouter(prefix="/api/v1/teams", tags=["teams"], responses=STANDARD_ERRORS)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -60,7 +61,9 @@ async def update_team(
 
 
 @router.delete("/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_team(team_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep) -> Response:
+async def delete_team(
+    team_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep
+) -> Response:
     """Soft-delete a team (admin); its API keys are revoked in the same transaction."""
     await service.delete(session, principal, team_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,45 @@
+"""Import boundaries: kit imports no domain; pure cores import no server code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "accord"
+DOMAINS = {"team", "api_key", "audit", "workspace", "auth", "health", "app", "db", "deps"}
+SERVER_LIBS = {"fastapi", "starlette", "sqlalchemy", "alembic", "httpx", "uvicorn", "asyncpg"}
+
+
+def imports_of(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_kit_imports_no_domain() -> None:
+    for path in (SRC / "kit").rglob("*.py"):
+        for name in imports_of(path):
+            parts = name.split(".")
+            assert not (parts[0] == "accord" and len(parts) > 1 and parts[1] in DOMAINS), (
+                path,
+                name,
+            )
+
+
+@pytest.mark.parametrize("package", ["compat"])
+def test_pure_cores_import_no_server_code(package: str) -> None:
+    root = SRC / package
+    if not root.exists():
+        pytest.fail(f"{package} is missing")
+    for path in root.rglob("*.py"):
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            assert top not in SERVER_LIBS, (path, name)
+            if top == "accord":
+                assert name.split(".")[1] in {package, "kit"} or name == "accord", (path, name)

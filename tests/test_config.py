@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from accord.config import DEFAULT_KEY_PEPPER, Environment, Settings
+
+STRONG = "p" * 40
+
+
+def test_defaults_are_the_embedded_sqlite() -> None:
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.host == "127.0.0.1"
+    assert s.port == 8080
+    assert s.max_body_bytes == 1024 * 1024
+    assert s.resolved_database_url.startswith("sqlite+aiosqlite:///")
+    assert s.resolved_database_url.endswith("accord.db")
+    assert s.should_auto_migrate is True
+
+
+def test_postgres_does_not_auto_migrate_by_default() -> None:
+    s = Settings(database_url="postgresql+asyncpg://u@h/db")
+    assert s.should_auto_migrate is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({}, "ACCORD_KEY_PEPPER is the public default"),
+        ({"key_pepper": "short"}, "at least 32 characters"),
+        ({"key_pepper": STRONG, "dev_auth_bypass": True}, "ACCORD_DEV_AUTH_BYPASS"),
+        (
+            {"key_pepper": STRONG, "cors_origins": "*", "cors_allow_credentials": True},
+            "wildcard ACCORD_CORS_ORIGINS",
+        ),
+    ],
+)
+def test_production_refuses_unsafe_values(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(environment=Environment.production, **overrides)  # type: ignore[arg-type]
+
+
+def test_production_accepts_safe_values() -> None:
+    s = Settings(environment=Environment.production, key_pepper=STRONG)  # type: ignore[arg-type]
+    assert s.key_pepper.get_secret_value() != DEFAULT_KEY_PEPPER
+
+
+def test_cors_origins_split_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_CORS_ORIGINS", "https://a.example, https://b.example")
+    assert Settings().cors_origins == ["https://a.example", "https://b.example"]
