@@ -1,0 +1,140 @@
+"""The server-side CLI through its real entry point, in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ACCORD = str(Path(sys.executable).parent / "accord")
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ACCORD, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+    return {
+        **base,
+        "ACCORD_DATA_DIR": str(tmp_path / "data"),
+        "ACCORD_LOG_LEVEL": "warning",
+        "ACCORD_KEY_PEPPER": "cli-test-pepper-0123456789abcdef01234",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_version(env: dict[str, str]) -> None:
+    result = run(["--version"], env)
+    assert result.returncode == 0
+    assert result.stdout.startswith("accord ")
+
+
+def test_db_upgrade_and_current(env: dict[str, str]) -> None:
+    behind = run(["db", "current"], env)
+    assert behind.returncode == 1
+    assert "accord db upgrade" in behind.stdout
+    assert run(["db", "upgrade"], env).returncode == 0
+    current = run(["db", "current"], env)
+    assert current.returncode == 0
+    assert "(head)" in current.stdout
+
+
+def test_bootstrap_then_verify_then_tamper(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], env).returncode == 0
+    boot = run(["admin", "bootstrap", "--workspace", "acme"], env)
+    assert boot.returncode == 0, boot.stderr
+    key = boot.stdout.strip()
+    assert key.startswith("acd_")
+    second = run(["admin", "bootstrap", "--workspace", "acme"], env)
+    assert second.stdout.strip() != key  # a new key each time, same workspace
+    ok = run(["audit", "verify", "--workspace", "acme"], env)
+    assert ok.returncode == 0
+    assert ok.stdout.startswith("ok: 3 events")
+    with sqlite3.connect(tmp_path / "data" / "accord.db") as db:
+        db.execute("UPDATE audit_events SET action = 'x' WHERE seq = 2")
+    bad = run(["audit", "verify", "--workspace", "acme"], env)
+    assert bad.returncode == 1
+    assert "TAMPERED at position 2" in bad.stdout
+    missing = run(["audit", "verify", "--workspace", "nope"], env)
+    assert missing.returncode == 2
+
+
+def test_generate_key_is_well_formed(env: dict[str, str]) -> None:
+    from accord.kit.crypto import is_well_formed_key
+
+    result = run(["admin", "generate-key"], env)
+    assert is_well_formed_key(result.stdout.strip())
+
+
+def test_serve_exits_fast_when_database_unreachable(env: dict[str, str]) -> None:
+    env = {**env, "ACCORD_DATABASE_URL": f"postgresql+asyncpg://u@127.0.0.1:{free_port()}/x"}
+    started = time.monotonic()
+    result = run(["serve"], env, timeout=15)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "unreachable" in lines[0]
+
+
+def test_serve_refuses_schema_behind(env: dict[str, str], tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+    env = {**env, "ACCORD_DATABASE_URL": url, "ACCORD_AUTO_MIGRATE": "false"}
+    result = run(["serve"], env, timeout=15)
+    assert result.returncode == 1
+    assert "run `accord db upgrade`" in result.stderr
+
+
+def test_production_refuses_default_pepper(env: dict[str, str]) -> None:
+    env = {**env, "ACCORD_ENVIRONMENT": "production"}
+    env.pop("ACCORD_KEY_PEPPER")
+    result = run(["serve"], env, timeout=15)
+    assert result.returncode == 2
+    assert "ACCORD_KEY_PEPPER" in result.stderr
+
+
+def test_serve_on_embedded_default_answers_healthz(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [ACCORD, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert r.json() == {"status": "ok"}
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+        assert ready.status_code == 200
+        assert (tmp_path / "data" / "accord.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()
