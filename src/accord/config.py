@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     """Every tunable of the service; see `.env.template` for the documented list."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ACCORD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="ACCORD_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     environment: Environment = Environment.development

@@ -1,0 +1,72 @@
+"""Start and stop a real `accord serve` for benchmarks (loopback only)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ACCORD = str(Path(sys.executable).parent / "accord")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """Yield (base_url, env) of a fresh server; the process is stopped by its pid."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+        env.update(
+            ACCORD_DATA_DIR=str(Path(tmp) / "data"),
+            ACCORD_LOG_LEVEL="warning",
+            ACCORD_KEY_PEPPER="bench-pepper-0123456789abcdef0123456789",
+        )
+        if database_url:
+            env["ACCORD_DATABASE_URL"] = database_url
+            subprocess.run([ACCORD, "db", "upgrade"], env=env, check=True, capture_output=True)
+        proc = subprocess.Popen(
+            [ACCORD, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("server did not start") from None
+                    time.sleep(0.2)
+            yield base, env
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
+def bootstrap_admin(env: dict[str, str]) -> str:
+    out = subprocess.run(
+        [ACCORD, "admin", "bootstrap"], env=env, check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
