@@ -9,7 +9,7 @@ STRONG = "p" * 40
 
 
 def test_defaults_are_the_embedded_sqlite() -> None:
-    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    s = Settings(_env_file=None)
     assert s.host == "127.0.0.1"
     assert s.port == 8080
     assert s.max_body_bytes == 1024 * 1024

@@ -75,9 +75,9 @@ class Flat:
         return all(n.always is True for n in self.nodes)
 
 
-def flatten(nodes: Iterable[Node], skip: frozenset[int] = frozenset()) -> Flat:
-    """Merge ``nodes`` and all their conjuncts; ``skip`` holds ids of nodes whose
-    ``anyOf``/``oneOf`` were already split by the caller."""
+def flatten(nodes: Iterable[Node], skip: frozenset[tuple[int, str]] = frozenset()) -> Flat:
+    """Merge ``nodes`` and all their conjuncts; ``skip`` holds ``(id(node), "anyOf"|"oneOf")``
+    for disjunctions the caller has already split into branches."""
     seen: set[int] = set()
     order: list[Node] = []
     stack = list(nodes)[::-1]
@@ -90,11 +90,11 @@ def flatten(nodes: Iterable[Node], skip: frozenset[int] = frozenset()) -> Flat:
         stack.extend(reversed(node.conjuncts()))
     flat = Flat(tuple(order))
     for node in order:
-        _merge(flat, node, id(node) in skip)
+        _merge(flat, node, skip)
     return flat
 
 
-def _merge(flat: Flat, node: Node, skip_disjunctions: bool) -> None:
+def _merge(flat: Flat, node: Node, skip: frozenset[tuple[int, str]]) -> None:
     if node.always is False:
         flat.never = True
     if node.always is not None:
@@ -108,11 +108,10 @@ def _merge(flat: Flat, node: Node, skip_disjunctions: bool) -> None:
     _merge_scalars(flat, node)
     _merge_array(flat, node)
     _merge_object(flat, node)
-    if not skip_disjunctions:
-        if node.any_of is not None:
-            flat.any_of.append((node, node.any_of))
-        if node.one_of is not None:
-            flat.one_of.append((node, node.one_of))
+    if node.any_of is not None and (id(node), "anyOf") not in skip:
+        flat.any_of.append((node, node.any_of))
+    if node.one_of is not None and (id(node), "oneOf") not in skip:
+        flat.one_of.append((node, node.one_of))
     if node.not_ is not None:
         flat.nots.append(node.not_)
     if node.if_ is not None:
@@ -123,7 +122,7 @@ def _merge(flat: Flat, node: Node, skip_disjunctions: bool) -> None:
 
 def _meet_types(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
     out = a & b
-    if "integer" in a and "number" in b or "number" in a and "integer" in b:
+    if ("integer" in a and "number" in b) or ("number" in a and "integer" in b):
         out |= {"integer"}
     return out - {"integer"} if "number" in out else out
 
