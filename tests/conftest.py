@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,7 @@ class Actors:
     consumer_write: dict[str, str]
     other_admin: dict[str, str]
     other_workspace_id: uuid.UUID
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -50,9 +50,10 @@ async def test_prepare_passes_on_a_migrated_database(database_url: str) -> None:
 async def test_readyz_is_503_when_schema_is_behind(tmp_path: object) -> None:
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
     app = create_app(settings, run_startup_checks=False)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
         r = await client.get("/readyz")
         assert r.status_code == 503
         assert "accord db upgrade" in r.json()["database"]
@@ -61,9 +62,10 @@ async def test_readyz_is_503_when_schema_is_behind(tmp_path: object) -> None:
 async def test_dev_auth_bypass_acts_as_default_admin(database_url: str) -> None:
     settings = make_settings(database_url, dev_auth_bypass=True)
     app = create_app(settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
         me = await client.get("/api/v1/me")
         assert me.status_code == 200
         assert me.json()["is_admin"] is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -14,13 +15,20 @@ from accord import __version__, problems
 from accord.api_key import service as api_key_service
 from accord.api_key.endpoints import router as api_keys_router
 from accord.api_key.usage import UsageTracker
+from accord.asset.endpoints import router as assets_router
 from accord.audit.endpoints import router as audit_router
 from accord.auth.endpoints import router as me_router
 from accord.config import Settings, get_settings
+from accord.contract.endpoints import router as versions_router
 from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.health.endpoints import router as health_router
+from accord.idempotency import service as idempotency_service
+from accord.kit.clock import utcnow
 from accord.logging import configure_logging
 from accord.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from accord.proposal import service as proposal_service
+from accord.proposal.endpoints import router as proposals_router
+from accord.registration.endpoints import router as registrations_router
 from accord.startup import prepare
 from accord.state import AppState
 from accord.team.endpoints import router as teams_router
@@ -44,6 +52,24 @@ async def _usage_loop(state: AppState) -> None:
             log.exception("usage_flush_failed")
 
 
+async def run_maintenance(state: AppState) -> None:
+    """Scheduled work of the embedded deployment: expire due proposals, purge
+    idempotency records older than a day."""
+    now = utcnow()
+    async with session_scope(state.sessionmaker) as session:
+        await proposal_service.expire_due(session, now)
+        await idempotency_service.purge_before(session, now - timedelta(days=1))
+
+
+async def _maintenance_loop(state: AppState) -> None:
+    while True:
+        await asyncio.sleep(state.settings.maintenance_interval_s)
+        try:
+            await run_maintenance(state)
+        except Exception:
+            log.exception("maintenance_failed")
+
+
 def create_app(settings: Settings | None = None, *, run_startup_checks: bool = True) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -61,13 +87,18 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
             if run_startup_checks:
                 await prepare(settings, engine, state.sessionmaker)
             app.state.accord = state
-            flusher = asyncio.create_task(_usage_loop(state))
+            tasks = [
+                asyncio.create_task(_usage_loop(state)),
+                asyncio.create_task(_maintenance_loop(state)),
+            ]
             try:
                 yield
             finally:
-                flusher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await flusher
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 await flush_usage(state)
         finally:
             await engine.dispose()
@@ -79,7 +110,17 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
         lifespan=lifespan,
     )
     problems.install(app)
-    for router in (health_router, me_router, teams_router, api_keys_router, audit_router):
+    for router in (
+        health_router,
+        me_router,
+        teams_router,
+        api_keys_router,
+        audit_router,
+        assets_router,
+        versions_router,
+        registrations_router,
+        proposals_router,
+    ):
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(

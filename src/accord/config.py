@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_allow_credentials: bool = False
     key_last_used_flush_s: float = Field(default=30.0, gt=0)
+    proposal_ttl_days: int = Field(
+        default=30, ge=1, le=3650, description="Open proposals expire after this many days."
+    )
+    maintenance_interval_s: float = Field(
+        default=60.0, gt=0, description="How often due proposals are expired in-process."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -30,11 +30,15 @@ class Expect:
     no_key: int | str = 401
     # Collection routes: a stranger may list, but must see nothing of ours.
     lists: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def _team_body(_: Actors) -> dict[str, Any]:
     return {"name": f"matrix-{uuid.uuid4().hex[:8]}"}
+
+
+SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
 
 
 MATRIX: dict[tuple[str, str], Expect] = {
@@ -62,6 +66,42 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("DELETE", "/api/v1/api-keys/{key_id}"): Expect(403, 403, 404),
     ("GET", "/api/v1/audit-events"): Expect(200, 200, 200, lists=True),
     ("GET", "/api/v1/audit-events/verify"): Expect(403, 403, 200),
+    ("POST", "/api/v1/assets"): Expect(
+        403, 403, 404, body=lambda a: {"fqn": "m.x", "owner_team_id": a.producer_team}
+    ),
+    ("GET", "/api/v1/assets"): Expect(200, 200, 200, lists=True),
+    ("GET", "/api/v1/assets/{asset_id}"): Expect(200, 200, 404),
+    ("PATCH", "/api/v1/assets/{asset_id}"): Expect(
+        403, 403, 404, body=lambda a: {"description": "x"}
+    ),
+    ("DELETE", "/api/v1/assets/{asset_id}"): Expect(403, 403, 404),
+    ("POST", "/api/v1/assets/{asset_id}/restore"): Expect(403, 403, 404),
+    ("POST", "/api/v1/assets/{asset_id}/versions"): Expect(
+        403, 403, 404, body=lambda a: {"schema": SCHEMA, "format": "jsonschema"}
+    ),
+    ("GET", "/api/v1/assets/{asset_id}/versions"): Expect(200, 200, 404),
+    ("GET", "/api/v1/assets/{asset_id}/versions/{version}"): Expect(200, 200, 404),
+    ("GET", "/api/v1/assets/{asset_id}/diff"): Expect(
+        200, 200, 404, params={"from": "1.0.0", "to": "1.0.0"}
+    ),
+    ("POST", "/api/v1/registrations"): Expect(
+        403,
+        403,
+        404,
+        body=lambda a: {"asset_id": a.extra["asset_id"], "team_id": a.producer_team},
+    ),
+    ("GET", "/api/v1/registrations"): Expect(200, 200, 200, lists=True),
+    ("DELETE", "/api/v1/registrations/{registration_id}"): Expect(403, 403, 404),
+    ("GET", "/api/v1/proposals"): Expect(200, 200, 200, lists=True),
+    ("GET", "/api/v1/proposals/{proposal_id}"): Expect(200, 200, 404),
+    ("POST", "/api/v1/proposals/{proposal_id}/acknowledgments"): Expect(
+        403, 403, 404, body=lambda a: {"team_id": a.producer_team, "decision": "approve"}
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/publish"): Expect(403, 403, 404),
+    ("POST", "/api/v1/proposals/{proposal_id}/withdraw"): Expect(403, 403, 404),
+    ("POST", "/api/v1/proposals/{proposal_id}/force"): Expect(
+        403, 403, 404, body=lambda a: {"reason": "matrix says so, long enough"}
+    ),
 }
 
 
@@ -82,9 +122,40 @@ def test_every_route_has_an_entry(app: FastAPI) -> None:
 
 
 async def _our_ids(client: httpx.AsyncClient, actors: Actors) -> dict[str, str]:
+    """Objects owned by the producer team (the consumer team's key is the stranger)."""
     keys = (await client.get("/api/v1/api-keys", headers=actors.admin)).json()["items"]
     producer_key = next(k for k in keys if k["team_id"] == actors.producer_team)
-    return {"team_id": actors.producer_team, "key_id": producer_key["id"]}
+    owner = actors.producer_write
+    asset = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "matrix.orders", "owner_team_id": actors.producer_team},
+        headers=owner,
+    )
+    asset_id = asset.json()["id"]
+    versions = f"/api/v1/assets/{asset_id}/versions"
+    await client.post(versions, json={"schema": SCHEMA, "format": "jsonschema"}, headers=owner)
+    reg = await client.post(
+        "/api/v1/registrations",
+        json={"asset_id": asset_id, "team_id": actors.producer_team},
+        headers=owner,
+    )
+    await client.post(
+        "/api/v1/registrations",
+        json={"asset_id": asset_id, "team_id": actors.consumer_team},
+        headers=actors.consumer_write,
+    )
+    prop = await client.post(
+        versions, json={"schema": BREAKING, "format": "jsonschema"}, headers=owner
+    )
+    actors.extra["asset_id"] = asset_id
+    return {
+        "team_id": actors.producer_team,
+        "key_id": producer_key["id"],
+        "asset_id": asset_id,
+        "version": "1.0.0",
+        "registration_id": reg.json()["id"],
+        "proposal_id": prop.json()["proposal"]["id"],
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
@@ -100,10 +171,10 @@ async def test_route_outcomes(
         ("other_team_write", actors.consumer_write, expect.other_team_write),
         ("other_workspace_admin", actors.other_admin, expect.other_workspace_admin),
     ]
-    ours = set(ids.values()) | {str(actors.workspace_id)}
+    ours = {v for k, v in ids.items() if k != "version"} | {str(actors.workspace_id)}
     for name, headers, expected in callers:
         body = expect.body(actors) if expect.body else None
-        r = await client.request(method, url, headers=headers, json=body)
+        r = await client.request(method, url, headers=headers, json=body, params=expect.params)
         if expected == PUBLIC:
             assert r.status_code == 200, (name, r.text)
             continue

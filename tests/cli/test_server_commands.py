@@ -16,7 +16,9 @@ import pytest
 ACCORD = str(Path(sys.executable).parent / "accord")
 
 
-def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [ACCORD, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -1,7 +1,114 @@
-"""`accord compat`: offline schema compatibility checks (being built in issue 3)."""
+"""`accord compat`: offline schema compatibility checks.
+
+Contract (scripts depend on it): ``accord compat check [OPTIONS] OLD NEW`` or, for transitive
+modes, ``accord compat check --mode backward_transitive V1 ... VN NEW``. Exit codes: 0
+compatible, 1 incompatible or undecided, 2 usage or input error. ``--json`` prints
+``Verdict.to_dict()`` (documented in docs/compat.md).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
+import yaml
+
+from accord.compat import (
+    ContentModel,
+    Mode,
+    Outcome,
+    SchemaError,
+    SchemaFormat,
+    Verdict,
+    check_history,
+)
 
 app = typer.Typer(help="Compare schemas offline.", no_args_is_help=True)
+
+INPUT_ERROR = 2
+
+
+@app.callback()
+def main() -> None:
+    """Compare schemas offline."""
+
+
+def load(path: Path) -> Any:
+    """Read a JSON or YAML schema file; ``SchemaError`` when it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"cannot read {path}: {exc.__class__.__name__}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError, RecursionError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise SchemaError(f"{path} is not valid JSON/YAML: {first}") from None
+
+
+@app.command("check")
+def check_command(
+    schemas: list[Path] = typer.Argument(
+        ..., help="OLD NEW, or V1 … VN NEW (oldest first) for transitive modes.", metavar="OLD NEW"
+    ),
+    mode: Mode = typer.Option(Mode.FORWARD, "--mode", help="Compatibility mode to enforce."),
+    content_model: ContentModel = typer.Option(
+        ContentModel.LENIENT, "--content-model", help="How undeclared properties are read."
+    ),
+    fmt: SchemaFormat = typer.Option(SchemaFormat.AUTO, "--format", help="Schema format."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    assert_formats: bool = typer.Option(
+        False, "--assert-formats", help="Treat JSON Schema `format` as an assertion."
+    ),
+) -> None:
+    """Check that NEW is compatible with OLD (or with every earlier version)."""
+    if len(schemas) < 2:
+        typer.echo("Error: give at least two schema files: OLD NEW", err=True)
+        raise typer.Exit(INPUT_ERROR)
+    try:
+        docs = [load(p) for p in schemas]
+        verdict = check_history(
+            docs[:-1],
+            docs[-1],
+            mode=mode,
+            content_model=content_model,
+            fmt=fmt,
+            assert_formats=assert_formats,
+        )
+    except SchemaError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    if as_json:
+        typer.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, default=str))
+    else:
+        _human(verdict)
+    raise typer.Exit(0 if verdict.compatible else 1)
+
+
+def _human(verdict: Verdict) -> None:
+    chosen = verdict.verdicts[verdict.mode]
+    mark = {Outcome.COMPATIBLE: "✓", Outcome.INCOMPATIBLE: "✗", Outcome.UNDECIDED: "?"}
+    typer.echo(f"{mark[chosen.outcome]} {verdict.mode.value}: {chosen.outcome.value}")
+    if chosen.reason:
+        typer.echo(f"  {chosen.reason}")
+    for mode, result in verdict.verdicts.items():
+        if mode is not verdict.mode:
+            typer.echo(f"  {mode.value:<20} {result.outcome.value}")
+    if verdict.changes:
+        typer.echo("changes:")
+        for change in verdict.changes:
+            typer.echo(
+                f"  {change.direction.value:<9} {change.kind:<32} {change.path}  {change.message}"
+            )
+    for witness in verdict.witnesses:
+        doc = json.dumps(witness.document, ensure_ascii=False, default=str)
+        if len(doc) > 200:
+            doc = doc[:197] + "..."
+        typer.echo(
+            f"witness ({witness.mode.value}, valid under {witness.valid_under} only, "
+            f"at {witness.path or '/'}): {doc}"
+        )

@@ -1,9 +1,28 @@
 """SQLAlchemy models, one file per table. Importing this package registers them all."""
 
 from accord.models.api_key import ApiKey
+from accord.models.asset import Asset
 from accord.models.audit import AuditEvent, AuditHead
 from accord.models.base import Base
+from accord.models.contract_version import ContractVersion
+from accord.models.idempotency import IdempotencyRecord
+from accord.models.proposal import OPEN_STATUSES, Acknowledgment, Proposal
+from accord.models.registration import Registration
 from accord.models.team import Team
 from accord.models.workspace import Workspace
 
-__all__ = ["ApiKey", "AuditEvent", "AuditHead", "Base", "Team", "Workspace"]
+__all__ = [
+    "OPEN_STATUSES",
+    "Acknowledgment",
+    "ApiKey",
+    "Asset",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "ContractVersion",
+    "IdempotencyRecord",
+    "Proposal",
+    "Registration",
+    "Team",
+    "Workspace",
+]

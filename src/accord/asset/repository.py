@@ -1,0 +1,98 @@
+"""All SQL for assets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.models import Asset
+
+
+class AssetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(
+        self, workspace_id: uuid.UUID, asset_id: uuid.UUID, *, include_deleted: bool = False
+    ) -> Asset | None:
+        stmt = select(Asset).where(Asset.workspace_id == workspace_id, Asset.id == asset_id)
+        if not include_deleted:
+            stmt = stmt.where(Asset.deleted_at.is_(None))
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def lock(self, workspace_id: uuid.UUID, asset_id: uuid.UUID) -> Asset | None:
+        """The live asset, row-locked on PostgreSQL: serialises publishes to one asset."""
+        stmt = (
+            select(Asset)
+            .where(
+                Asset.workspace_id == workspace_id,
+                Asset.id == asset_id,
+                Asset.deleted_at.is_(None),
+            )
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_live_by_fqn(
+        self, workspace_id: uuid.UUID, fqn: str, environment: str
+    ) -> Asset | None:
+        stmt = select(Asset).where(
+            Asset.workspace_id == workspace_id,
+            Asset.fqn == fqn,
+            Asset.environment == environment,
+            Asset.deleted_at.is_(None),
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def _tag_filter(self, stmt: Select[Asset], tag: str) -> Select[Asset]:
+        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+            return stmt.where(Asset.tags.contains([tag]))
+        each = func.json_each(Asset.tags).table_valued("value")
+        return stmt.where(exists(select(each.c.value).where(each.c.value == tag)))
+
+    async def list(
+        self,
+        workspace_id: uuid.UUID,
+        *,
+        q: str | None,
+        owner_team_id: uuid.UUID | None,
+        environment: str | None,
+        tag: str | None,
+        kind: str | None,
+        after_id: uuid.UUID | None,
+        limit: int,
+    ) -> Sequence[Asset]:
+        stmt = select(Asset).where(Asset.workspace_id == workspace_id, Asset.deleted_at.is_(None))
+        if q:
+            pattern = (
+                "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
+            stmt = stmt.where(
+                or_(
+                    func.lower(Asset.fqn).like(pattern, escape="\\"),
+                    func.lower(Asset.description).like(pattern, escape="\\"),
+                )
+            )
+        if owner_team_id is not None:
+            stmt = stmt.where(Asset.owner_team_id == owner_team_id)
+        if environment is not None:
+            stmt = stmt.where(Asset.environment == environment)
+        if kind is not None:
+            stmt = stmt.where(Asset.kind == kind)
+        if tag is not None:
+            stmt = self._tag_filter(stmt, tag)
+        if after_id is not None:
+            stmt = stmt.where(Asset.id > after_id)
+        stmt = stmt.order_by(Asset.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def add(self, asset: Asset) -> Asset:
+        self.session.add(asset)
+        await self.session.flush()
+        return asset
+
+    async def flush(self) -> None:
+        await self.session.flush()

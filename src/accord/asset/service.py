@@ -1,0 +1,205 @@
+"""Asset rules: owner teams manage their assets; loosening a policy is admin-only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.asset.policy import Compatibility, ContentModel, is_looser, is_looser_content_model
+from accord.asset.repository import AssetRepository
+from accord.asset.schemas import Asset as AssetOut
+from accord.asset.schemas import AssetCreate, AssetUpdate
+from accord.audit import service as audit
+from accord.auth.principal import Principal
+from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
+from accord.kit.clock import utcnow
+from accord.models import Asset
+from accord.team import service as team_service
+
+
+def snapshot(asset: Asset) -> dict[str, Any]:
+    return AssetOut.model_validate(asset).model_dump(mode="json")
+
+
+async def get(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:
+    asset = await AssetRepository(session).get(principal.workspace_id, asset_id)
+    if asset is None:
+        raise NotFoundError.of("asset", asset_id)
+    return asset
+
+
+async def lock(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:
+    asset = await AssetRepository(session).lock(principal.workspace_id, asset_id)
+    if asset is None:
+        raise NotFoundError.of("asset", asset_id)
+    return asset
+
+
+async def find(session: AsyncSession, principal: Principal, fqn: str, environment: str) -> Asset:
+    asset = await AssetRepository(session).get_live_by_fqn(principal.workspace_id, fqn, environment)
+    if asset is None:
+        raise NotFoundError(f"asset {fqn} ({environment}) not found", code="asset_not_found")
+    return asset
+
+
+def require_owner(principal: Principal, asset: Asset, action: str) -> None:
+    if not principal.acts_for(asset.owner_team_id):
+        raise PermissionDeniedError(
+            f"only the owner team or an admin may {action} this asset", code="not_asset_owner"
+        )
+
+
+async def _require_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> None:
+    if not await team_service.exists(session, principal.workspace_id, team_id):
+        raise NotFoundError.of("team", team_id)
+
+
+async def create(session: AsyncSession, principal: Principal, data: AssetCreate) -> Asset:
+    if not principal.acts_for(data.owner_team_id):
+        raise PermissionDeniedError("a team key can only create assets its own team owns")
+    await _require_team(session, principal, data.owner_team_id)
+    repo = AssetRepository(session)
+    if await repo.get_live_by_fqn(principal.workspace_id, data.fqn, data.environment):
+        raise ConflictError(
+            f"asset {data.fqn} already exists in environment {data.environment}",
+            code="asset_exists",
+        )
+    asset = await repo.add(
+        Asset(
+            workspace_id=principal.workspace_id,
+            fqn=data.fqn,
+            environment=data.environment,
+            kind=data.kind.value,
+            owner_team_id=data.owner_team_id,
+            compatibility=data.compatibility.value,
+            content_model=data.content_model.value,
+            description=data.description,
+            tags=data.tags,
+            metadata_=data.metadata,
+        )
+    )
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="asset.created",
+        entity_type="asset",
+        entity_id=asset.id,
+        after=snapshot(asset),
+    )
+    return asset
+
+
+async def list_assets(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    q: str | None,
+    owner_team_id: uuid.UUID | None,
+    environment: str | None,
+    tag: str | None,
+    kind: str | None,
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> Sequence[Asset]:
+    return await AssetRepository(session).list(
+        principal.workspace_id,
+        q=q,
+        owner_team_id=owner_team_id,
+        environment=environment,
+        tag=tag,
+        kind=kind,
+        after_id=after_id,
+        limit=limit,
+    )
+
+
+def _check_policy_change(principal: Principal, asset: Asset, data: AssetUpdate) -> bool:
+    """True when the update loosens the asset's protection (then admin-only)."""
+    looser = False
+    if data.compatibility is not None:
+        looser |= is_looser(Compatibility(asset.compatibility), data.compatibility)
+    if data.content_model is not None:
+        looser |= is_looser_content_model(ContentModel(asset.content_model), data.content_model)
+    if looser and not principal.is_admin:
+        raise PermissionDeniedError(
+            "loosening an asset's compatibility policy or content model needs the admin scope",
+            code="policy_loosening_requires_admin",
+        )
+    return looser
+
+
+async def update(
+    session: AsyncSession, principal: Principal, asset_id: uuid.UUID, data: AssetUpdate
+) -> Asset:
+    asset = await lock(session, principal, asset_id)
+    require_owner(principal, asset, "change")
+    looser = _check_policy_change(principal, asset, data)
+    if data.owner_team_id is not None and data.owner_team_id != asset.owner_team_id:
+        if not principal.is_admin:
+            raise PermissionDeniedError("transferring an asset needs the admin scope")
+        await _require_team(session, principal, data.owner_team_id)
+    before = snapshot(asset)
+    fields = data.model_dump(exclude_unset=True, exclude_none=True)
+    for name, value in fields.items():
+        column = "metadata_" if name == "metadata" else name
+        setattr(asset, column, value.value if hasattr(value, "value") else value)
+    await AssetRepository(session).flush()
+    after = snapshot(asset)
+    if after != before:
+        await audit.record(
+            session,
+            workspace_id=principal.workspace_id,
+            actor=principal.actor,
+            action="asset.policy_loosened" if looser else "asset.updated",
+            entity_type="asset",
+            entity_id=asset.id,
+            before=before,
+            after=after,
+        )
+    return asset
+
+
+async def delete(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> None:
+    """Soft delete: 404 afterwards; versions, proposals and audit history are kept."""
+    asset = await lock(session, principal, asset_id)
+    require_owner(principal, asset, "delete")
+    before = snapshot(asset)
+    asset.deleted_at = utcnow()
+    await AssetRepository(session).flush()
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="asset.deleted",
+        entity_type="asset",
+        entity_id=asset.id,
+        before=before,
+    )
+
+
+async def restore(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:
+    repo = AssetRepository(session)
+    asset = await repo.get(principal.workspace_id, asset_id, include_deleted=True)
+    if asset is None or asset.deleted_at is None:
+        raise NotFoundError(f"no deleted asset {asset_id}", code="asset_not_found")
+    if await repo.get_live_by_fqn(principal.workspace_id, asset.fqn, asset.environment):
+        raise ConflictError(
+            f"a live asset {asset.fqn} ({asset.environment}) exists; delete it first",
+            code="asset_exists",
+        )
+    asset.deleted_at = None
+    await repo.flush()
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="asset.restored",
+        entity_type="asset",
+        entity_id=asset.id,
+        after=snapshot(asset),
+    )
+    return asset

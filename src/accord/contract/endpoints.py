@@ -1,0 +1,160 @@
+"""HTTP: /api/v1/assets/{asset_id}/versions and /diff."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+
+from accord.asset import service as asset_service
+from accord.auth.dependencies import ReadPrincipal, WritePrincipal
+from accord.contract import flows
+from accord.contract import service as contract_service
+from accord.contract.schemas import (
+    ContractVersion,
+    ContractVersionSummary,
+    Diff,
+    ProposalOutcome,
+    PublishedOutcome,
+    VersionCreate,
+)
+from accord.deps import SessionDep, StateDep
+from accord.exceptions import ValidationFailedError
+from accord.idempotency import service as idempotency
+from accord.kit.pagination import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
+from accord.problems import STANDARD_ERRORS
+from accord.proposal import service as proposal_service
+
+router = APIRouter(prefix="/api/v1/assets", tags=["versions"], responses=STANDARD_ERRORS)
+
+
+async def _publish_body(
+    session: SessionDep, principal: WritePrincipal, state: StateDep, asset_id: uuid.UUID,
+    body: VersionCreate,
+) -> tuple[int, dict[str, Any]]:  # fmt: skip
+    result = await flows.publish(
+        session,
+        principal,
+        asset_id,
+        body,
+        timedelta(days=state.settings.proposal_ttl_days),
+    )
+    if result.proposal is not None:
+        out = await proposal_service.to_out(session, result.proposal)
+        return 202, {"outcome": "proposal", "proposal": out.model_dump(mode="json", by_alias=True)}
+    assert result.version is not None
+    version = ContractVersion.model_validate(result.version).model_dump(mode="json", by_alias=True)
+    return (201 if result.outcome == "published" else 200), {
+        "outcome": result.outcome,
+        "version": version,
+    }
+
+
+@router.post(
+    "/{asset_id}/versions",
+    status_code=201,
+    responses={
+        200: {"model": PublishedOutcome, "description": "Identical to the latest: unchanged."},
+        201: {"model": PublishedOutcome, "description": "Compatible: published."},
+        202: {"model": ProposalOutcome, "description": "Breaking: a proposal was opened."},
+    },
+)
+async def publish_version(
+    asset_id: uuid.UUID,
+    body: VersionCreate,
+    principal: WritePrincipal,
+    session: SessionDep,
+    state: StateDep,
+    idempotency_key: str | None = Header(default=None, max_length=255),
+) -> JSONResponse:
+    """Publish a schema (owner team or admin). Checked against the asset's policy:
+    compatible -> 201 `published`; identical to the latest -> 200 `unchanged`; breaking
+    -> 202 `proposal`. 409 for a version that is not semver, not increasing, or of the
+    wrong kind (breaking needs a major bump; compatible must not take one); 422 for an
+    invalid schema. Honours `Idempotency-Key`."""
+    print_ = None
+    if idempotency_key is not None:
+        key = idempotency.check_key(idempotency_key)
+        print_ = idempotency.fingerprint(
+            f"POST /assets/{asset_id}/versions", body.model_dump(mode="json", by_alias=True)
+        )
+        stored = await idempotency.replay(session, principal, key, print_)
+        if stored is not None:
+            return JSONResponse(stored[1], status_code=stored[0])
+    status_code, payload = await _publish_body(session, principal, state, asset_id, body)
+    if idempotency_key is not None and print_ is not None:
+        await idempotency.remember(
+            session, principal, idempotency_key, print_, status_code, payload
+        )
+    return JSONResponse(payload, status_code=status_code)
+
+
+def _seq_after(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        value = decode_cursor(cursor, 1)[0]
+    except ValueError as exc:
+        raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailedError("cursor is not valid", code="invalid_cursor")
+    return value
+
+
+@router.get("/{asset_id}/versions")
+async def list_versions(
+    asset_id: uuid.UUID,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[ContractVersionSummary]:
+    """An asset's versions in publish order."""
+    asset = await asset_service.get(session, principal, asset_id)
+    rows = await contract_service.page(
+        session, asset.id, after_seq=_seq_after(cursor), limit=limit + 1
+    )
+    next_cursor = encode_cursor([rows[limit - 1].seq]) if len(rows) > limit else None
+    return Page[ContractVersionSummary](
+        items=[ContractVersionSummary.model_validate(v) for v in rows[:limit]],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/{asset_id}/versions/{version}")
+async def get_version(
+    asset_id: uuid.UUID,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    version: str = Path(..., max_length=64),
+) -> ContractVersion:
+    """One version with its schema and guarantees."""
+    asset = await asset_service.get(session, principal, asset_id)
+    return ContractVersion.model_validate(
+        await contract_service.get_version(session, asset.id, version)
+    )
+
+
+@router.get("/{asset_id}/diff")
+async def diff_versions(
+    asset_id: uuid.UUID,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    from_version: str = Query(..., alias="from", max_length=64),
+    to_version: str = Query(..., alias="to", max_length=64),
+) -> Diff:
+    """The engine's changes and witnesses between two versions, under the asset's policy."""
+    asset = await asset_service.get(session, principal, asset_id)
+    old = await contract_service.get_version(session, asset.id, from_version)
+    new = await contract_service.get_version(session, asset.id, to_version)
+    return Diff.model_validate(contract_service.diff(asset, old, new))

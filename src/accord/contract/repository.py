@@ -1,0 +1,53 @@
+"""All SQL for contract versions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.models import ContractVersion
+
+
+class ContractVersionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all_for_asset(self, asset_id: uuid.UUID) -> Sequence[ContractVersion]:
+        stmt = (
+            select(ContractVersion)
+            .where(ContractVersion.asset_id == asset_id)
+            .order_by(ContractVersion.seq)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def page(
+        self, asset_id: uuid.UUID, *, after_seq: int | None, limit: int
+    ) -> Sequence[ContractVersion]:
+        stmt = select(ContractVersion).where(ContractVersion.asset_id == asset_id)
+        if after_seq is not None:
+            stmt = stmt.where(ContractVersion.seq > after_seq)
+        stmt = stmt.order_by(ContractVersion.seq).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def by_version(self, asset_id: uuid.UUID, version: str) -> ContractVersion | None:
+        stmt = select(ContractVersion).where(
+            ContractVersion.asset_id == asset_id, ContractVersion.version == version
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get(self, version_id: uuid.UUID) -> ContractVersion | None:
+        return await self.session.get(ContractVersion, version_id)
+
+    async def next_seq(self, asset_id: uuid.UUID) -> int:
+        stmt = select(func.coalesce(func.max(ContractVersion.seq), 0)).where(
+            ContractVersion.asset_id == asset_id
+        )
+        return int((await self.session.execute(stmt)).scalar_one()) + 1
+
+    async def add(self, version: ContractVersion) -> ContractVersion:
+        self.session.add(version)
+        await self.session.flush()
+        return version

@@ -1,0 +1,89 @@
+"""Contract version I/O models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field
+
+from accord.kit.schemas import InputModel, OutputModel
+from accord.proposal.schemas import Proposal
+from accord.spec import Guarantees
+
+
+class SchemaFormat(StrEnum):
+    jsonschema = "jsonschema"
+    table = "table"
+
+
+class VersionCreate(InputModel):
+    schema_: dict[str, Any] = Field(
+        alias="schema", description="A JSON Schema or a table schema document."
+    )
+    format: SchemaFormat = Field(description="`jsonschema` or `table`.")
+    version: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Semantic version. Omit to let Accord assign the next one.",
+        examples=["1.4.0"],
+    )
+    guarantees: Guarantees = Field(default_factory=Guarantees)
+    replace_open_proposal: bool = Field(
+        default=False,
+        description="A breaking change while a proposal is open replaces (supersedes) it "
+        "only when this is true; otherwise 409.",
+    )
+
+
+class ContractVersion(OutputModel):
+    id: uuid.UUID
+    asset_id: uuid.UUID
+    version: str
+    format: SchemaFormat
+    schema_: dict[str, Any] = Field(serialization_alias="schema")
+    guarantees: dict[str, Any]
+    content_hash: str
+    proposal_id: uuid.UUID | None
+    published_by: str | None
+    created_at: datetime
+
+
+class ContractVersionSummary(OutputModel):
+    id: uuid.UUID
+    version: str
+    format: SchemaFormat
+    content_hash: str
+    proposal_id: uuid.UUID | None
+    created_at: datetime
+
+
+class ChangeOut(OutputModel):
+    path: str
+    kind: str
+    direction: str
+    message: str
+    breaking: bool = False
+
+
+class Diff(OutputModel):
+    from_version: str
+    to_version: str
+    compatibility: str
+    compatible: bool
+    verdicts: dict[str, Any]
+    changes: list[ChangeOut]
+    witnesses: list[dict[str, Any]]
+    guarantee_changes: list[ChangeOut]
+
+
+class PublishedOutcome(OutputModel):
+    outcome: Literal["published", "unchanged"]
+    version: ContractVersion
+
+
+class ProposalOutcome(OutputModel):
+    outcome: Literal["proposal"]
+    proposal: Proposal

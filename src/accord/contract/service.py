@@ -1,0 +1,170 @@
+"""Contract versions: reading history, inserting versions, diffing two versions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.asset.policy import Compatibility
+from accord.audit import service as audit
+from accord.auth.principal import Actor
+from accord.compat import Mode, SchemaError, check
+from accord.contract.evaluate import Candidate, Earlier
+from accord.contract.repository import ContractVersionRepository
+from accord.contract.schemas import ContractVersion as VersionOut
+from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
+from accord.kit.semver import Version
+from accord.models import Asset, ContractVersion
+from accord.spec import Guarantees, guarantee_changes
+
+
+@dataclass(frozen=True)
+class History:
+    """An asset's versions in publish order, with the two that matter for checks."""
+
+    versions: Sequence[ContractVersion]
+
+    @property
+    def latest(self) -> ContractVersion | None:
+        return max(self.versions, key=semver, default=None)
+
+    @property
+    def latest_stable(self) -> ContractVersion | None:
+        stable = [v for v in self.versions if v.prerelease is None]
+        return max(stable, key=semver, default=None)
+
+    @property
+    def base(self) -> ContractVersion | None:
+        """What a change is checked against: the latest stable version, else the latest."""
+        return self.latest_stable or self.latest
+
+
+def semver(version: ContractVersion) -> Version:
+    return Version(version.major, version.minor, version.patch, version.prerelease)
+
+
+def earlier(version: ContractVersion) -> Earlier:
+    return Earlier(version.version, version.format, version.schema_, version.guarantees)
+
+
+def snapshot(version: ContractVersion) -> dict[str, Any]:
+    data = VersionOut.model_validate(version).model_dump(mode="json", by_alias=True)
+    data.pop("schema", None)  # the ledger keeps the hash, not the whole document
+    return data
+
+
+async def history(session: AsyncSession, asset_id: uuid.UUID) -> History:
+    return History(await ContractVersionRepository(session).all_for_asset(asset_id))
+
+
+async def page(
+    session: AsyncSession, asset_id: uuid.UUID, *, after_seq: int | None, limit: int
+) -> Sequence[ContractVersion]:
+    return await ContractVersionRepository(session).page(asset_id, after_seq=after_seq, limit=limit)
+
+
+async def get_version(session: AsyncSession, asset_id: uuid.UUID, version: str) -> ContractVersion:
+    found = await ContractVersionRepository(session).by_version(asset_id, version)
+    if found is None:
+        raise NotFoundError(f"version {version} not found", code="version_not_found")
+    return found
+
+
+async def get_by_id(session: AsyncSession, version_id: uuid.UUID) -> ContractVersion | None:
+    return await ContractVersionRepository(session).get(version_id)
+
+
+async def insert_version(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    asset: Asset,
+    number: Version,
+    candidate: Candidate,
+    digest: str,
+    proposal_id: uuid.UUID | None = None,
+) -> ContractVersion:
+    repo = ContractVersionRepository(session)
+    latest = (await history(session, asset.id)).latest
+    if latest is not None and not number > semver(latest):
+        raise ConflictError(
+            f"version {number} is not greater than the latest version {latest.version}",
+            code="version_not_increasing",
+        )
+    version = await repo.add(
+        ContractVersion(
+            workspace_id=asset.workspace_id,
+            asset_id=asset.id,
+            seq=await repo.next_seq(asset.id),
+            version=str(number),
+            major=number.major,
+            minor=number.minor,
+            patch=number.patch,
+            prerelease=number.prerelease,
+            format=candidate.format,
+            schema_=candidate.schema,
+            guarantees=candidate.guarantees.model_dump(mode="json", exclude_defaults=True),
+            content_hash=digest,
+            proposal_id=proposal_id,
+            published_by=actor.id,
+        )
+    )
+    await audit.record(
+        session,
+        workspace_id=asset.workspace_id,
+        actor=actor,
+        action="version.published",
+        entity_type="contract_version",
+        entity_id=version.id,
+        after={**snapshot(version), "asset_fqn": asset.fqn},
+    )
+    return version
+
+
+def _non_transitive(policy: Compatibility) -> str:
+    value = policy.value.removesuffix("_transitive")
+    return value if value != "none" else Mode.FORWARD.value
+
+
+def diff(asset: Asset, old: ContractVersion, new: ContractVersion) -> dict[str, Any]:
+    """The engine's view of old -> new under the asset's policy (non-transitive)."""
+    mode = _non_transitive(Compatibility(asset.compatibility))
+    g_changes = [
+        {"path": c.path, "kind": f"guarantee_{c.kind}", "direction": c.direction,
+         "message": c.message}
+        for c in guarantee_changes(
+            Guarantees.model_validate(old.guarantees), Guarantees.model_validate(new.guarantees)
+        )
+    ]  # fmt: skip
+    base = {
+        "from_version": old.version,
+        "to_version": new.version,
+        "compatibility": mode,
+        "guarantee_changes": g_changes,
+    }
+    if old.format != new.format:
+        change = {
+            "path": "",
+            "kind": "format_changed",
+            "direction": "both",
+            "message": f"schema format changed from {old.format} to {new.format}",
+        }
+        return {**base, "compatible": False, "verdicts": {}, "changes": [change], "witnesses": []}
+    try:
+        verdict = check(
+            old.schema_, new.schema_, mode=mode, content_model=asset.content_model, fmt=new.format
+        )
+    except SchemaError as exc:  # stored versions were validated; keep the API total anyway
+        raise ValidationFailedError(str(exc), code="invalid_schema") from exc
+    data = verdict.to_dict()
+    return {
+        **base,
+        "compatible": data["compatible"],
+        "verdicts": data["verdicts"],
+        "changes": data["changes"],
+        "witnesses": data["witnesses"],
+    }

@@ -1,0 +1,100 @@
+"""All SQL for proposals and acknowledgments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.models import OPEN_STATUSES, Acknowledgment, Proposal
+
+
+class ProposalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, workspace_id: uuid.UUID, proposal_id: uuid.UUID) -> Proposal | None:
+        stmt = select(Proposal).where(
+            Proposal.workspace_id == workspace_id, Proposal.id == proposal_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def lock(self, workspace_id: uuid.UUID, proposal_id: uuid.UUID) -> Proposal | None:
+        stmt = (
+            select(Proposal)
+            .where(Proposal.workspace_id == workspace_id, Proposal.id == proposal_id)
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def open_for_asset(self, asset_id: uuid.UUID) -> Proposal | None:
+        stmt = select(Proposal).where(
+            Proposal.asset_id == asset_id, Proposal.status.in_(OPEN_STATUSES)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def list(
+        self,
+        workspace_id: uuid.UUID,
+        *,
+        asset_id: uuid.UUID | None,
+        status: str | None,
+        awaiting_team_id: uuid.UUID | None,
+        after_id: uuid.UUID | None,
+        limit: int,
+    ) -> Sequence[Proposal]:
+        stmt = select(Proposal).where(Proposal.workspace_id == workspace_id)
+        if asset_id is not None:
+            stmt = stmt.where(Proposal.asset_id == asset_id)
+        if status is not None:
+            stmt = stmt.where(Proposal.status == status)
+        if awaiting_team_id is not None:
+            # "Team to act": an open proposal where the team has not approved yet.
+            stmt = stmt.where(
+                Proposal.status.in_(OPEN_STATUSES),
+                exists(
+                    select(Acknowledgment.id).where(
+                        Acknowledgment.proposal_id == Proposal.id,
+                        Acknowledgment.team_id == awaiting_team_id,
+                        (Acknowledgment.decision.is_(None))
+                        | (Acknowledgment.decision != "approve"),
+                    )
+                ),
+            )
+        if after_id is not None:
+            stmt = stmt.where(Proposal.id > after_id)
+        stmt = stmt.order_by(Proposal.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> Sequence[Proposal]:
+        stmt = (
+            select(Proposal)
+            .where(Proposal.status.in_(OPEN_STATUSES), Proposal.expires_at <= now)
+            .order_by(Proposal.expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def acks(self, proposal_id: uuid.UUID) -> Sequence[Acknowledgment]:
+        stmt = (
+            select(Acknowledgment)
+            .where(Acknowledgment.proposal_id == proposal_id)
+            .order_by(Acknowledgment.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def add(self, proposal: Proposal, acks: Sequence[Acknowledgment]) -> Proposal:
+        self.session.add(proposal)
+        await self.session.flush()
+        for ack in acks:
+            ack.proposal_id = proposal.id
+            self.session.add(ack)
+        await self.session.flush()
+        return proposal
+
+    async def flush(self) -> None:
+        await self.session.flush()

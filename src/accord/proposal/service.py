@@ -1,0 +1,385 @@
+"""Proposal rules (product invariants 4 and 5).
+
+Every team registered on the asset when the proposal opened, and affected by its breaking
+changes, must answer. All approve -> approved; any block -> blocked until that team
+changes its answer; `migrating` is not approval; nobody affected -> approved at once.
+Only the owner team (or an admin) publishes an approved proposal; forcing an unapproved
+one needs the admin scope and a written reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.asset import service as asset_service
+from accord.audit import service as audit
+from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal
+from accord.contract import service as contract_service
+from accord.contract.evaluate import Candidate, Evaluation
+from accord.contract.impact import is_affected
+from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
+from accord.kit.clock import utcnow
+from accord.kit.semver import InvalidVersionError, Version
+from accord.models import OPEN_STATUSES, Acknowledgment, Asset, ContractVersion, Proposal
+from accord.proposal.repository import ProposalRepository
+from accord.proposal.schemas import AcknowledgmentCreate, Awaited, Decision, ProposalStatus
+from accord.proposal.schemas import Proposal as ProposalOut
+from accord.registration import service as registration_service
+from accord.spec import Guarantees
+
+
+async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
+    acks = await ProposalRepository(session).acks(proposal.id)
+    base = (
+        await contract_service.get_by_id(session, proposal.base_version_id)
+        if proposal.base_version_id
+        else None
+    )
+    published = (
+        await contract_service.get_by_id(session, proposal.published_version_id)
+        if proposal.published_version_id
+        else None
+    )
+    verdict = proposal.verdict
+    return ProposalOut(
+        id=proposal.id,
+        asset_id=proposal.asset_id,
+        status=ProposalStatus(proposal.status),
+        base_version=base.version if base else None,
+        requested_version=proposal.requested_version,
+        format=proposal.format,
+        schema_=proposal.schema_,
+        guarantees=proposal.guarantees,
+        content_hash=proposal.content_hash,
+        breaking_changes=[
+            c
+            for c in verdict.get("changes", []) + verdict.get("guarantee_changes", [])
+            if c.get("breaking")
+        ],
+        witnesses=verdict.get("witnesses", []),
+        verdict=verdict,
+        awaiting=[Awaited.model_validate(a) for a in acks],
+        created_by=proposal.created_by,
+        created_at=proposal.created_at,
+        expires_at=proposal.expires_at,
+        closed_at=proposal.closed_at,
+        close_reason=proposal.close_reason,
+        superseded_by_id=proposal.superseded_by_id,
+        published_version=published.version if published else None,
+    )
+
+
+def _summary(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "id": str(proposal.id),
+        "asset_id": str(proposal.asset_id),
+        "status": proposal.status,
+        "requested_version": proposal.requested_version,
+        "content_hash": proposal.content_hash,
+        "close_reason": proposal.close_reason,
+    }
+
+
+async def _record(
+    session: AsyncSession, actor: Actor, proposal: Proposal, action: str, **extra: Any
+) -> None:
+    await audit.record(
+        session,
+        workspace_id=proposal.workspace_id,
+        actor=actor,
+        action=action,
+        entity_type="proposal",
+        entity_id=proposal.id,
+        after={**_summary(proposal), **extra},
+    )
+
+
+async def open_for_asset(session: AsyncSession, asset_id: uuid.UUID) -> Proposal | None:
+    return await ProposalRepository(session).open_for_asset(asset_id)
+
+
+async def open_proposal(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    asset: Asset,
+    base: ContractVersion,
+    requested: Version | None,
+    candidate: Candidate,
+    digest: str,
+    evaluation: Evaluation,
+    ttl: timedelta,
+) -> Proposal:
+    registrations = await registration_service.live_for_asset(session, asset.id)
+    breaking = evaluation.breaking_changes
+    affected = [r for r in registrations if is_affected(r.fields, breaking)]
+    now = utcnow()
+    proposal = Proposal(
+        workspace_id=asset.workspace_id,
+        asset_id=asset.id,
+        status=ProposalStatus.open.value if affected else ProposalStatus.approved.value,
+        base_version_id=base.id,
+        requested_version=str(requested) if requested else None,
+        format=candidate.format,
+        schema_=candidate.schema,
+        guarantees=candidate.guarantees.model_dump(mode="json", exclude_defaults=True),
+        content_hash=digest,
+        verdict=evaluation.to_dict(),
+        created_by=actor.id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    acks = [
+        Acknowledgment(workspace_id=asset.workspace_id, team_id=r.team_id, registration_id=r.id)
+        for r in affected
+    ]
+    await ProposalRepository(session).add(proposal, acks)
+    await _record(
+        session,
+        actor,
+        proposal,
+        "proposal.opened",
+        awaiting_teams=sorted(str(r.team_id) for r in affected),
+        unaffected_registrations=sorted(str(r.id) for r in registrations if r not in affected),
+        breaking_changes=[{"path": c["path"], "kind": c["kind"]} for c in breaking],
+    )
+    if not affected:
+        await _record(session, SYSTEM_ACTOR, proposal, "proposal.approved", reason="no consumer")
+    return proposal
+
+
+async def close_for_replacement(session: AsyncSession, old: Proposal) -> None:
+    """Step 1 of replacing an open proposal: close it (frees the one-open slot)."""
+    old.status = ProposalStatus.superseded.value
+    old.closed_at = utcnow()
+    await ProposalRepository(session).flush()
+
+
+async def mark_superseded(session: AsyncSession, actor: Actor, old: Proposal, by: Proposal) -> None:
+    """Step 2: link the closed proposal to its replacement and record why."""
+    old.superseded_by_id = by.id
+    old.close_reason = f"replaced by proposal {by.id}"
+    await ProposalRepository(session).flush()
+    await _record(session, actor, old, "proposal.superseded", superseded_by=str(by.id))
+
+
+async def get(session: AsyncSession, principal: Principal, proposal_id: uuid.UUID) -> Proposal:
+    proposal = await ProposalRepository(session).get(principal.workspace_id, proposal_id)
+    if proposal is None:
+        raise NotFoundError.of("proposal", proposal_id)
+    return proposal
+
+
+async def list_proposals(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    asset_id: uuid.UUID | None,
+    status: ProposalStatus | None,
+    awaiting_team_id: uuid.UUID | None,
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> Sequence[Proposal]:
+    return await ProposalRepository(session).list(
+        principal.workspace_id,
+        asset_id=asset_id,
+        status=status.value if status else None,
+        awaiting_team_id=awaiting_team_id,
+        after_id=after_id,
+        limit=limit,
+    )
+
+
+async def _lock_open(
+    session: AsyncSession, principal: Principal, proposal_id: uuid.UUID
+) -> Proposal:
+    """The proposal, locked; 409 unless still open (expiring it first if it is due)."""
+    repo = ProposalRepository(session)
+    proposal = await repo.lock(principal.workspace_id, proposal_id)
+    if proposal is None:
+        raise NotFoundError.of("proposal", proposal_id)
+    if proposal.status in OPEN_STATUSES and proposal.expires_at <= utcnow():
+        await _expire(session, proposal)
+    if proposal.status not in OPEN_STATUSES:
+        raise ConflictError(f"proposal {proposal.id} is {proposal.status}", code="proposal_closed")
+    return proposal
+
+
+def _status_from(acks: Sequence[Acknowledgment]) -> ProposalStatus:
+    decisions = [a.decision for a in acks]
+    if Decision.block.value in decisions:
+        return ProposalStatus.blocked
+    if all(d == Decision.approve.value for d in decisions):
+        return ProposalStatus.approved
+    return ProposalStatus.open
+
+
+async def acknowledge(
+    session: AsyncSession,
+    principal: Principal,
+    proposal_id: uuid.UUID,
+    data: AcknowledgmentCreate,
+) -> Proposal:
+    proposal = await _lock_open(session, principal, proposal_id)
+    if principal.team_id != data.team_id:
+        raise PermissionDeniedError(
+            "a team acknowledges only for itself (use a key of that team)", code="not_own_team"
+        )
+    repo = ProposalRepository(session)
+    acks = await repo.acks(proposal.id)
+    mine = next((a for a in acks if a.team_id == data.team_id), None)
+    if mine is None:
+        raise PermissionDeniedError(
+            "this proposal does not wait on your team (not registered, or not affected)",
+            code="not_awaited",
+        )
+    mine.decision = data.decision.value
+    mine.comment = data.comment
+    mine.decided_at = utcnow()
+    mine.decided_by = principal.actor.id
+    old_status = proposal.status
+    proposal.status = _status_from(acks).value
+    await repo.flush()
+    await _record(
+        session,
+        principal.actor,
+        proposal,
+        "proposal.acknowledged",
+        team_id=str(data.team_id),
+        decision=data.decision.value,
+        comment=data.comment,
+    )
+    if proposal.status != old_status:
+        await _record(session, principal.actor, proposal, f"proposal.{proposal.status}")
+    return proposal
+
+
+async def _ship(
+    session: AsyncSession,
+    principal: Principal,
+    proposal: Proposal,
+    version: str | None,
+    status: ProposalStatus,
+    reason: str | None,
+) -> ContractVersion:
+    asset = await asset_service.lock(session, principal, proposal.asset_id)
+    asset_service.require_owner(principal, asset, "publish to")
+    hist = await contract_service.history(session, asset.id)
+    base = hist.base
+    if base is None or base.id != proposal.base_version_id:
+        raise ConflictError(
+            "the asset has new versions since this proposal opened; publish the change "
+            "again to re-check it (replace_open_proposal=true)",
+            code="proposal_stale",
+        )
+    try:
+        number = Version.parse(version or proposal.requested_version or "")
+    except InvalidVersionError:
+        if version is not None:
+            raise ConflictError(
+                f"{version!r} is not a semantic version", code="invalid_version"
+            ) from None
+        number = contract_service.semver(base).next_major()
+    if number.major <= base.major:
+        raise ConflictError(
+            f"a breaking change needs a major bump above {base.version}", code="major_bump_required"
+        )
+    candidate = Candidate(
+        proposal.format, proposal.schema_, Guarantees.model_validate(proposal.guarantees)
+    )
+    created = await contract_service.insert_version(
+        session,
+        actor=principal.actor,
+        asset=asset,
+        number=number,
+        candidate=candidate,
+        digest=proposal.content_hash,
+        proposal_id=proposal.id,
+    )
+    proposal.status = status.value
+    proposal.closed_at = utcnow()
+    proposal.published_version_id = created.id
+    proposal.close_reason = reason
+    await ProposalRepository(session).flush()
+    return created
+
+
+async def publish(
+    session: AsyncSession, principal: Principal, proposal_id: uuid.UUID, version: str | None
+) -> tuple[Proposal, ContractVersion]:
+    proposal = await _lock_open(session, principal, proposal_id)
+    asset = await asset_service.get(session, principal, proposal.asset_id)
+    asset_service.require_owner(principal, asset, "publish to")
+    if proposal.status != ProposalStatus.approved.value:
+        raise ConflictError(
+            f"proposal is {proposal.status}: every awaited consumer must approve first "
+            "(an admin can force it with a reason)",
+            code="proposal_not_approved",
+        )
+    created = await _ship(session, principal, proposal, version, ProposalStatus.published, None)
+    await _record(session, principal.actor, proposal, "proposal.published", version=created.version)
+    return proposal, created
+
+
+async def force(
+    session: AsyncSession,
+    principal: Principal,
+    proposal_id: uuid.UUID,
+    reason: str,
+    version: str | None = None,
+) -> tuple[Proposal, ContractVersion]:
+    if not principal.is_admin:
+        raise PermissionDeniedError("force-publishing needs the admin scope")
+    proposal = await _lock_open(session, principal, proposal_id)
+    acks = await ProposalRepository(session).acks(proposal.id)
+    created = await _ship(
+        session, principal, proposal, version, ProposalStatus.force_published, reason
+    )
+    await _record(
+        session,
+        principal.actor,
+        proposal,
+        "proposal.force_published",
+        version=created.version,
+        reason=reason,
+        notified_teams=sorted(str(a.team_id) for a in acks),
+        unapproved_teams=sorted(
+            str(a.team_id) for a in acks if a.decision != Decision.approve.value
+        ),
+    )
+    return proposal, created
+
+
+async def withdraw(
+    session: AsyncSession, principal: Principal, proposal_id: uuid.UUID, reason: str
+) -> Proposal:
+    proposal = await _lock_open(session, principal, proposal_id)
+    asset = await asset_service.get(session, principal, proposal.asset_id)
+    asset_service.require_owner(principal, asset, "withdraw proposals of")
+    proposal.status = ProposalStatus.withdrawn.value
+    proposal.closed_at = utcnow()
+    proposal.close_reason = reason or None
+    await ProposalRepository(session).flush()
+    await _record(session, principal.actor, proposal, "proposal.withdrawn")
+    return proposal
+
+
+async def _expire(session: AsyncSession, proposal: Proposal) -> None:
+    proposal.status = ProposalStatus.expired.value
+    proposal.closed_at = utcnow()
+    proposal.close_reason = "expired without every consumer's approval"
+    await ProposalRepository(session).flush()
+    await _record(session, SYSTEM_ACTOR, proposal, "proposal.expired")
+
+
+async def expire_due(session: AsyncSession, now: datetime, limit: int = 100) -> int:
+    """Expire open proposals past their deadline (any workspace); returns how many."""
+    due = await ProposalRepository(session).due_for_expiry(now, limit)
+    for proposal in due:
+        await _expire(session, proposal)
+    return len(due)

@@ -1,0 +1,102 @@
+"""Registration rules: a team registers itself (admins any team), once per asset."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.asset import service as asset_service
+from accord.audit import service as audit
+from accord.auth.principal import Principal
+from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
+from accord.kit.clock import utcnow
+from accord.models import Registration
+from accord.registration.repository import RegistrationRepository
+from accord.registration.schemas import Registration as RegistrationOut
+from accord.registration.schemas import RegistrationCreate
+from accord.team import service as team_service
+
+
+def _snapshot(reg: Registration) -> dict[str, Any]:
+    return RegistrationOut.model_validate(reg).model_dump(mode="json")
+
+
+async def create(
+    session: AsyncSession, principal: Principal, data: RegistrationCreate
+) -> Registration:
+    if not principal.acts_for(data.team_id):
+        raise PermissionDeniedError("a team registers only itself (admins may register any team)")
+    asset = await asset_service.get(session, principal, data.asset_id)
+    if not await team_service.exists(session, principal.workspace_id, data.team_id):
+        raise NotFoundError.of("team", data.team_id)
+    repo = RegistrationRepository(session)
+    existing = await repo.live_for(asset.id, data.team_id)
+    if existing is not None:
+        raise ConflictError(
+            f"team {data.team_id} is already registered on asset {asset.id} "
+            f"(registration {existing.id})",
+            code="registration_exists",
+            extra={"registration_id": str(existing.id)},
+        )
+    reg = await repo.add(
+        Registration(
+            workspace_id=principal.workspace_id,
+            asset_id=asset.id,
+            team_id=data.team_id,
+            fields=data.fields,
+            version_range=data.version_range,
+            note=data.note,
+        )
+    )
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="registration.created",
+        entity_type="registration",
+        entity_id=reg.id,
+        after=_snapshot(reg),
+    )
+    return reg
+
+
+async def list_registrations(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    asset_id: uuid.UUID | None,
+    team_id: uuid.UUID | None,
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> Sequence[Registration]:
+    return await RegistrationRepository(session).list(
+        principal.workspace_id, asset_id=asset_id, team_id=team_id, after_id=after_id, limit=limit
+    )
+
+
+async def live_for_asset(session: AsyncSession, asset_id: uuid.UUID) -> Sequence[Registration]:
+    return await RegistrationRepository(session).live_for_asset(asset_id)
+
+
+async def delete(session: AsyncSession, principal: Principal, reg_id: uuid.UUID) -> None:
+    repo = RegistrationRepository(session)
+    reg = await repo.get(principal.workspace_id, reg_id)
+    if reg is None:
+        raise NotFoundError.of("registration", reg_id)
+    if not principal.acts_for(reg.team_id):
+        raise PermissionDeniedError("only the registered team or an admin may delete it")
+    before = _snapshot(reg)
+    reg.deleted_at = utcnow()
+    await repo.flush()
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="registration.deleted",
+        entity_type="registration",
+        entity_id=reg.id,
+        before=before,
+    )
