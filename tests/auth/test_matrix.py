@@ -80,6 +80,9 @@ MATRIX: dict[tuple[str, str], Expect] = {
         403, 403, 404, body=lambda a: {"schema": SCHEMA, "format": "jsonschema"}
     ),
     ("GET", "/api/v1/assets/{asset_id}/versions"): Expect(200, 200, 404),
+    ("POST", "/api/v1/assets/{asset_id}/impact"): Expect(
+        200, 200, 404, body=lambda a: {"schema": SCHEMA, "format": "jsonschema"}
+    ),
     ("GET", "/api/v1/assets/{asset_id}/versions/{version}"): Expect(200, 200, 404),
     ("GET", "/api/v1/assets/{asset_id}/diff"): Expect(
         200, 200, 404, params={"from": "1.0.0", "to": "1.0.0"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Asset
@@ -49,7 +50,7 @@ class AssetRepository:
 
     def _tag_filter(self, stmt: Select[Asset], tag: str) -> Select[Asset]:
         if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
-            return stmt.where(Asset.tags.contains([tag]))
+            return stmt.where(type_coerce(Asset.tags, JSONB).contains([tag]))
         each = func.json_each(Asset.tags).table_valued("value")
         return stmt.where(exists(select(each.c.value).where(each.c.value == tag)))
 

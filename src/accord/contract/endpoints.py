@@ -17,6 +17,7 @@ from accord.contract.schemas import (
     ContractVersion,
     ContractVersionSummary,
     Diff,
+    Impact,
     ProposalOutcome,
     PublishedOutcome,
     VersionCreate,
@@ -158,3 +159,14 @@ async def diff_versions(
     old = await contract_service.get_version(session, asset.id, from_version)
     new = await contract_service.get_version(session, asset.id, to_version)
     return Diff.model_validate(contract_service.diff(asset, old, new))
+
+
+@router.post("/{asset_id}/impact")
+async def assess_impact(
+    asset_id: uuid.UUID, body: VersionCreate, principal: ReadPrincipal, session: SessionDep
+) -> Impact:
+    """Dry run of a publish (read scope): the verdict, the breaking changes and the
+    registrations a proposal would wait on. Nothing is written; the same numbering rules
+    apply (409/422 exactly where the publish would fail)."""
+    _, report = await flows.assess(session, principal, asset_id, body)
+    return Impact.model_validate(report)

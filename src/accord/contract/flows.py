@@ -3,14 +3,16 @@
 compatible -> a new version at once; identical content -> `unchanged`; breaking -> a
 proposal. No request flag, pre-release or version jump skips the check: the policy is
 the asset's, pre-releases are checked like any version, and the number must agree with
-the verdict (breaking needs a major bump, compatible must not take one).
+the verdict (breaking needs a major bump, compatible must not take one). `assess` is the
+same decision without writes (impact analysis and `accord check`).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,12 +21,14 @@ from accord.asset.policy import Compatibility
 from accord.auth.principal import Principal
 from accord.compat import SchemaError, validate_schema
 from accord.contract import service as contract_service
-from accord.contract.evaluate import Candidate, content_hash, evaluate
+from accord.contract.evaluate import Candidate, Evaluation, content_hash, evaluate
+from accord.contract.impact import is_affected
 from accord.contract.schemas import VersionCreate
 from accord.exceptions import ConflictError, ValidationFailedError
 from accord.kit.semver import InvalidVersionError, Version
-from accord.models import ContractVersion, Proposal
+from accord.models import Asset, ContractVersion, Proposal, Registration
 from accord.proposal import service as proposal_service
+from accord.registration import service as registration_service
 
 FIRST_VERSION = Version(1, 0, 0)
 
@@ -34,6 +38,29 @@ class PublishResult:
     outcome: str  # published | unchanged | proposal
     version: ContractVersion | None = None
     proposal: Proposal | None = None
+
+
+@dataclass
+class Plan:
+    """What publishing a candidate does: decided once, then carried out or reported."""
+
+    asset: Asset
+    candidate: Candidate
+    digest: str
+    outcome: str  # published | unchanged | proposal
+    number: Version | None = None
+    requested: Version | None = None
+    latest: ContractVersion | None = None
+    base: ContractVersion | None = None
+    evaluation: Evaluation | None = None
+    registrations: list[Registration] = field(default_factory=list)
+
+    @property
+    def affected(self) -> list[Registration]:
+        if self.evaluation is None or self.outcome != "proposal":
+            return []
+        breaking = self.evaluation.breaking_changes
+        return [r for r in self.registrations if is_affected(r.fields, breaking)]
 
 
 def _requested(text: str | None) -> Version | None:
@@ -55,49 +82,11 @@ def _validated(body: VersionCreate) -> Candidate:
     return Candidate(body.format.value, body.schema_, body.guarantees)
 
 
-async def publish(
-    session: AsyncSession,
-    principal: Principal,
-    asset_id: uuid.UUID,
-    body: VersionCreate,
-    proposal_ttl: timedelta,
-) -> PublishResult:
-    requested = _requested(body.version)
-    candidate = _validated(body)
-    # Locking the asset serialises publishes to it: no duplicate numbers, no lost proposal.
-    asset = await asset_service.lock(session, principal, asset_id)
-    asset_service.require_owner(principal, asset, "publish to")
-    digest = content_hash(
-        candidate.format,
-        candidate.schema,
-        candidate.guarantees.model_dump(mode="json", exclude_defaults=True),
-    )
-    hist = await contract_service.history(session, asset.id)
-    latest = hist.latest
-    if latest is not None and latest.content_hash == digest:
-        return PublishResult("unchanged", version=latest)
-    if (
-        requested is not None
-        and latest is not None
-        and not requested > contract_service.semver(latest)
-    ):
-        raise ConflictError(
-            f"version {requested} must be greater than the latest version {latest.version}",
-            code="version_not_increasing",
-        )
-    base = hist.base
-    if base is None:
-        version = await contract_service.insert_version(
-            session,
-            actor=principal.actor,
-            asset=asset,
-            number=requested or FIRST_VERSION,
-            candidate=candidate,
-            digest=digest,
-        )
-        return PublishResult("published", version=version)
+def _evaluate(
+    asset: Asset, hist: contract_service.History, base: ContractVersion, candidate: Candidate
+) -> Evaluation:
     try:
-        evaluation = evaluate(
+        return evaluate(
             Compatibility(asset.compatibility),
             asset.content_model,
             contract_service.earlier(base),
@@ -106,31 +95,102 @@ async def publish(
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
+
+
+def _next_compatible(base: Version, latest: ContractVersion | None) -> Version:
+    candidate = base.next_minor()
+    if latest is not None:
+        top = contract_service.semver(latest)
+        if top.major == base.major and not candidate > top:
+            candidate = Version(top.major, top.minor + 1, 0)
+    return candidate
+
+
+async def plan(
+    session: AsyncSession, principal: Principal, asset: Asset, body: VersionCreate
+) -> Plan:
+    """Decide the outcome and the version number, enforcing every numbering rule."""
+    requested = _requested(body.version)
+    candidate = _validated(body)
+    guarantees = candidate.guarantees.model_dump(mode="json", exclude_defaults=True)
+    digest = content_hash(candidate.format, candidate.schema, guarantees)
+    hist = await contract_service.history(session, asset.id)
+    latest, base = hist.latest, hist.base
+    result = Plan(asset, candidate, digest, "published", requested=requested, latest=latest)
+    if latest is not None and latest.content_hash == digest:
+        result.outcome, result.base = "unchanged", latest
+        return result
+    if requested is not None and latest and not requested > contract_service.semver(latest):
+        raise ConflictError(
+            f"version {requested} must be greater than the latest version {latest.version}",
+            code="version_not_increasing",
+        )
+    if base is None:
+        result.number = requested or FIRST_VERSION
+        return result
+    result.base = base
+    result.evaluation = evaluation = _evaluate(asset, hist, base, candidate)
     base_number = contract_service.semver(base)
+    result.registrations = list(await registration_service.live_for_asset(session, asset.id))
     if not evaluation.breaking:
-        number = requested or _next_compatible(base_number, latest)
-        if number.major != base_number.major:
+        result.number = requested or _next_compatible(base_number, latest)
+        if result.number.major != base_number.major:
             raise ConflictError(
                 f"a compatible change must keep major version {base_number.major} "
-                f"(got {number}); major bumps are for breaking changes",
+                f"(got {result.number}); major bumps are for breaking changes",
                 code="major_bump_not_allowed",
             )
-        version = await contract_service.insert_version(
-            session,
-            actor=principal.actor,
-            asset=asset,
-            number=number,
-            candidate=candidate,
-            digest=digest,
-        )
-        return PublishResult("published", version=version)
+        return result
     if requested is not None and requested.major <= base_number.major:
         raise ConflictError(
             f"this change is breaking under the asset's {asset.compatibility} policy: it "
             f"needs a major version above {base_number.major} (got {requested})",
             code="major_bump_required",
         )
-    open_one = await proposal_service.open_for_asset(session, asset.id)
+    result.outcome = "proposal"
+    result.number = requested or base_number.next_major()
+    return result
+
+
+async def publish(
+    session: AsyncSession,
+    principal: Principal,
+    asset_id: uuid.UUID,
+    body: VersionCreate,
+    proposal_ttl: timedelta,
+) -> PublishResult:
+    # Locking the asset serialises publishes to it: no duplicate numbers, no lost proposal.
+    asset = await asset_service.lock(session, principal, asset_id)
+    asset_service.require_owner(principal, asset, "publish to")
+    decided = await plan(session, principal, asset, body)
+    if decided.outcome == "unchanged":
+        return PublishResult("unchanged", version=decided.latest)
+    if decided.outcome == "published":
+        assert decided.number is not None
+        version = await contract_service.insert_version(
+            session,
+            actor=principal.actor,
+            asset=asset,
+            number=decided.number,
+            candidate=decided.candidate,
+            digest=decided.digest,
+        )
+        return PublishResult("published", version=version)
+    return PublishResult(
+        "proposal", proposal=await _propose(session, principal, decided, body, proposal_ttl)
+    )
+
+
+async def _propose(
+    session: AsyncSession,
+    principal: Principal,
+    decided: Plan,
+    body: VersionCreate,
+    proposal_ttl: timedelta,
+) -> Proposal:
+    assert decided.base is not None
+    assert decided.evaluation is not None
+    open_one = await proposal_service.open_for_asset(session, decided.asset.id)
     if open_one is not None and not body.replace_open_proposal:
         raise ConflictError(
             f"proposal {open_one.id} is still open for this asset; withdraw it or publish "
@@ -144,23 +204,40 @@ async def publish(
     proposal = await proposal_service.open_proposal(
         session,
         actor=principal.actor,
-        asset=asset,
-        base=base,
-        requested=requested,
-        candidate=candidate,
-        digest=digest,
-        evaluation=evaluation,
+        asset=decided.asset,
+        base=decided.base,
+        requested=decided.requested,
+        candidate=decided.candidate,
+        digest=decided.digest,
+        evaluation=decided.evaluation,
+        registrations=decided.registrations,
+        affected=decided.affected,
         ttl=proposal_ttl,
     )
     if open_one is not None:
         await proposal_service.mark_superseded(session, principal.actor, open_one, proposal)
-    return PublishResult("proposal", proposal=proposal)
+    return proposal
 
 
-def _next_compatible(base: Version, latest: ContractVersion | None) -> Version:
-    candidate = base.next_minor()
-    if latest is not None:
-        top = contract_service.semver(latest)
-        if top.major == base.major and not candidate > top:
-            candidate = Version(top.major, top.minor + 1, 0)
-    return candidate
+async def assess(
+    session: AsyncSession, principal: Principal, asset_id: uuid.UUID, body: VersionCreate
+) -> tuple[Plan, dict[str, Any]]:
+    """Dry run of `publish` for impact analysis: same decision, nothing written."""
+    asset = await asset_service.get(session, principal, asset_id)
+    decided = await plan(session, principal, asset, body)
+    affected = {r.id for r in decided.affected}
+    report: dict[str, Any] = {
+        "outcome": decided.outcome,
+        "version": str(decided.number) if decided.number else (
+            decided.latest.version if decided.latest else None
+        ),
+        "base_version": decided.base.version if decided.base else None,
+        "breaking": decided.outcome == "proposal",
+        "evaluation": decided.evaluation.to_dict() if decided.evaluation else None,
+        "breaking_changes": decided.evaluation.breaking_changes
+        if decided.evaluation and decided.outcome == "proposal"
+        else [],
+        "affected_registrations": [r for r in decided.registrations if r.id in affected],
+        "unaffected_registrations": [r for r in decided.registrations if r.id not in affected],
+    }  # fmt: skip
+    return decided, report

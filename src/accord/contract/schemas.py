@@ -11,6 +11,7 @@ from pydantic import Field
 
 from accord.kit.schemas import InputModel, OutputModel
 from accord.proposal.schemas import Proposal
+from accord.registration.schemas import Registration
 from accord.spec import Guarantees
 
 
@@ -87,3 +88,22 @@ class PublishedOutcome(OutputModel):
 class ProposalOutcome(OutputModel):
     outcome: Literal["proposal"]
     proposal: Proposal
+
+
+class Impact(OutputModel):
+    """What publishing the candidate would do, computed without writing anything."""
+
+    outcome: Literal["published", "unchanged", "proposal"] = Field(
+        description="`proposal` means the change is breaking and would wait for consumers."
+    )
+    version: str | None = Field(description="The version it would get (or already has).")
+    base_version: str | None = Field(description="The version the change is checked against.")
+    breaking: bool
+    breaking_changes: list[dict[str, Any]]
+    evaluation: dict[str, Any] | None = Field(
+        description="The engine's verdicts, all changes and witnesses."
+    )
+    affected_registrations: list[Registration] = Field(
+        description="Consumers a proposal would wait on."
+    )
+    unaffected_registrations: list[Registration]

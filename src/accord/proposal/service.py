@@ -21,15 +21,20 @@ from accord.audit import service as audit
 from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal
 from accord.contract import service as contract_service
 from accord.contract.evaluate import Candidate, Evaluation
-from accord.contract.impact import is_affected
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
 from accord.kit.semver import InvalidVersionError, Version
-from accord.models import OPEN_STATUSES, Acknowledgment, Asset, ContractVersion, Proposal
+from accord.models import (
+    OPEN_STATUSES,
+    Acknowledgment,
+    Asset,
+    ContractVersion,
+    Proposal,
+    Registration,
+)
 from accord.proposal.repository import ProposalRepository
 from accord.proposal.schemas import AcknowledgmentCreate, Awaited, Decision, ProposalStatus
 from accord.proposal.schemas import Proposal as ProposalOut
-from accord.registration import service as registration_service
 from accord.spec import Guarantees
 
 
@@ -113,11 +118,11 @@ async def open_proposal(
     candidate: Candidate,
     digest: str,
     evaluation: Evaluation,
+    registrations: Sequence[Registration],
+    affected: Sequence[Registration],
     ttl: timedelta,
 ) -> Proposal:
-    registrations = await registration_service.live_for_asset(session, asset.id)
     breaking = evaluation.breaking_changes
-    affected = [r for r in registrations if is_affected(r.fields, breaking)]
     now = utcnow()
     proposal = Proposal(
         workspace_id=asset.workspace_id,
