@@ -5,10 +5,12 @@ from accord.models.asset import Asset
 from accord.models.audit import AuditEvent, AuditHead
 from accord.models.base import Base
 from accord.models.contract_version import ContractVersion
+from accord.models.event import Event
 from accord.models.idempotency import IdempotencyRecord
 from accord.models.proposal import OPEN_STATUSES, Acknowledgment, Proposal
 from accord.models.registration import Registration
 from accord.models.team import Team
+from accord.models.webhook import Delivery, DeliveryAttempt, ScheduledTask, WebhookSubscription
 from accord.models.workspace import Workspace
 
 __all__ = [
@@ -20,9 +22,14 @@ __all__ = [
     "AuditHead",
     "Base",
     "ContractVersion",
+    "Delivery",
+    "DeliveryAttempt",
+    "Event",
     "IdempotencyRecord",
     "Proposal",
     "Registration",
+    "ScheduledTask",
     "Team",
+    "WebhookSubscription",
     "Workspace",
 ]
