@@ -70,6 +70,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "key_pepper": PEPPER,
         "log_level": "warning",
         "auto_migrate": False,
+        "worker_in_process": False,
+        # Test receivers listen on loopback; the SSRF guard has tests of its own.
+        "webhook_allow_private": True,
     }
     values.update(overrides)
     return Settings(**values)

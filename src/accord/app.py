@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -22,16 +21,19 @@ from accord.config import Settings, get_settings
 from accord.contract.endpoints import router as versions_router
 from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.health.endpoints import router as health_router
-from accord.idempotency import service as idempotency_service
-from accord.kit.clock import utcnow
+from accord.imports.endpoints import router as imports_router
+from accord.lineage.endpoints import asset_router as lineage_asset_router
+from accord.lineage.endpoints import router as lineage_router
 from accord.logging import configure_logging
 from accord.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from accord.proposal import service as proposal_service
 from accord.proposal.endpoints import router as proposals_router
 from accord.registration.endpoints import router as registrations_router
 from accord.startup import prepare
 from accord.state import AppState
 from accord.team.endpoints import router as teams_router
+from accord.webhook.endpoints import router as webhooks_router
+from accord.worker.runner import Worker
+from accord.worker.tasks import default_tasks
 
 log = structlog.get_logger("accord.app")
 
@@ -53,21 +55,10 @@ async def _usage_loop(state: AppState) -> None:
 
 
 async def run_maintenance(state: AppState) -> None:
-    """Scheduled work of the embedded deployment: expire due proposals, purge
-    idempotency records older than a day."""
-    now = utcnow()
-    async with session_scope(state.sessionmaker) as session:
-        await proposal_service.expire_due(session, now)
-        await idempotency_service.purge_before(session, now - timedelta(days=1))
-
-
-async def _maintenance_loop(state: AppState) -> None:
-    while True:
-        await asyncio.sleep(state.settings.maintenance_interval_s)
-        try:
-            await run_maintenance(state)
-        except Exception:
-            log.exception("maintenance_failed")
+    """Run every scheduled task once, now (operators and tests)."""
+    for _, task in default_tasks(state.settings).values():
+        async with session_scope(state.sessionmaker) as session:
+            await task(session)
 
 
 def create_app(settings: Settings | None = None, *, run_startup_checks: bool = True) -> FastAPI:
@@ -87,13 +78,18 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
             if run_startup_checks:
                 await prepare(settings, engine, state.sessionmaker)
             app.state.accord = state
-            tasks = [
-                asyncio.create_task(_usage_loop(state)),
-                asyncio.create_task(_maintenance_loop(state)),
-            ]
+            tasks = [asyncio.create_task(_usage_loop(state))]
+            worker = None
+            if settings.should_run_worker_in_process:
+                worker = Worker(settings, state.sessionmaker, default_tasks(settings))
+                tasks.append(asyncio.create_task(worker.run()))
             try:
                 yield
             finally:
+                if worker is not None:
+                    worker.stop()
+                    await asyncio.wait(tasks[1:], timeout=settings.webhook_timeout_s + 5)
+                    await worker.release()
                 for task in tasks:
                     task.cancel()
                 for task in tasks:
@@ -120,6 +116,10 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
         versions_router,
         registrations_router,
         proposals_router,
+        lineage_router,
+        lineage_asset_router,
+        imports_router,
+        webhooks_router,
     ):
         app.include_router(router)
     if settings.cors_origins:

@@ -61,6 +61,23 @@ class Settings(BaseSettings):
     proposal_ttl_days: int = Field(
         default=30, ge=1, le=3650, description="Open proposals expire after this many days."
     )
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow webhook targets on private/loopback addresses."
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_retry_horizon_s: float = Field(
+        default=86_400.0, gt=0, description="Give up (dead letter) after this long."
+    )
+    webhook_backoff_base_s: float = Field(default=5.0, gt=0)
+    webhook_backoff_max_s: float = Field(default=3_600.0, gt=0)
+    worker_batch_size: int = Field(default=100, ge=1, le=1000)
+    worker_concurrency: int = Field(default=32, ge=1, le=512)
+    worker_poll_interval_s: float = Field(default=0.2, gt=0, le=60)
+    worker_lease_s: float = Field(default=60.0, ge=1)
+    worker_in_process: bool | None = Field(
+        default=None,
+        description="Run the delivery worker inside `accord serve`; default: on for SQLite.",
+    )
     maintenance_interval_s: float = Field(
         default=60.0, gt=0, description="How often due proposals are expired in-process."
     )
@@ -99,6 +116,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def should_run_worker_in_process(self) -> bool:
+        return self.is_sqlite if self.worker_in_process is None else self.worker_in_process
 
     @property
     def should_auto_migrate(self) -> bool:

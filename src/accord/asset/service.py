@@ -14,6 +14,7 @@ from accord.asset.schemas import Asset as AssetOut
 from accord.asset.schemas import AssetCreate, AssetUpdate
 from accord.audit import service as audit
 from accord.auth.principal import Principal
+from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
 from accord.models import Asset
@@ -31,6 +32,14 @@ async def get(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) 
     return asset
 
 
+async def get_any(session: AsyncSession, workspace_id: uuid.UUID, asset_id: uuid.UUID) -> Asset:
+    """The asset even if soft-deleted (for history and notifications)."""
+    asset = await AssetRepository(session).get(workspace_id, asset_id, include_deleted=True)
+    if asset is None:
+        raise NotFoundError.of("asset", asset_id)
+    return asset
+
+
 async def lock(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:
     asset = await AssetRepository(session).lock(principal.workspace_id, asset_id)
     if asset is None:
@@ -43,6 +52,36 @@ async def find(session: AsyncSession, principal: Principal, fqn: str, environmen
     if asset is None:
         raise NotFoundError(f"asset {fqn} ({environment}) not found", code="asset_not_found")
     return asset
+
+
+def reference(asset: Asset) -> dict[str, Any]:
+    """How events and payloads name an asset."""
+    return {
+        "id": str(asset.id),
+        "fqn": asset.fqn,
+        "environment": asset.environment,
+        "owner_team_id": str(asset.owner_team_id),
+    }
+
+
+async def concerned_teams(session: AsyncSession, asset: Asset) -> list[uuid.UUID]:
+    """The owner and every registered consumer: who hears about this asset."""
+    from accord.registration import service as registration_service  # cycle-free at runtime
+
+    regs = await registration_service.live_for_asset(session, asset.id)
+    return [asset.owner_team_id, *(r.team_id for r in regs)]
+
+
+async def _notify(session: AsyncSession, asset: Asset, type: str, data: dict[str, Any]) -> None:
+    await events.emit(
+        session,
+        workspace_id=asset.workspace_id,
+        type=type,
+        subject_type="asset",
+        subject_id=asset.id,
+        data={"asset": reference(asset), **data},
+        teams=await concerned_teams(session, asset),
+    )
 
 
 def require_owner(principal: Principal, asset: Asset, action: str) -> None:
@@ -90,6 +129,7 @@ async def create(session: AsyncSession, principal: Principal, data: AssetCreate)
         entity_id=asset.id,
         after=snapshot(asset),
     )
+    await _notify(session, asset, "asset.created", {"snapshot": snapshot(asset)})
     return asset
 
 
@@ -160,6 +200,7 @@ async def update(
             before=before,
             after=after,
         )
+        await _notify(session, asset, "asset.updated", {"before": before, "after": after})
     return asset
 
 
@@ -179,6 +220,7 @@ async def delete(session: AsyncSession, principal: Principal, asset_id: uuid.UUI
         entity_id=asset.id,
         before=before,
     )
+    await _notify(session, asset, "asset.deleted", {})
 
 
 async def restore(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:
@@ -202,4 +244,5 @@ async def restore(session: AsyncSession, principal: Principal, asset_id: uuid.UU
         entity_id=asset.id,
         after=snapshot(asset),
     )
+    await _notify(session, asset, "asset.restored", {})
     return asset

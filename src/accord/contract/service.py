@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility
 from accord.audit import service as audit
 from accord.auth.principal import Actor
@@ -16,6 +17,7 @@ from accord.compat import Mode, SchemaError, check
 from accord.contract.evaluate import Candidate, Earlier
 from accord.contract.repository import ContractVersionRepository
 from accord.contract.schemas import ContractVersion as VersionOut
+from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from accord.kit.semver import Version
 from accord.models import Asset, ContractVersion
@@ -121,6 +123,15 @@ async def insert_version(
         entity_type="contract_version",
         entity_id=version.id,
         after={**snapshot(version), "asset_fqn": asset.fqn},
+    )
+    await events.emit(
+        session,
+        workspace_id=asset.workspace_id,
+        type="version.published",
+        subject_type="contract_version",
+        subject_id=version.id,
+        data={"asset": asset_service.reference(asset), "version": snapshot(version)},
+        teams=await asset_service.concerned_teams(session, asset),
     )
     return version
 

@@ -21,6 +21,7 @@ from accord.audit import service as audit
 from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal
 from accord.contract import service as contract_service
 from accord.contract.evaluate import Candidate, Evaluation
+from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
 from accord.kit.semver import InvalidVersionError, Version
@@ -93,6 +94,8 @@ def _summary(proposal: Proposal) -> dict[str, Any]:
 async def _record(
     session: AsyncSession, actor: Actor, proposal: Proposal, action: str, **extra: Any
 ) -> None:
+    """Audit the step and emit its event, both in the caller's transaction."""
+    after = {**_summary(proposal), **extra}
     await audit.record(
         session,
         workspace_id=proposal.workspace_id,
@@ -100,7 +103,20 @@ async def _record(
         action=action,
         entity_type="proposal",
         entity_id=proposal.id,
-        after={**_summary(proposal), **extra},
+        after=after,
+    )
+    asset = await asset_service.get_any(session, proposal.workspace_id, proposal.asset_id)
+    acks = await ProposalRepository(session).acks(proposal.id)
+    await events.emit(
+        session,
+        workspace_id=proposal.workspace_id,
+        type=action,
+        subject_type="proposal",
+        subject_id=proposal.id,
+        data={"asset": asset_service.reference(asset), "proposal": after},
+        # The owner and every team the proposal waits on (for force-publish: every
+        # affected consumer, approved or not).
+        teams=[asset.owner_team_id, *(a.team_id for a in acks)],
     )
 
 
@@ -260,7 +276,8 @@ async def acknowledge(
         comment=data.comment,
     )
     if proposal.status != old_status:
-        await _record(session, principal.actor, proposal, f"proposal.{proposal.status}")
+        action = {"open": "proposal.reopened"}.get(proposal.status, f"proposal.{proposal.status}")
+        await _record(session, principal.actor, proposal, action)
     return proposal
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accord.asset import service as asset_service
 from accord.audit import service as audit
 from accord.auth.principal import Principal
+from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
-from accord.models import Registration
+from accord.models import Asset, Registration
 from accord.registration.repository import RegistrationRepository
 from accord.registration.schemas import Registration as RegistrationOut
 from accord.registration.schemas import RegistrationCreate
@@ -22,6 +23,18 @@ from accord.team import service as team_service
 
 def _snapshot(reg: Registration) -> dict[str, Any]:
     return RegistrationOut.model_validate(reg).model_dump(mode="json")
+
+
+async def _notify(session: AsyncSession, asset: Asset, reg: Registration, type: str) -> None:
+    await events.emit(
+        session,
+        workspace_id=reg.workspace_id,
+        type=type,
+        subject_type="registration",
+        subject_id=reg.id,
+        data={"asset": asset_service.reference(asset), "registration": _snapshot(reg)},
+        teams=[asset.owner_team_id, reg.team_id],
+    )
 
 
 async def create(
@@ -60,6 +73,7 @@ async def create(
         entity_id=reg.id,
         after=_snapshot(reg),
     )
+    await _notify(session, asset, reg, "registration.created")
     return reg
 
 
@@ -100,3 +114,5 @@ async def delete(session: AsyncSession, principal: Principal, reg_id: uuid.UUID)
         entity_id=reg.id,
         before=before,
     )
+    asset = await asset_service.get_any(session, reg.workspace_id, reg.asset_id)
+    await _notify(session, asset, reg, "registration.deleted")

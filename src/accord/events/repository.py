@@ -1,0 +1,34 @@
+"""All SQL for outbox events and their fan-out into deliveries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.models import Delivery, Event, WebhookSubscription
+
+
+class EventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def active_subscriptions(self, workspace_id: uuid.UUID) -> Sequence[WebhookSubscription]:
+        stmt = select(WebhookSubscription).where(
+            WebhookSubscription.workspace_id == workspace_id,
+            WebhookSubscription.active.is_(True),
+            WebhookSubscription.deleted_at.is_(None),
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def add(self, event: Event, deliveries: Sequence[Delivery]) -> None:
+        self.session.add(event)
+        await self.session.flush()  # the event row first: deliveries reference it
+        if deliveries:
+            self.session.add_all(deliveries)
+            await self.session.flush()
+
+    async def get(self, event_id: uuid.UUID) -> Event | None:
+        return await self.session.get(Event, event_id)

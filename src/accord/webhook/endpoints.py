@@ -1,0 +1,191 @@
+"""HTTP: /api/v1/webhooks and /api/v1/dead-letters."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, Response, status
+
+from accord.auth.dependencies import ReadPrincipal, WritePrincipal
+from accord.deps import SessionDep, StateDep
+from accord.kit.pagination import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    encode_cursor,
+    uuid_after,
+)
+from accord.models import Delivery, DeliveryAttempt
+from accord.problems import STANDARD_ERRORS
+from accord.webhook import service
+from accord.webhook.schemas import (
+    AttemptOut,
+    BulkReplay,
+    DeliveryDetail,
+    DeliveryOut,
+    ReplayResult,
+    Webhook,
+    WebhookCreate,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["webhooks"], responses=STANDARD_ERRORS)
+
+
+def _with_secret(sub: object, secret: str) -> WebhookWithSecret:
+    return WebhookWithSecret.model_validate(
+        {**Webhook.model_validate(sub).model_dump(), "secret": secret}
+    )
+
+
+def _delivery(d: Delivery, event_type: str, log: list[DeliveryAttempt]) -> DeliveryDetail:
+    return DeliveryDetail.model_validate(
+        {
+            **{k: getattr(d, k) for k in DeliveryOut.model_fields if hasattr(d, k)},
+            "event_type": event_type,
+            "next_attempt_at": d.next_attempt_at if d.status == "pending" else None,
+            "attempt_log": [AttemptOut.model_validate(a) for a in log],
+        }
+    )
+
+
+def _cursor(rows: list[tuple[Delivery, str]], limit: int) -> str | None:
+    return encode_cursor([str(rows[limit - 1][0].id)]) if len(rows) > limit else None
+
+
+@router.post("/webhooks", status_code=status.HTTP_201_CREATED)
+async def create_webhook(
+    body: WebhookCreate, principal: WritePrincipal, session: SessionDep, state: StateDep
+) -> WebhookWithSecret:
+    """Subscribe a URL to events (the team's own, or — admin, no `team_id` — the
+    workspace's). The response holds the signing `secret`, shown this once only.
+    URLs resolving to loopback, private or link-local addresses are refused."""
+    sub, secret = await service.create(
+        session,
+        principal,
+        body,
+        pepper=state.pepper,
+        allow_private=state.settings.webhook_allow_private,
+    )
+    return _with_secret(sub, secret)
+
+
+@router.get("/webhooks")
+async def list_webhooks(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[Webhook]:
+    """The caller's team's webhooks (admins: all of the workspace)."""
+    rows = await service.list_webhooks(
+        session, principal, after_id=uuid_after(cursor), limit=limit + 1
+    )
+    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
+    return Page[Webhook](
+        items=[Webhook.model_validate(s) for s in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+@router.get("/webhooks/{webhook_id}")
+async def get_webhook(
+    webhook_id: uuid.UUID, principal: ReadPrincipal, session: SessionDep
+) -> Webhook:
+    """One webhook (never its secret)."""
+    return Webhook.model_validate(await service.get(session, principal, webhook_id))
+
+
+@router.patch("/webhooks/{webhook_id}")
+async def update_webhook(
+    webhook_id: uuid.UUID,
+    body: WebhookUpdate,
+    principal: WritePrincipal,
+    session: SessionDep,
+    state: StateDep,
+) -> Webhook:
+    """Change the URL, filters, format or active flag (owning team or admin)."""
+    sub = await service.update(
+        session, principal, webhook_id, body, allow_private=state.settings.webhook_allow_private
+    )
+    return Webhook.model_validate(sub)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_webhook(
+    webhook_id: uuid.UUID, principal: WritePrincipal, session: SessionDep
+) -> Response:
+    """Delete a webhook; deliveries still pending for it become dead letters."""
+    await service.delete(session, principal, webhook_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret")
+async def rotate_webhook_secret(
+    webhook_id: uuid.UUID, principal: WritePrincipal, session: SessionDep, state: StateDep
+) -> WebhookWithSecret:
+    """Replace the signing secret; the new one is in the response, shown once."""
+    sub, secret = await service.rotate_secret(session, principal, webhook_id, state.pepper)
+    return _with_secret(sub, secret)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries")
+async def list_webhook_deliveries(
+    webhook_id: uuid.UUID,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    status_filter: str | None = Query(
+        None, alias="status", pattern="^(pending|in_flight|delivered|dead)$"
+    ),
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[DeliveryDetail]:
+    """Deliveries of one webhook with every attempt: status codes, latency, errors."""
+    rows, log = await service.deliveries_of(
+        session,
+        principal,
+        webhook_id,
+        status=status_filter,
+        after_id=uuid_after(cursor),
+        limit=limit + 1,
+    )
+    return Page[DeliveryDetail](
+        items=[_delivery(d, t, log.get(d.id, [])) for d, t in rows[:limit]],
+        next_cursor=_cursor(rows, limit),
+    )
+
+
+@router.get("/dead-letters")
+async def list_dead_letters(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[DeliveryOut]:
+    """Deliveries that failed permanently or ran out of retries (team: its own)."""
+    rows = await service.dead_letters(
+        session, principal, after_id=uuid_after(cursor), limit=limit + 1
+    )
+    return Page[DeliveryOut](
+        items=[_delivery(d, t, []) for d, t in rows[:limit]], next_cursor=_cursor(rows, limit)
+    )
+
+
+@router.post("/dead-letters/{delivery_id}/replay")
+async def replay_dead_letter(
+    delivery_id: uuid.UUID, principal: WritePrincipal, session: SessionDep
+) -> DeliveryOut:
+    """Queue a dead letter again (same `webhook-id`, so receivers can deduplicate). Audited."""
+    delivery, event_type = await service.replay(session, principal, delivery_id)
+    return _delivery(delivery, event_type, [])
+
+
+@router.post("/dead-letters/replay")
+async def bulk_replay_dead_letters(
+    body: BulkReplay, principal: WritePrincipal, session: SessionDep
+) -> ReplayResult:
+    """Replay the dead letters matching the filters, at most `limit` (≤ 1000), with a
+    reason that goes into the audit ledger."""
+    ids = await service.bulk_replay(session, principal, body)
+    return ReplayResult(replayed=len(ids), delivery_ids=ids)

@@ -1,0 +1,272 @@
+"""Webhook subscriptions, their deliveries, dead letters and replays."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.audit import service as audit
+from accord.auth.principal import Principal, Scope
+from accord.exceptions import NotFoundError, PermissionDeniedError, ValidationFailedError
+from accord.kit.clock import utcnow
+from accord.models import Delivery, DeliveryAttempt, WebhookSubscription
+from accord.team import service as team_service
+from accord.webhook import signing
+from accord.webhook.repository import WebhookRepository
+from accord.webhook.schemas import BulkReplay, Webhook, WebhookCreate, WebhookUpdate
+from accord.webhook.ssrf import UnsafeTargetError, check_target
+
+
+def _snapshot(sub: WebhookSubscription) -> dict[str, Any]:
+    return Webhook.model_validate(sub).model_dump(mode="json")  # never the secret
+
+
+def secret_for(sub: WebhookSubscription, pepper: str) -> bytes:
+    return signing.secret_bytes(pepper, sub.id, sub.secret_nonce)
+
+
+async def _safe_url(url: str, allow_private: bool) -> None:
+    try:
+        await check_target(url, allow_private)
+    except UnsafeTargetError as exc:
+        raise ValidationFailedError(str(exc), code="unsafe_webhook_url") from None
+
+
+def _require_manage(principal: Principal, sub: WebhookSubscription) -> None:
+    if sub.team_id is None and not principal.is_admin:
+        raise PermissionDeniedError("workspace webhooks are managed by admins")
+    if sub.team_id is not None and not principal.acts_for(sub.team_id):
+        raise PermissionDeniedError("only the owning team or an admin may do this")
+
+
+async def get(
+    session: AsyncSession, principal: Principal, sub_id: uuid.UUID
+) -> WebhookSubscription:
+    sub = await WebhookRepository(session).get(principal.workspace_id, sub_id)
+    if sub is None:
+        raise NotFoundError.of("webhook", sub_id)
+    _require_manage(principal, sub)
+    return sub
+
+
+async def _audit(
+    session: AsyncSession, principal: Principal, sub: WebhookSubscription, action: str,
+    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action=action,
+        entity_type="webhook",
+        entity_id=sub.id,
+        before=before,
+        after=after,
+    )
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    data: WebhookCreate,
+    *,
+    pepper: str,
+    allow_private: bool,
+) -> tuple[WebhookSubscription, str]:
+    if data.team_id is None and not principal.is_admin:
+        raise PermissionDeniedError("a webhook without team_id is a workspace webhook: admin only")
+    if data.team_id is not None:
+        if not principal.acts_for(data.team_id):
+            raise PermissionDeniedError("a team key can only create its own team's webhooks")
+        if not await team_service.exists(session, principal.workspace_id, data.team_id):
+            raise NotFoundError.of("team", data.team_id)
+    await _safe_url(str(data.url), allow_private)
+    sub = await WebhookRepository(session).add(
+        WebhookSubscription(
+            id=uuid.uuid4(),
+            workspace_id=principal.workspace_id,
+            team_id=data.team_id,
+            url=str(data.url),
+            event_types=data.event_types,
+            scope=data.scope.value,
+            payload_format=data.payload_format.value,
+            active=data.active,
+            description=data.description,
+            secret_nonce=signing.new_nonce(),
+        )
+    )
+    await _audit(session, principal, sub, "webhook.created", after=_snapshot(sub))
+    return sub, signing.display_secret(secret_for(sub, pepper))
+
+
+async def list_webhooks(
+    session: AsyncSession, principal: Principal, *, after_id: uuid.UUID | None, limit: int
+) -> Sequence[WebhookSubscription]:
+    team = None if principal.is_admin else principal.team_id
+    if team is None and not principal.is_admin:
+        return []
+    return await WebhookRepository(session).page(
+        principal.workspace_id, team_id=team, after_id=after_id, limit=limit
+    )
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    sub_id: uuid.UUID,
+    data: WebhookUpdate,
+    *,
+    allow_private: bool,
+) -> WebhookSubscription:
+    sub = await get(session, principal, sub_id)
+    before = _snapshot(sub)
+    if data.url is not None:
+        await _safe_url(str(data.url), allow_private)
+        sub.url = str(data.url)
+    for name in ("event_types", "description", "active"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(sub, name, value)
+    if data.scope is not None:
+        sub.scope = data.scope.value
+    if data.payload_format is not None:
+        sub.payload_format = data.payload_format.value
+    await WebhookRepository(session).flush()
+    after = _snapshot(sub)
+    if after != before:
+        await _audit(session, principal, sub, "webhook.updated", before, after)
+    return sub
+
+
+async def delete(session: AsyncSession, principal: Principal, sub_id: uuid.UUID) -> None:
+    sub = await get(session, principal, sub_id)
+    before = _snapshot(sub)
+    sub.deleted_at = utcnow()
+    sub.active = False
+    await WebhookRepository(session).flush()
+    await _audit(session, principal, sub, "webhook.deleted", before=before)
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, sub_id: uuid.UUID, pepper: str
+) -> tuple[WebhookSubscription, str]:
+    if not principal.has(Scope.write):
+        raise PermissionDeniedError("rotating a secret needs the write scope")
+    sub = await get(session, principal, sub_id)
+    sub.secret_nonce = signing.new_nonce()
+    await WebhookRepository(session).flush()
+    await _audit(session, principal, sub, "webhook.secret_rotated", after=_snapshot(sub))
+    return sub, signing.display_secret(secret_for(sub, pepper))
+
+
+async def _visible_subscription_ids(
+    session: AsyncSession, principal: Principal
+) -> list[uuid.UUID] | None:
+    if principal.is_admin:
+        return None
+    subs = await list_webhooks(session, principal, after_id=None, limit=10_000)
+    return [s.id for s in subs]
+
+
+async def deliveries_of(
+    session: AsyncSession,
+    principal: Principal,
+    sub_id: uuid.UUID,
+    *,
+    status: str | None,
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> tuple[list[tuple[Delivery, str]], dict[uuid.UUID, list[DeliveryAttempt]]]:
+    sub = await get(session, principal, sub_id)
+    repo = WebhookRepository(session)
+    rows = await repo.deliveries(
+        principal.workspace_id,
+        subscription_ids=[sub.id],
+        status=status,
+        after_id=after_id,
+        limit=limit,
+    )
+    log: dict[uuid.UUID, list[DeliveryAttempt]] = {}
+    for attempt in await repo.attempts([d.id for d, _ in rows]):
+        log.setdefault(attempt.delivery_id, []).append(attempt)
+    return rows, log
+
+
+async def dead_letters(
+    session: AsyncSession, principal: Principal, *, after_id: uuid.UUID | None, limit: int
+) -> list[tuple[Delivery, str]]:
+    visible = await _visible_subscription_ids(session, principal)
+    rows = await WebhookRepository(session).deliveries(
+        principal.workspace_id,
+        subscription_ids=visible,
+        status="dead",
+        after_id=after_id,
+        limit=limit,
+    )
+    return rows
+
+
+async def replay(
+    session: AsyncSession, principal: Principal, delivery_id: uuid.UUID
+) -> tuple[Delivery, str]:
+    repo = WebhookRepository(session)
+    found = await repo.delivery(principal.workspace_id, delivery_id)
+    if found is None or found[0].status != "dead":
+        raise NotFoundError(f"no dead letter {delivery_id}", code="dead_letter_not_found")
+    delivery = found[0]
+    await get(session, principal, delivery.subscription_id)  # rights on its subscription
+    await repo.requeue([delivery.id], utcnow())
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="dead_letter.replayed",
+        entity_type="delivery",
+        entity_id=delivery.id,
+        after={
+            "event_id": str(delivery.event_id),
+            "subscription_id": str(delivery.subscription_id),
+        },
+    )
+    await session.refresh(delivery)
+    return delivery, found[1]
+
+
+async def bulk_replay(
+    session: AsyncSession, principal: Principal, data: BulkReplay
+) -> list[uuid.UUID]:
+    visible = await _visible_subscription_ids(session, principal)
+    if data.subscription_id is not None:
+        await get(session, principal, data.subscription_id)
+        visible = [data.subscription_id]
+    repo = WebhookRepository(session)
+    rows = await repo.deliveries(
+        principal.workspace_id,
+        subscription_ids=visible,
+        status="dead",
+        event_type=data.event_type,
+        since=data.since,
+        after_id=None,
+        limit=data.limit,
+    )
+    ids = [d.id for d, _ in rows]
+    if ids:
+        await repo.requeue(ids, utcnow())
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="dead_letter.bulk_replayed",
+        entity_type="delivery",
+        entity_id="bulk",
+        after={
+            "reason": data.reason,
+            "count": len(ids),
+            "delivery_ids": [str(i) for i in ids],
+            "filters": data.model_dump(mode="json", exclude={"reason"}),
+        },
+    )
+    return ids

@@ -1,0 +1,163 @@
+"""All SQL of the worker: leased claims, guarded completions, scheduled tasks.
+
+A claim marks due deliveries `in_flight` with a fresh lease token and bumps their attempt
+counter in ONE statement; deliveries whose lease expired (their worker died) are due
+again, so recovery needs no separate sweeper. On PostgreSQL the candidate rows are picked
+`FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same row; on SQLite the
+`BEGIN IMMEDIATE` write transaction gives the same exclusion. Every completion carries
+the lease token: a worker whose lease was taken over cannot overwrite the new owner's
+result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.models import Delivery, DeliveryAttempt, Event, ScheduledTask, WebhookSubscription
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: uuid.UUID
+    event_id: uuid.UUID
+    subscription_id: uuid.UUID
+    attempts: int
+
+
+class WorkerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _is_pg(self) -> bool:
+        bind = self.session.bind
+        return bind is not None and bind.dialect.name == "postgresql"
+
+    async def claim(self, token: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+        due = (
+            select(Delivery.id)
+            .where(
+                or_(
+                    and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
+                    and_(Delivery.status == "in_flight", Delivery.lease_expires_at < now),
+                )
+            )
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+        )
+        if self._is_pg:
+            due = due.with_for_update(skip_locked=True)
+        stmt = (
+            update(Delivery)
+            .where(Delivery.id.in_(due.scalar_subquery()))
+            .values(
+                status="in_flight",
+                lease_token=token,
+                lease_expires_at=now + lease,
+                attempts=Delivery.attempts + 1,
+            )
+            .returning(Delivery.id, Delivery.event_id, Delivery.subscription_id, Delivery.attempts)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return [Claimed(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def events(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Event]:
+        rows = (await self.session.execute(select(Event).where(Event.id.in_(ids)))).scalars()
+        return {e.id: e for e in rows}
+
+    async def subscriptions(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, WebhookSubscription]:
+        stmt = select(WebhookSubscription).where(WebhookSubscription.id.in_(ids))
+        return {s.id: s for s in (await self.session.execute(stmt)).scalars()}
+
+    async def finish(
+        self,
+        delivery_id: uuid.UUID,
+        token: str,
+        *,
+        status: str,
+        now: datetime,
+        next_attempt_at: datetime | None,
+        status_code: int | None,
+        error: str | None,
+        latency_ms: int,
+    ) -> bool:
+        """Record the result if the lease is still ours; False means the lease was stale."""
+        values: dict[str, object] = {
+            "status": status,
+            "lease_token": None,
+            "lease_expires_at": None,
+            "last_status_code": status_code,
+            "last_error": error,
+            "last_latency_ms": latency_ms,
+        }
+        if status == "delivered":
+            values["delivered_at"] = now
+        elif status == "dead":
+            values["dead_at"] = now
+        else:
+            values["next_attempt_at"] = next_attempt_at
+        result = await self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.lease_token == token)
+            .values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def log_attempt(self, attempt: DeliveryAttempt) -> None:
+        self.session.add(attempt)
+
+    async def release(self, token: str) -> int:
+        """Give claimed-but-unsent deliveries back (graceful shutdown)."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(Delivery.lease_token == token, Delivery.status == "in_flight")
+            .values(
+                status="pending",
+                lease_token=None,
+                lease_expires_at=None,
+                attempts=Delivery.attempts - 1,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def ensure_task(self, name: str, now: datetime) -> None:
+        if await self.session.get(ScheduledTask, name) is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(ScheduledTask(name=name, next_run_at=now))
+            except IntegrityError:  # another worker created it first
+                pass
+
+    async def claim_task(self, name: str, token: str, now: datetime, lease: timedelta) -> bool:
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(
+                ScheduledTask.name == name,
+                ScheduledTask.next_run_at <= now,
+                or_(ScheduledTask.lease_token.is_(None), ScheduledTask.lease_expires_at < now),
+            )
+            .values(lease_token=token, lease_expires_at=now + lease)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def finish_task(
+        self, name: str, token: str, now: datetime, next_run_at: datetime, error: str | None
+    ) -> None:
+        await self.session.execute(
+            update(ScheduledTask)
+            .where(ScheduledTask.name == name, ScheduledTask.lease_token == token)
+            .values(
+                lease_token=None,
+                lease_expires_at=None,
+                last_run_at=now,
+                next_run_at=next_run_at,
+                last_error=error,
+            )
+        )

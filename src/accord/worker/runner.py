@@ -1,0 +1,210 @@
+"""The worker loop: claim a batch, deliver it concurrently, record every result.
+
+Several workers may run against PostgreSQL; `accord serve` runs one in-process on the
+embedded default. Scheduled tasks (proposal expiry, idempotency purge) use the same lease
+machinery, so exactly one worker runs each task per period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from accord.config import Settings
+from accord.db import session_scope
+from accord.kit.clock import utcnow
+from accord.models import DeliveryAttempt, Event, WebhookSubscription
+from accord.webhook import payloads, signing
+from accord.worker.repository import Claimed, WorkerRepository
+from accord.worker.retry import Backoff, Outcome, classify, retry_after_seconds
+from accord.worker.sender import SendResult, send
+
+log = structlog.get_logger("accord.worker")
+
+Task = Callable[[AsyncSession], Awaitable[object]]
+
+
+@dataclass
+class Stats:
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+    stale: int = 0
+    batches: int = 0
+
+
+@dataclass
+class Worker:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    tasks: dict[str, tuple[float, Task]] = field(default_factory=dict)
+    client: httpx.AsyncClient | None = None
+    stats: Stats = field(default_factory=Stats)
+
+    def __post_init__(self) -> None:
+        self._stop = asyncio.Event()
+        s = self.settings
+        self.backoff = Backoff(
+            s.webhook_backoff_base_s, s.webhook_backoff_max_s, s.webhook_retry_horizon_s
+        )
+        self.lease = timedelta(seconds=s.worker_lease_s)
+        self._limit = asyncio.Semaphore(s.worker_concurrency)
+        self._token = ""
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def pepper(self) -> str:
+        return self.settings.key_pepper.get_secret_value()
+
+    async def run(self) -> None:
+        """Until `stop()`: deliver what is due, run scheduled tasks, idle briefly."""
+        own_client = self.client is None
+        client = self.client or httpx.AsyncClient(
+            timeout=self.settings.webhook_timeout_s,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self.settings.worker_concurrency),
+        )
+        try:
+            while not self._stop.is_set():
+                await self.run_scheduled()
+                busy = await self.run_once(client)
+                if not busy:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            self._stop.wait(), timeout=self.settings.worker_poll_interval_s
+                        )
+        finally:
+            if own_client:
+                await client.aclose()
+
+    async def run_once(self, client: httpx.AsyncClient) -> int:
+        """One batch; returns how many deliveries it handled."""
+        self._token = str(uuid.uuid4())
+        now = utcnow()
+        async with session_scope(self.sessionmaker) as session:
+            repo = WorkerRepository(session)
+            claimed = await repo.claim(
+                self._token, now, self.lease, self.settings.worker_batch_size
+            )
+            if not claimed:
+                return 0
+            events = await repo.events([c.event_id for c in claimed])
+            subs = await repo.subscriptions([c.subscription_id for c in claimed])
+        results = await asyncio.gather(
+            *(
+                self._deliver(client, c, events[c.event_id], subs[c.subscription_id])
+                for c in claimed
+            )
+        )
+        await self._record(claimed, results, self._token)
+        self.stats.batches += 1
+        return len(claimed)
+
+    async def _deliver(
+        self, client: httpx.AsyncClient, claimed: Claimed, event: Event, sub: WebhookSubscription
+    ) -> SendResult:
+        if not sub.active or sub.deleted_at is not None:
+            return SendResult(None, "subscription inactive or deleted", 0, unsafe=True)
+        async with self._limit:
+            return await send(
+                client,
+                sub.url,
+                msg_id=str(event.id),
+                body=payloads.body(event, sub.payload_format),
+                secret=signing.secret_bytes(self.pepper, sub.id, sub.secret_nonce),
+                timestamp=int(time.time()),
+                allow_private=self.settings.webhook_allow_private,
+            )
+
+    def _next(self, claimed: Claimed, result: SendResult) -> tuple[str, timedelta | None]:
+        outcome = Outcome.permanent if result.unsafe else classify(result.status_code)
+        if outcome is Outcome.delivered:
+            return "delivered", None
+        if outcome is Outcome.permanent or claimed.attempts >= self.backoff.max_attempts:
+            return "dead", None
+        delay = self.backoff.delay(claimed.attempts)
+        hinted = retry_after_seconds(result.retry_after, utcnow())
+        if hinted is not None and result.status_code in (429, 503):
+            delay = min(max(delay, hinted), self.settings.webhook_retry_horizon_s)
+        return "pending", timedelta(seconds=delay)
+
+    async def _record(self, claimed: list[Claimed], results: list[SendResult], token: str) -> None:
+        now = utcnow()
+        async with session_scope(self.sessionmaker) as session:
+            repo = WorkerRepository(session)
+            for c, result in zip(claimed, results, strict=True):
+                status, delay = self._next(c, result)
+                ok = await repo.finish(
+                    c.id,
+                    token,
+                    status=status,
+                    now=now,
+                    next_attempt_at=now + delay if delay is not None else None,
+                    status_code=result.status_code,
+                    error=result.error,
+                    latency_ms=result.latency_ms,
+                )
+                if not ok:
+                    self.stats.stale += 1
+                    log.warning("stale_lease_result_refused", delivery_id=str(c.id))
+                    continue
+                await repo.log_attempt(
+                    DeliveryAttempt(
+                        delivery_id=c.id,
+                        attempt=c.attempts,
+                        started_at=now - timedelta(milliseconds=result.latency_ms),
+                        status_code=result.status_code,
+                        outcome=status,
+                        error=result.error,
+                        latency_ms=result.latency_ms,
+                    )
+                )
+                if status == "delivered":
+                    self.stats.delivered += 1
+                elif status == "dead":
+                    self.stats.dead += 1
+                else:
+                    self.stats.retried += 1
+
+    async def release(self) -> int:
+        """Hand back whatever this worker still holds (used on forced shutdown)."""
+        if not self._token:
+            return 0
+        async with session_scope(self.sessionmaker) as session:
+            return await WorkerRepository(session).release(self._token)
+
+    async def run_scheduled(self) -> None:
+        for name, (interval, task) in self.tasks.items():
+            token, now = str(uuid.uuid4()), utcnow()
+            async with session_scope(self.sessionmaker) as session:
+                repo = WorkerRepository(session)
+                await repo.ensure_task(name, now)
+                claimed = await repo.claim_task(name, token, now, self.lease)
+            if not claimed:
+                continue
+            error = None
+            try:
+                async with session_scope(self.sessionmaker) as session:
+                    await task(session)
+            except Exception as exc:  # keep the worker alive; the task retries next period
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                log.exception("scheduled_task_failed", task=name)
+            async with session_scope(self.sessionmaker) as session:
+                await WorkerRepository(session).finish_task(
+                    name, token, utcnow(), utcnow() + timedelta(seconds=interval), error
+                )
