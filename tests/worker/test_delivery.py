@@ -18,6 +18,7 @@ from accord.models import Delivery, Event
 from accord.sdk.webhooks import WebhookVerificationError, verify_webhook
 from accord.worker.repository import WorkerRepository
 from accord.worker.runner import Worker
+from accord.worker.sender import SendResult
 from tests.conftest import Actors
 from tests.lifecycle_helpers import make_asset, register
 from tests.receiver import Receiver
@@ -188,7 +189,7 @@ async def test_bulk_replay_is_capped_and_audited(
 
 
 async def test_stale_lease_result_is_refused(
-    client: httpx.AsyncClient, actors: Actors, engine: AsyncEngine,
+    client: httpx.AsyncClient, actors: Actors, worker: Worker,
     sessionmaker: async_sessionmaker[AsyncSession], receiver: Receiver,
 ) -> None:  # fmt: skip
     await subscribe(client, actors, receiver.url, scope="all")
@@ -203,16 +204,14 @@ async def test_stale_lease_result_is_refused(
         [again] = await WorkerRepository(s).claim("token-b", later, timedelta(seconds=30), 10)
     assert again.id == first.id
     assert again.attempts == 2
-    async with session_scope(sessionmaker) as s:
-        stale = await WorkerRepository(s).finish(
-            first.id, "token-a", status="delivered", now=later, next_attempt_at=None,
-            status_code=200, error=None, latency_ms=1,
-        )  # fmt: skip
-        fresh = await WorkerRepository(s).finish(
-            first.id, "token-b", status="delivered", now=later, next_attempt_at=None,
-            status_code=200, error=None, latency_ms=1,
-        )  # fmt: skip
-    assert (stale, fresh) == (False, True)
+    # The first worker comes back late with a result: refused, nothing overwritten.
+    await worker._record([first], [SendResult(200, None, 1)], "token-a")
+    assert worker.stats.stale == 1
+    [row] = await _deliveries(sessionmaker)
+    assert (row.status, row.lease_token) == ("in_flight", "token-b")
+    await worker._record([again], [SendResult(200, None, 1)], "token-b")
+    [row] = await _deliveries(sessionmaker)
+    assert row.status == "delivered"
 
 
 async def test_rolled_back_change_emits_nothing(

@@ -1,18 +1,21 @@
-"""Helpers shared by the server-side commands."""
+"""Helpers shared by the server-side commands.
+
+Server modules (SQLAlchemy, FastAPI, ...) are imported inside the commands that need
+them, so `accord --help` and the client commands start fast.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from accord.config import Settings
-from accord.db import create_engine
-from accord.startup import StartupError, check_database
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from accord.config import Settings
 
 T = TypeVar("T")
 
@@ -23,6 +26,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from accord.config import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -34,6 +41,8 @@ def load_settings() -> Settings:
 
 def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """Run ``work`` against a reachable database, or exit 1 with a one-line reason."""
+    from accord.db import create_engine
+    from accord.startup import StartupError, check_database
 
     async def _go() -> T:
         engine = create_engine(settings)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import TYPE_CHECKING
 
-from accord.api_key import service as api_key_service
-from accord.auth.principal import SYSTEM_ACTOR, Scope
+import typer
+
 from accord.cli._common import fail, load_settings, with_engine
-from accord.db import create_sessionmaker, session_scope
-from accord.exceptions import AccordError
-from accord.kit.crypto import generate_api_key
-from accord.migrate import schema_status
-from accord.startup import BOOTSTRAP_WORKSPACE
-from accord.workspace import service as workspace_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+BOOTSTRAP_WORKSPACE = "default"
 
 app = typer.Typer(help="Operator commands.", no_args_is_help=True)
 
@@ -23,6 +21,14 @@ def bootstrap(
     workspace: str = typer.Option(BOOTSTRAP_WORKSPACE, help="Workspace to create or use."),
 ) -> None:
     """Create WORKSPACE if needed and print a new workspace-admin key (shown once)."""
+    from accord.api_key import service as api_key_service
+    from accord.auth.principal import SYSTEM_ACTOR, Scope
+    from accord.db import create_sessionmaker, session_scope
+    from accord.exceptions import AccordError
+    from accord.kit.crypto import generate_api_key
+    from accord.migrate import schema_status
+    from accord.workspace import service as workspace_service
+
     settings = load_settings()
 
     async def _go(engine: AsyncEngine) -> str:
@@ -56,4 +62,6 @@ def bootstrap(
 @app.command("generate-key")
 def generate_key() -> None:
     """Print a fresh, well-formed key without storing it (for ACCORD_BOOTSTRAP_ADMIN_KEY)."""
+    from accord.kit.crypto import generate_api_key
+
     typer.echo(generate_api_key())

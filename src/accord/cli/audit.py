@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from accord.audit import service as audit_service
-from accord.audit.schemas import VerifyResult
 from accord.cli._common import fail, load_settings, with_engine
-from accord.db import create_sessionmaker, session_scope
-from accord.startup import BOOTSTRAP_WORKSPACE
-from accord.workspace.repository import WorkspaceRepository
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from accord.audit.schemas import VerifyResult
 
 app = typer.Typer(help="The audit ledger.", no_args_is_help=True)
 
 
 @app.command("verify")
 def verify(
-    workspace: str = typer.Option(BOOTSTRAP_WORKSPACE, help="Workspace to verify."),
+    workspace: str = typer.Option("default", help="Workspace to verify."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Recompute the chain; exit 0 when intact, 1 at the first bad position."""
+    from accord.audit import service as audit_service
+    from accord.db import create_sessionmaker, session_scope
+    from accord.workspace import service as workspace_service
+
     settings = load_settings()
 
     async def _go(engine: AsyncEngine) -> VerifyResult | None:
         async with session_scope(create_sessionmaker(engine), write=False) as session:
-            ws = await WorkspaceRepository(session).get_by_name(workspace)
+            ws = await workspace_service.find(session, workspace)
             if ws is None:
                 return None
             return await audit_service.verify(session, ws.id)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from accord.cli._common import load_settings, with_engine
-from accord.migrate import schema_status, upgrade
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
@@ -20,6 +23,8 @@ def upgrade_cmd(revision: str = typer.Argument("head", help="Target revision."))
 
 
 async def _upgrade_then_status(engine: AsyncEngine, revision: str) -> tuple[str, ...]:
+    from accord.migrate import schema_status, upgrade
+
     await upgrade(engine, revision)
     return (await schema_status(engine)).current
 
@@ -27,6 +32,8 @@ async def _upgrade_then_status(engine: AsyncEngine, revision: str) -> tuple[str,
 @app.command("current")
 def current_cmd() -> None:
     """Show the database's revision and whether it is at the code's head (exit 1 if not)."""
+    from accord.migrate import schema_status
+
     settings = load_settings()
     status = with_engine(settings, schema_status)
     current = ",".join(status.current) or "empty"

@@ -1,21 +1,22 @@
-"""`accord serve`: start the HTTP API."""
+"""`accord serve`: start the HTTP API (and, on the embedded default, a worker)."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 
-from accord.app import create_app
 from accord.cli._common import fail, load_settings
-from accord.config import Settings
-from accord.db import create_engine, create_sessionmaker
-from accord.logging import configure_logging
-from accord.startup import StartupError, prepare
+
+if TYPE_CHECKING:
+    from accord.config import Settings
 
 
 async def _prepare(settings: Settings) -> None:
+    from accord.db import create_engine, create_sessionmaker
+    from accord.startup import prepare
+
     engine = create_engine(settings)
     try:
         await prepare(settings, engine, create_sessionmaker(engine))
@@ -28,6 +29,12 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default: ACCORD_PORT).", min=1, max=65535),
 ) -> None:
     """Start Accord. On the embedded SQLite default it applies migrations itself."""
+    import uvicorn
+
+    from accord.app import create_app
+    from accord.logging import configure_logging
+    from accord.startup import StartupError
+
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
@@ -35,9 +42,10 @@ def serve(
     except StartupError as exc:
         fail(str(exc), 1)
     app = create_app(settings, run_startup_checks=False)
+    worker = "with an in-process worker" if settings.should_run_worker_in_process else "no worker"
     typer.echo(
         f"Accord listening on http://{host or settings.host}:{port or settings.port} "
-        f"(database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'})",
+        f"(database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}, {worker})",
         err=True,
     )
     uvicorn.run(

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 
 from accord.cli._common import fail, load_settings
-from accord.config import Settings
-from accord.db import create_engine, create_sessionmaker
-from accord.logging import configure_logging
-from accord.migrate import schema_status
-from accord.startup import StartupError, check_database
-from accord.worker.runner import Worker
-from accord.worker.tasks import default_tasks
+
+if TYPE_CHECKING:
+    from accord.config import Settings
 
 
 async def _run(settings: Settings) -> None:
+    from accord.db import create_engine, create_sessionmaker
+    from accord.migrate import schema_status
+    from accord.startup import StartupError, check_database
+    from accord.worker.runner import Worker
+    from accord.worker.tasks import default_tasks
+
     engine = create_engine(settings)
     try:
         await check_database(settings, engine)
@@ -53,6 +56,9 @@ async def _run(settings: Settings) -> None:
 def worker() -> None:
     """Run a delivery worker (several may run against PostgreSQL). SIGTERM finishes the
     batch in flight; a second SIGTERM releases it at once for another worker."""
+    from accord.logging import configure_logging
+    from accord.startup import StartupError
+
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:

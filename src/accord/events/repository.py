@@ -23,12 +23,11 @@ class EventRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def add(self, event: Event, deliveries: Sequence[Delivery]) -> None:
+    def add(self, event: Event, deliveries: Sequence[Delivery]) -> None:
+        # No flush: ids are made here, and the rows go out with the transaction's final
+        # flush, batched with every other event of the request.
         self.session.add(event)
-        await self.session.flush()  # the event row first: deliveries reference it
-        if deliveries:
-            self.session.add_all(deliveries)
-            await self.session.flush()
+        self.session.add_all(deliveries)
 
     async def get(self, event_id: uuid.UUID) -> Event | None:
         return await self.session.get(Event, event_id)

@@ -4,7 +4,7 @@ caller's session, so a rolled-back change emits nothing (product invariant 6).""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,26 @@ from accord.kit.clock import utcnow
 from accord.kit.context import current_request_id
 from accord.kit.ids import uuid7
 from accord.models import Delivery, Event, WebhookSubscription
+
+
+_CACHE_KEY = "accord.events.subscriptions"
+
+
+async def _subscriptions(
+    session: AsyncSession, repo: EventRepository, workspace_id: uuid.UUID
+) -> Sequence[WebhookSubscription]:
+    """Active subscriptions, looked up once per transaction (a request may emit many)."""
+    cache: dict[uuid.UUID, Sequence[WebhookSubscription]] = session.info.setdefault(
+        _CACHE_KEY, {}
+    )
+    if workspace_id not in cache:
+        cache[workspace_id] = await repo.active_subscriptions(workspace_id)
+    return cache[workspace_id]
+
+
+def forget_subscriptions(session: AsyncSession) -> None:
+    """Call after changing subscriptions in a transaction that may still emit."""
+    session.info.pop(_CACHE_KEY, None)
 
 
 def wants(sub: WebhookSubscription, event: Event) -> bool:
@@ -57,7 +77,7 @@ async def emit(
         created_at=now,
     )
     repo = EventRepository(session)
-    subs = await repo.active_subscriptions(workspace_id)
+    subs = await _subscriptions(session, repo, workspace_id)
     deliveries = [
         Delivery(
             id=uuid7(),
@@ -72,7 +92,7 @@ async def emit(
         for sub in subs
         if wants(sub, event)
     ]
-    await repo.add(event, deliveries)
+    repo.add(event, deliveries)
     return event
 
 

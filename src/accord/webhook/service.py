@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.audit import service as audit
+from accord.events import service as events
 from accord.auth.principal import Principal, Scope
 from accord.exceptions import NotFoundError, PermissionDeniedError, ValidationFailedError
 from accord.kit.clock import utcnow
@@ -98,6 +99,7 @@ async def create(
             secret_nonce=signing.new_nonce(),
         )
     )
+    events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.created", after=_snapshot(sub))
     return sub, signing.display_secret(secret_for(sub, pepper))
 
@@ -135,6 +137,7 @@ async def update(
     if data.payload_format is not None:
         sub.payload_format = data.payload_format.value
     await WebhookRepository(session).flush()
+    events.forget_subscriptions(session)
     after = _snapshot(sub)
     if after != before:
         await _audit(session, principal, sub, "webhook.updated", before, after)
@@ -147,6 +150,7 @@ async def delete(session: AsyncSession, principal: Principal, sub_id: uuid.UUID)
     sub.deleted_at = utcnow()
     sub.active = False
     await WebhookRepository(session).flush()
+    events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.deleted", before=before)
 
 
@@ -158,6 +162,7 @@ async def rotate_secret(
     sub = await get(session, principal, sub_id)
     sub.secret_nonce = signing.new_nonce()
     await WebhookRepository(session).flush()
+    events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.secret_rotated", after=_snapshot(sub))
     return sub, signing.display_secret(secret_for(sub, pepper))
 

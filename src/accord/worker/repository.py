@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,39 +76,33 @@ class WorkerRepository:
         stmt = select(WebhookSubscription).where(WebhookSubscription.id.in_(ids))
         return {s.id: s for s in (await self.session.execute(stmt)).scalars()}
 
-    async def finish(
-        self,
-        delivery_id: uuid.UUID,
-        token: str,
-        *,
-        status: str,
-        now: datetime,
-        next_attempt_at: datetime | None,
-        status_code: int | None,
-        error: str | None,
-        latency_ms: int,
-    ) -> bool:
-        """Record the result if the lease is still ours; False means the lease was stale."""
-        values: dict[str, object] = {
-            "status": status,
-            "lease_token": None,
-            "lease_expires_at": None,
-            "last_status_code": status_code,
-            "last_error": error,
-            "last_latency_ms": latency_ms,
-        }
-        if status == "delivered":
-            values["delivered_at"] = now
-        elif status == "dead":
-            values["dead_at"] = now
-        else:
-            values["next_attempt_at"] = next_attempt_at
-        result = await self.session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.lease_token == token)
-            .values(**values)
+    async def still_ours(self, ids: Sequence[uuid.UUID], token: str) -> set[uuid.UUID]:
+        """Lock and return the deliveries whose lease this token still holds."""
+        stmt = select(Delivery.id).where(Delivery.id.in_(ids), Delivery.lease_token == token)
+        if self._is_pg:
+            stmt = stmt.with_for_update()
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def finish_many(self, results: Sequence[dict[str, object]]) -> None:
+        """Record many results in one batched statement (rows already locked as ours)."""
+        if not results:
+            return
+        stmt = (
+            update(Delivery.__table__)  # type: ignore[arg-type]
+            .where(Delivery.__table__.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                lease_token=None,
+                lease_expires_at=None,
+                last_status_code=bindparam("b_code"),
+                last_error=bindparam("b_error"),
+                last_latency_ms=bindparam("b_latency"),
+                next_attempt_at=bindparam("b_next"),
+                delivered_at=bindparam("b_delivered"),
+                dead_at=bindparam("b_dead"),
+            )
         )
-        return bool(getattr(result, "rowcount", 0))
+        await self.session.execute(stmt, list(results))
 
     async def log_attempt(self, attempt: DeliveryAttempt) -> None:
         self.session.add(attempt)

@@ -147,22 +147,29 @@ class Worker:
         now = utcnow()
         async with session_scope(self.sessionmaker) as session:
             repo = WorkerRepository(session)
+            ours = await repo.still_ours([c.id for c in claimed], token)
+            rows: list[dict[str, object]] = []
             for c, result in zip(claimed, results, strict=True):
-                status, delay = self._next(c, result)
-                ok = await repo.finish(
-                    c.id,
-                    token,
-                    status=status,
-                    now=now,
-                    next_attempt_at=now + delay if delay is not None else None,
-                    status_code=result.status_code,
-                    error=result.error,
-                    latency_ms=result.latency_ms,
-                )
-                if not ok:
+                if c.id not in ours:
+                    # Our lease expired and another worker took the delivery over: its
+                    # result wins; ours is refused.
                     self.stats.stale += 1
                     log.warning("stale_lease_result_refused", delivery_id=str(c.id))
                     continue
+                status, delay = self._next(c, result)
+                rows.append(
+                    {
+                        "b_id": c.id,
+                        "b_status": status,
+                        "b_code": result.status_code,
+                        "b_error": result.error,
+                        "b_latency": result.latency_ms,
+                        # Rows that are not retried keep a due time in the past; harmless.
+                        "b_next": now + delay if delay is not None else now,
+                        "b_delivered": now if status == "delivered" else None,
+                        "b_dead": now if status == "dead" else None,
+                    }
+                )
                 await repo.log_attempt(
                     DeliveryAttempt(
                         delivery_id=c.id,
@@ -174,12 +181,9 @@ class Worker:
                         latency_ms=result.latency_ms,
                     )
                 )
-                if status == "delivered":
-                    self.stats.delivered += 1
-                elif status == "dead":
-                    self.stats.dead += 1
-                else:
-                    self.stats.retried += 1
+                counter = {"delivered": "delivered", "dead": "dead"}.get(status, "retried")
+                setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+            await repo.finish_many(rows)
 
     async def release(self) -> int:
         """Hand back whatever this worker still holds (used on forced shutdown)."""

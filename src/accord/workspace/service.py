@@ -15,6 +15,10 @@ from accord.workspace.repository import WorkspaceRepository
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
+async def find(session: AsyncSession, name: str) -> Workspace | None:
+    return await WorkspaceRepository(session).get_by_name(name)
+
+
 async def get_or_create(session: AsyncSession, name: str) -> tuple[Workspace, bool]:
     if not NAME_PATTERN.fullmatch(name):
         raise ValidationFailedError(

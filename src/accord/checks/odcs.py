@@ -1,0 +1,223 @@
+"""ODCS v3 (Open Data Contract Standard) documents -> Accord contracts.
+
+The document is first validated against the JSON Schema shipped by the
+``open-data-contract-standard`` package; every failing path is listed. One schema object
+(table) becomes the contract: properties -> columns (``logicalType``/``physicalType`` ->
+type, ``required`` -> not nullable, ``primaryKey``, ``unique``, ``logicalTypeOptions``
+bounds/lengths/pattern), quality rules -> guarantees, the ``freshness`` SLA -> freshness,
+``team.name`` -> owner. Everything else is kept verbatim under ``x-odcs`` keys so that
+`accord.checks.odcs_export.export_odcs` gives the document back. Mapping table:
+docs/checks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from accord.checks.contract import Contract, build_contract
+from accord.checks.errors import ContractError
+from accord.checks.odcs_rules import COLUMN_KINDS, Fragment, Reader, read_rule, read_sla
+from accord.compat import LogicalType, SchemaError, parse_type
+
+X = "x-odcs"
+LOGICAL = {
+    "string": "string", "integer": "int64", "number": "float64", "boolean": "boolean",
+    "date": "date", "timestamp": "timestamp", "time": "time", "object": "json",
+    "array": "array<json>", "map": "json", "vector": "array<float32>",
+}  # fmt: skip
+OPTIONS = {
+    "minimum": "minimum", "maximum": "maximum", "minLength": "min_length",
+    "maxLength": "max_length", "pattern": "pattern",
+}  # fmt: skip
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    return jsonschema.Draft201909Validator(schema)
+
+
+def validate_odcs(doc: Any) -> None:
+    """Raise `ContractError` listing every path where ``doc`` breaks the ODCS JSON Schema."""
+    paths: list[str] = []
+    messages: list[str] = []
+    for error in sorted(
+        _validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
+    ):
+        base = ".".join(str(p) for p in error.absolute_path)
+        names = [base]
+        if error.validator in ("unevaluatedProperties", "additionalProperties"):
+            names = [f"{base}.{n}" if base else n for n in _QUOTED.findall(error.message)]
+        for name in (n or "/" for n in names):
+            if name not in paths:
+                paths.append(name)
+                messages.append(error.message.splitlines()[0][:200])
+    if paths:
+        raise ContractError(f"invalid ODCS document: {messages[0]}", tuple(paths))
+
+
+def import_odcs(doc: Any, object_name: str | None = None) -> Contract:
+    """Validate an ODCS v3 document and map one of its schema objects to a contract."""
+    validate_odcs(doc)
+    objects = doc.get("schema") or []
+    names = [o["name"] for o in objects]
+    if object_name is not None and object_name not in names:
+        raise ContractError(f"no schema object named {object_name!r}", ("schema",))
+    if object_name is None and len(objects) != 1:
+        raise ContractError(f"pick one schema object of {names} (--object)", ("schema",))
+    index = names.index(object_name) if object_name is not None else 0
+    obj = objects[index]
+    reader = Reader()
+    columns = [_column(p, reader) for p in obj.get("properties") or []]
+    for i, rule in enumerate(obj.get("quality") or []):
+        reader.take(read_rule(rule, None, f"{obj['name']}_{i + 1}"))
+    for sla in doc.get("slaProperties") or []:
+        reader.take(read_sla(sla, obj["name"]))
+    fragments = reader.found
+    table: dict[str, Any] = {"name": obj["name"], "columns": columns}
+    for key in ("description", "tags"):
+        if key in obj:
+            table[key] = obj[key]
+    primary = sorted(
+        (p.get("primaryKeyPosition", -1), p["name"])
+        for p in obj.get("properties") or []
+        if p.get("primaryKey")
+    )
+    if primary:
+        table["primary_key"] = [name for _, name in primary]
+    unique = [[p["name"]] for p in obj.get("properties") or [] if p.get("unique")]
+    if unique:
+        table["unique"] = unique
+    table[X] = {k: v for k, v in obj.items() if k != "properties"}
+    meta = _meta(doc)
+    top = {k: v for k, v in doc.items() if k != "schema"}
+    if len(objects) > 1:
+        top["schema"] = [o["name"] for o in objects]
+    return build_contract(table, _guarantees(fragments), meta, {X: top})
+
+
+def _meta(doc: dict[str, Any]) -> dict[str, str]:
+    meta = {"version": str(doc["version"])}
+    team = doc.get("team")
+    if isinstance(team, dict) and isinstance(team.get("name"), str):
+        meta["owner"] = team["name"]
+    purpose = (doc.get("description") or {}).get("purpose")
+    if isinstance(purpose, str):
+        meta["description"] = purpose
+    return meta
+
+
+def column_type(prop: dict[str, Any]) -> LogicalType:
+    """A property's Accord type: its ``physicalType`` when Accord can parse it and it agrees
+    with the ``logicalType`` family, else the ``logicalType`` mapping (string by default)."""
+    logical = parse_type(LOGICAL[prop.get("logicalType", "string")])
+    physical = prop.get("physicalType")
+    if isinstance(physical, str):
+        try:
+            parsed = parse_type(physical)
+        except SchemaError:
+            return logical
+        # ODCS "number" covers integers: physicalType bigint under number is an int64.
+        agrees = family(parsed) in (
+            family(logical),
+            "integer" if family(logical) == "number" else "",
+        )
+        if agrees or "logicalType" not in prop:
+            return parsed
+    return logical
+
+
+def option(options: dict[str, Any], key: str) -> Any:
+    """A ``logicalTypeOptions`` value Accord maps, else None (date bounds are strings in
+    ODCS and stay verbatim)."""
+    value = options.get(key)
+    if key == "pattern":
+        return value if isinstance(value, str) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if key in ("minimum", "maximum") or isinstance(value, int) else None
+
+
+def not_nullable(prop: dict[str, Any]) -> bool:
+    """ODCS ``required`` (a primary key column is required too)."""
+    return bool(prop.get("required") or prop.get("primaryKey"))
+
+
+def family(kind: LogicalType) -> str:
+    """The ODCS ``logicalType`` of an Accord type."""
+    name = kind.name
+    if name.startswith("int"):
+        return "integer"
+    if name.startswith("float") or name == "decimal":
+        return "number"
+    if name in ("varchar", "char", "binary"):
+        return "string"
+    if name == "timestamptz":
+        return "timestamp"
+    if name in ("json", "struct"):
+        return "object"
+    return name
+
+
+def _column(prop: dict[str, Any], reader: Reader) -> dict[str, Any]:
+    name = prop["name"]
+    column: dict[str, Any] = {"name": name, "type": str(column_type(prop))}
+    if not_nullable(prop):
+        column["nullable"] = False
+    for key in ("description", "tags"):
+        if key in prop:
+            column[key] = prop[key]
+    options = prop.get("logicalTypeOptions") or {}
+    for odcs_key, accord_key in OPTIONS.items():
+        value = option(options, odcs_key)
+        if value is not None:
+            column[accord_key] = value
+    for i, rule in enumerate(prop.get("quality") or []):
+        reader.take(read_rule(rule, name, f"{name}_{i + 1}"))
+    column[X] = {k: v for k, v in prop.items() if k != "name"}
+    return column
+
+
+def _guarantees(fragments: list[Fragment]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    columns: dict[str, dict[str, Any]] = {}
+    severities: dict[str, set[str]] = {}
+    for fragment in fragments:
+        kind = fragment[0]
+        if kind in COLUMN_KINDS:
+            value: Any = fragment[2] if len(fragment) == 4 else True
+            if kind == "accepted_values":
+                value = list(value)
+            columns.setdefault(fragment[1], {})[kind] = value
+            severities.setdefault(fragment[1], set()).add(fragment[-1])
+        elif kind == "unique_together":
+            out.setdefault("unique_together", []).append(list(fragment[1]))
+        elif kind == "row_count":
+            out["row_count"] = _drop_none(
+                {"min": fragment[1], "max": fragment[2], "severity": fragment[3]}
+            )
+        elif kind == "freshness":
+            out["freshness"] = {"column": fragment[1], "max_age_seconds": fragment[2]}
+        else:
+            out.setdefault("custom", []).append(
+                {"name": fragment[1], "sql": fragment[2], "severity": fragment[3]}
+            )
+    for name, column in columns.items():
+        # One severity per column in Accord: the strictest of its rules.
+        if "error" not in severities[name]:
+            column["severity"] = "warn"
+    if columns:
+        out["columns"] = columns
+    return out
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}

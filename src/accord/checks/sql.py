@@ -1,0 +1,81 @@
+"""SQL text building shared by the engines: quoting, literals, dialect differences.
+
+Every identifier and literal that reaches an engine goes through `quote_ident` / `literal`:
+column names and accepted values come from contracts, which are user input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Engine = Literal["duckdb", "postgres"]
+Scalar = str | int | float | bool
+
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def quote_ident(name: str) -> str:
+    """A double-quoted SQL identifier (same rules on DuckDB and PostgreSQL)."""
+    if "\x00" in name:
+        raise ValueError("identifier contains a NUL character")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: Scalar) -> str:
+    """A SQL literal for a contract value: standard-conforming strings, finite numbers."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"non-finite number {value!r}")
+        return repr(value)
+    if "\x00" in value:
+        raise ValueError("string literal contains a NUL character")
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few spellings that differ between DuckDB and PostgreSQL."""
+
+    engine: Engine
+
+    def matches(self, text_expr: str, pattern: str) -> str:
+        """Unanchored regex search, like Python's ``re.search`` and JSON Schema ``pattern``."""
+        if self.engine == "duckdb":
+            return f"regexp_matches({text_expr}, {literal(pattern)})"
+        return f"({text_expr} ~ {literal(pattern)})"
+
+    def as_text(self, expr: str) -> str:
+        """``expr`` as text, for length and pattern checks on non-string columns."""
+        return f"CAST({expr} AS VARCHAR)"
+
+    def epoch(self, expr: str) -> str:
+        """Seconds since 1970 (naive timestamps and dates read as UTC). Freshness is
+        computed from this number: DuckDB cannot hand TIMESTAMPTZ values to Python without
+        pytz."""
+        if self.engine == "duckdb":
+            return f"epoch({expr})"
+        return f"extract(epoch FROM {expr})"
+
+    def key(self, exprs: list[str]) -> str:
+        """One comparable value for a (possibly composite) key."""
+        return exprs[0] if len(exprs) == 1 else f"({', '.join(exprs)})"
+
+
+def is_single_select(sql: str) -> bool:
+    """A cheap first gate for custom SQL: it starts with SELECT or WITH.
+
+    It is not the security boundary: PostgreSQL runs custom SQL as a prepared statement (one
+    statement only) in a READ ONLY transaction, and DuckDB classifies the parsed statements.
+    """
+    text = _COMMENT.sub(" ", sql).strip()
+    if not text:
+        return False
+    first = text.split(None, 1)[0].lower()
+    return first in {"select", "with"}

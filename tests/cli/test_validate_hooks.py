@@ -1,0 +1,66 @@
+"""The server hooks of `accord validate` (wired by the SDK later) and the progress display."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from accord.checks import Contract, Report, parse_contract
+from accord.cli import validate
+
+DOC = {"format": "table", "schema": {"name": "t", "columns": [{"name": "n", "type": "int64"}]}}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[typer.Typer]:
+    duckdb.execute(f"COPY (SELECT 1::BIGINT AS n) TO '{tmp_path / 'd.parquet'}' (FORMAT PARQUET)")
+    cli = typer.Typer()
+    cli.command()(validate.validate)
+    yield cli
+    validate.hooks.fetch_contract = None
+    validate.hooks.report_run = None
+
+
+def test_fetch_and_report_hooks(app: typer.Typer, tmp_path: Path) -> None:
+    asked: list[tuple[str, str | None]] = []
+    reported: list[Report] = []
+
+    def fetch(fqn: str, version: str | None) -> Contract:
+        asked.append((fqn, version))
+        return parse_contract(DOC)
+
+    validate.hooks.fetch_contract = fetch
+    validate.hooks.report_run = reported.append
+    data = str(tmp_path / "d.parquet")
+    out = CliRunner().invoke(app, [data, "-c", "wh.t@1.2.0", "--report", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["ok"] is True
+    assert asked == [("wh.t", "1.2.0")]
+    assert len(reported) == 1
+    assert CliRunner().invoke(app, [data, "-c", "wh.t"]).exit_code == 0
+    assert asked[-1] == ("wh.t", None)
+
+
+def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rich.console.Console.is_terminal", property(lambda _self: True))
+    with validate._progress(enabled=True) as say:
+        say("scanning")
+    with validate._progress(enabled=False) as say:
+        say("quiet")
+
+
+def test_module_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "accord.cli.validate", "--help"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert "--contract" in result.stdout
