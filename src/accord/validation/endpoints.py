@@ -1,0 +1,94 @@
+"""HTTP: /api/v1/assets/{asset_id}/validation-runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Query, status
+
+from accord.auth.dependencies import ReadPrincipal, WritePrincipal
+from accord.deps import SessionDep
+from accord.exceptions import ValidationFailedError
+from accord.kit.pagination import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    encode_cursor,
+    uuid_after,
+)
+from accord.problems import STANDARD_ERRORS
+from accord.validation import service
+from accord.validation.schemas import (
+    Trend,
+    ValidationRun,
+    ValidationRunCreate,
+    ValidationRunSummary,
+)
+
+router = APIRouter(prefix="/api/v1/assets", tags=["validation"], responses=STANDARD_ERRORS)
+
+
+def _aware(*values: datetime | None) -> None:
+    if any(v is not None and v.tzinfo is None for v in values):
+        raise ValidationFailedError("times must carry a timezone", code="naive_datetime")
+
+
+@router.post("/{asset_id}/validation-runs", status_code=status.HTTP_201_CREATED)
+async def report_validation_run(
+    asset_id: uuid.UUID, body: ValidationRunCreate, principal: WritePrincipal, session: SessionDep
+) -> ValidationRun:
+    """Record the results of checking real data against the asset's contract (from a
+    write-audit-publish pipeline or `accord validate --report`). A failing run (an
+    error-level check did not pass) emits a `validation.failed` event."""
+    return ValidationRun.model_validate(await service.report(session, principal, asset_id, body))
+
+
+@router.get("/{asset_id}/validation-runs")
+async def list_validation_runs(
+    asset_id: uuid.UUID,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    status_filter: str | None = Query(None, alias="status", pattern="^(passed|failed)$"),
+    version: str | None = Query(None, max_length=64),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[ValidationRunSummary]:
+    """Runs of an asset, newest first, filtered by status, version and time."""
+    _aware(since, until)
+    rows = await service.history(
+        session, principal, asset_id, status=status_filter, version=version, since=since,
+        until=until, before_id=uuid_after(cursor), limit=limit + 1,
+    )  # fmt: skip
+    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
+    return Page[ValidationRunSummary](
+        items=[ValidationRunSummary.model_validate(r) for r in rows[:limit]],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/{asset_id}/validation-runs/trend")
+async def validation_trend(
+    asset_id: uuid.UUID,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    version: str | None = Query(None, max_length=64),
+    since: datetime | None = None,
+) -> Trend:
+    """Pass rate per check (guarantee) over the most recent 500 runs since `since`."""
+    _aware(since)
+    runs, checks = await service.trend_for(
+        session, principal, asset_id, version=version, since=since
+    )
+    return Trend(asset_id=asset_id, runs=runs, since=since, checks=checks)
+
+
+@router.get("/{asset_id}/validation-runs/{run_id}")
+async def get_validation_run(
+    asset_id: uuid.UUID, run_id: uuid.UUID, principal: ReadPrincipal, session: SessionDep
+) -> ValidationRun:
+    """One run with every check result."""
+    return ValidationRun.model_validate(await service.get(session, principal, asset_id, run_id))

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import Actors
+
+
+async def test_check_reports_verdicts_and_witnesses(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    r = await client.post(
+        "/api/v1/compat/check",
+        json={"old": {"type": "integer"}, "new": {"type": "number"}, "mode": "backward"},
+        headers=actors.producer_read,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["compatible"] is True
+    assert body["verdicts"]["forward"]["outcome"] == "incompatible"
+    assert body["witnesses"][0]["valid_under"] == "new"
+
+
+async def test_transitive_history(client: httpx.AsyncClient, actors: Actors) -> None:
+    r = await client.post(
+        "/api/v1/compat/check",
+        json={
+            "history": [{"type": "integer"}, {"type": "number"}],
+            "new": {"type": "number"},
+            "mode": "forward_transitive",
+        },
+        headers=actors.producer_read,
+    )
+    assert r.json()["compatible"] is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"new": {"type": "string"}},
+        {"old": {}, "history": [{}], "new": {}},
+        {"history": [], "new": {}},
+        {"old": {"type": "nonsense"}, "new": {}},
+        {"old": {"$ref": "https://evil.example/s.json"}, "new": {}},
+        {"old": {}, "new": {}, "mode": "sideways"},
+        {"old": {}, "new": {}, "content_model": "loose"},
+    ],
+)
+async def test_bad_requests_are_422(
+    client: httpx.AsyncClient, actors: Actors, body: dict[str, object]
+) -> None:
+    r = await client.post("/api/v1/compat/check", json=body, headers=actors.producer_read)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_needs_a_key(client: httpx.AsyncClient) -> None:
+    r = await client.post("/api/v1/compat/check", json={"old": {}, "new": {}})
+    assert r.status_code == 401
