@@ -19,12 +19,14 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 import orjson
+from pydantic import SecretStr
 from sqlalchemy import make_url
+from tests.receiver import Receiver
 
 from accord.config import Settings
 from accord.db import create_engine, create_sessionmaker, session_scope
@@ -34,7 +36,6 @@ from accord.migrate import upgrade
 from accord.models import WebhookSubscription
 from accord.workspace import service as workspace_service
 from bench._server import percentile
-from tests.receiver import Receiver
 
 ACCORD = str(Path(sys.executable).parent / "accord")
 PEPPER = "bench-pepper-0123456789abcdef0123456789"
@@ -55,7 +56,7 @@ async def _recreate(url: str) -> None:
 async def main(args: argparse.Namespace) -> None:
     url = args.postgres
     await _recreate(url)
-    settings = Settings(database_url=url, key_pepper=PEPPER, log_level="error")
+    settings = Settings(database_url=url, key_pepper=SecretStr(PEPPER), log_level="error")
     engine = create_engine(settings)
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
@@ -80,7 +81,12 @@ async def main(args: argparse.Namespace) -> None:
 
         for _ in range(args.events // 500):
             await emit(500)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+        # ACCORD_WORKER_* from the caller's environment pass through (tuning runs).
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ACCORD_") or k.startswith("ACCORD_WORKER_")
+        }
         env.update(
             ACCORD_DATABASE_URL=url, ACCORD_KEY_PEPPER=PEPPER, ACCORD_LOG_LEVEL="error",
             ACCORD_WEBHOOK_ALLOW_PRIVATE="true",
@@ -91,20 +97,12 @@ async def main(args: argparse.Namespace) -> None:
             while len(receiver.received) < args.events:
                 await asyncio.sleep(0.01)
             elapsed = time.perf_counter() - started
-            print(f"accord webhooks, one worker process, PostgreSQL, receiver on loopback")
+            print("accord webhooks, one worker process, PostgreSQL, receiver on loopback")
             print(
                 f"  throughput: {args.events} deliveries in {elapsed:.2f} s = "
                 f"{args.events / elapsed:.0f} deliveries/s (includes worker start-up)"
             )
             receiver.received.clear()
-            arrivals: list[float] = []
-            original = receiver.app
-
-            async def timed(scope: dict[str, object], receive: object, send: object) -> None:
-                await original(scope, receive, send)  # type: ignore[arg-type]
-                arrivals.append(time.time())
-
-            receiver.app = timed  # type: ignore[method-assign]
             total = int(args.rate * args.seconds)
             for _ in range(int(args.seconds * 10)):
                 tick = time.perf_counter()
@@ -113,12 +111,13 @@ async def main(args: argparse.Namespace) -> None:
             deadline = time.perf_counter() + 30
             while len(receiver.received) < total and time.perf_counter() < deadline:
                 await asyncio.sleep(0.01)
-            lags = []
-            for got, arrived in zip(receiver.received, arrivals, strict=False):
-                occurred = datetime.fromisoformat(orjson.loads(got.body)["occurred_at"])
-                lags.append((arrived - occurred.replace(tzinfo=UTC).timestamp()) * 1000)
+            lags = [
+                (got.at - datetime.fromisoformat(orjson.loads(got.body)["occurred_at"]).timestamp())
+                * 1000
+                for got in receiver.received
+            ]
             print(
-                f"  lag at {args.rate}/s for {args.seconds:.0f} s: n={len(lags)} "
+                f"  lag at {args.rate:.0f}/s for {args.seconds:.0f} s: n={len(lags)} of {total} "
                 f"p50={percentile(lags, 50):.0f} ms p95={percentile(lags, 95):.0f} ms"
             )
         finally:

@@ -14,6 +14,9 @@ from tests.conftest import Actors
 
 TEAMS = "/api/v1/teams"
 KEYS = "/api/v1/api-keys"
+EDGES = "/api/v1/lineage/edges"
+LINEAGE = f"/api/v1/assets/{uuid.uuid4()}/lineage"
+DBT = "/api/v1/imports/dbt"
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,43 @@ CASES: dict[str, Bad] = {
     "text_plain_body": Bad(
         "POST", TEAMS, 422, content=b"name=x", headers={"Content-Type": "text/plain"}
     ),
+    "edge_ids_not_uuid": Bad(
+        "POST", EDGES, 422, json={"upstream_asset_id": "x", "downstream_asset_id": "y"}
+    ),
+    "edge_unknown_field": Bad(
+        "POST",
+        EDGES,
+        422,
+        json={
+            "upstream_asset_id": str(uuid.uuid4()),
+            "downstream_asset_id": str(uuid.uuid4()),
+            "weight": 3,
+        },
+    ),
+    "edge_kind_overlong": Bad(
+        "POST",
+        EDGES,
+        422,
+        json={
+            "upstream_asset_id": str(uuid.uuid4()),
+            "downstream_asset_id": str(uuid.uuid4()),
+            "kind": "k" * 33,
+        },
+    ),
+    "edge_delete_not_uuid": Bad("DELETE", EDGES + "/123", 422),
+    "lineage_depth_zero": Bad("GET", LINEAGE, 422, params={"depth": "0"}),
+    "lineage_depth_over_max": Bad("GET", LINEAGE, 422, params={"depth": "51"}),
+    "lineage_direction_unknown": Bad("GET", LINEAGE, 422, params={"direction": "sideways"}),
+    "dbt_manifest_truncated": Bad("POST", DBT, 422, content=b'{"metadata": {'),
+    "dbt_manifest_wrong_version": Bad(
+        "POST",
+        DBT,
+        422,
+        json={
+            "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v4.json"}
+        },
+    ),
+    "dbt_environment_invalid": Bad("POST", DBT, 422, json={}, params={"environment": "Prod!"}),
 }
 
 

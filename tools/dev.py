@@ -97,6 +97,15 @@ def test(pytest_args: list[str]) -> int:
     code = _run(PY, "-m", "pytest", *cov, *pytest_args, env=sqlite_env)
     if code != 0:
         return code
+    if not pytest_args:
+        # The pure compatibility engine is held to full branch coverage (issue 3).
+        _say("branch coverage of accord.compat (must be 100 %)")
+        code = _run(
+            BIN / "coverage", "report", "--include=*/accord/compat/*", "--fail-under=100",
+            "--skip-covered", env=sqlite_env,
+        )  # fmt: skip
+        if code != 0:
+            return code
     pg_url = os.environ.get("ACCORD_TEST_POSTGRES_URL", DEFAULT_PG)
     if not _reachable(pg_url):
         if ci:

@@ -17,6 +17,7 @@ from accord.api_key.usage import UsageTracker
 from accord.asset.endpoints import router as assets_router
 from accord.audit.endpoints import router as audit_router
 from accord.auth.endpoints import router as me_router
+from accord.compat_api.endpoints import router as compat_router
 from accord.config import Settings, get_settings
 from accord.contract.endpoints import router as versions_router
 from accord.db import create_engine, create_sessionmaker, session_scope
@@ -31,6 +32,7 @@ from accord.registration.endpoints import router as registrations_router
 from accord.startup import prepare
 from accord.state import AppState
 from accord.team.endpoints import router as teams_router
+from accord.validation.endpoints import router as validation_router
 from accord.webhook.endpoints import router as webhooks_router
 from accord.worker.runner import Worker
 from accord.worker.tasks import default_tasks
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
         lineage_asset_router,
         imports_router,
         webhooks_router,
+        compat_router,
+        validation_router,
     ):
         app.include_router(router)
     if settings.cors_origins:
@@ -131,6 +135,10 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
             allow_headers=["*"],
             expose_headers=["X-Request-ID"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        route_limits={"/api/v1/imports/dbt": settings.max_manifest_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     key_pepper: SecretStr = SecretStr(DEFAULT_KEY_PEPPER)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_manifest_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest dbt manifest POST /api/v1/imports/dbt accepts (413 above it).",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)

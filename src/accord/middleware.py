@@ -80,14 +80,20 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """`max_bytes` for every route, except the exact paths of `route_limits`."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, route_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.route_limits = route_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        max_bytes = self.route_limits.get(scope.get("path", ""), self.default_max)
         declared = _header(scope, b"content-length")
         if declared is not None:
             try:
@@ -97,8 +103,8 @@ class BodyLimitMiddleware:
             if length < 0:
                 await self._reject(scope, receive, send, 400, "invalid Content-Length header")
                 return
-            if length > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if length > max_bytes:
+                await self._too_large(scope, receive, send, max_bytes)
                 return
         # Read (at most the limit) up front, then replay: a chunked body cannot sneak past.
         chunks: list[bytes] = []
@@ -109,8 +115,8 @@ class BodyLimitMiddleware:
                 return
             body = message.get("body", b"")
             size += len(body)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if size > max_bytes:
+                await self._too_large(scope, receive, send, max_bytes)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -126,10 +132,8 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._reject(
-            scope, receive, send, 413, f"request body exceeds {self.max_bytes} bytes"
-        )
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        await self._reject(scope, receive, send, 413, f"request body exceeds {limit} bytes")
 
     async def _reject(
         self, scope: Scope, receive: Receive, send: Send, status: int, detail: str

@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import Route
 
 from tests.conftest import Actors
@@ -37,6 +39,10 @@ def _team_body(_: Actors) -> dict[str, Any]:
     return {"name": f"matrix-{uuid.uuid4().hex[:8]}"}
 
 
+RUN = {
+    "source": "orders.parquet",
+    "checks": [{"id": "not_null:id", "kind": "not_null", "status": "pass"}],
+}
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
 BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
 
@@ -102,10 +108,63 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ),
     ("POST", "/api/v1/proposals/{proposal_id}/publish"): Expect(403, 403, 404),
     ("POST", "/api/v1/proposals/{proposal_id}/withdraw"): Expect(403, 403, 404),
+    ("POST", "/api/v1/assets/{asset_id}/validation-runs"): Expect(
+        403, 201, 404, body=lambda a: RUN
+    ),
+    ("GET", "/api/v1/assets/{asset_id}/validation-runs"): Expect(200, 200, 404),
+    ("GET", "/api/v1/assets/{asset_id}/validation-runs/trend"): Expect(200, 200, 404),
+    ("GET", "/api/v1/assets/{asset_id}/validation-runs/{run_id}"): Expect(200, 200, 404),
+    ("POST", "/api/v1/compat/check"): Expect(
+        200, 200, 200, body=lambda a: {"old": {"type": "integer"}, "new": {"type": "number"}}
+    ),
+    ("POST", "/api/v1/webhooks"): Expect(
+        403,
+        403,
+        404,
+        body=lambda a: {"url": "http://127.0.0.1:9/hook", "team_id": a.producer_team},
+    ),
+    ("GET", "/api/v1/webhooks"): Expect(200, 200, 200, lists=True),
+    ("GET", "/api/v1/webhooks/{webhook_id}"): Expect(200, 403, 404),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): Expect(
+        403, 403, 404, body=lambda a: {"active": False}
+    ),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): Expect(403, 403, 404),
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): Expect(403, 403, 404),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Expect(200, 403, 404),
+    ("GET", "/api/v1/dead-letters"): Expect(200, 200, 200, lists=True),
+    ("POST", "/api/v1/dead-letters/{delivery_id}/replay"): Expect(403, 403, 404),
+    ("POST", "/api/v1/dead-letters/replay"): Expect(
+        403, 200, 200, lists=True, body=lambda a: {"reason": "matrix replay"}
+    ),
     ("POST", "/api/v1/proposals/{proposal_id}/force"): Expect(
         403, 403, 404, body=lambda a: {"reason": "matrix says so, long enough"}
     ),
+    ("POST", "/api/v1/lineage/edges"): Expect(
+        403,
+        403,
+        404,
+        body=lambda a: {
+            "upstream_asset_id": a.extra["asset_id"],
+            "downstream_asset_id": a.extra["downstream_id"],
+            "kind": "reads",
+        },
+    ),
+    ("GET", "/api/v1/lineage/edges"): Expect(200, 200, 200, lists=True),
+    ("DELETE", "/api/v1/lineage/edges/{edge_id}"): Expect(403, 403, 404),
+    ("GET", "/api/v1/assets/{asset_id}/lineage"): Expect(200, 200, 404),
+    # The manifest's model names the producer team as owner; another workspace has no
+    # such team and its admin gave no owner_team.
+    ("POST", "/api/v1/imports/dbt"): Expect(403, 403, 422, body=lambda a: _manifest()),
 }
+
+
+def _manifest() -> dict[str, Any]:
+    model = {
+        "unique_id": "model.m.t", "resource_type": "model", "name": "t", "database": "d",
+        "schema": "s", "columns": {}, "meta": {"owner": "orders-producer"},
+    }  # fmt: skip
+    version = "https://schemas.getdbt.com/dbt/manifest/v12.json"
+    return {"metadata": {"dbt_schema_version": version}, "nodes": {"model.m.t": model}}
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -124,11 +183,18 @@ def test_every_route_has_an_entry(app: FastAPI) -> None:
     assert MATRIX.keys() - routes == set(), "these matrix entries match no route"
 
 
-async def _our_ids(client: httpx.AsyncClient, actors: Actors) -> dict[str, str]:
+async def _our_ids(
+    client: httpx.AsyncClient, actors: Actors, engine: AsyncEngine
+) -> dict[str, str]:
     """Objects owned by the producer team (the consumer team's key is the stranger)."""
     keys = (await client.get("/api/v1/api-keys", headers=actors.admin)).json()["items"]
     producer_key = next(k for k in keys if k["team_id"] == actors.producer_team)
     owner = actors.producer_write
+    hook = await client.post(
+        "/api/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "team_id": actors.producer_team},
+        headers=owner,
+    )
     asset = await client.post(
         "/api/v1/assets",
         json={"fqn": "matrix.orders", "owner_team_id": actors.producer_team},
@@ -151,22 +217,41 @@ async def _our_ids(client: httpx.AsyncClient, actors: Actors) -> dict[str, str]:
         versions, json={"schema": BREAKING, "format": "jsonschema"}, headers=owner
     )
     actors.extra["asset_id"] = asset_id
+    run = await client.post(f"/api/v1/assets/{asset_id}/validation-runs", json=RUN, headers=owner)
+    downstream = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "matrix.orders_daily", "owner_team_id": actors.producer_team},
+        headers=owner,
+    )
+    actors.extra["downstream_id"] = downstream.json()["id"]
+    edge = await client.post(
+        "/api/v1/lineage/edges",
+        json={"upstream_asset_id": asset_id, "downstream_asset_id": downstream.json()["id"]},
+        headers=owner,
+    )
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE deliveries SET status = 'dead'"))
+        delivery_id = (await conn.execute(text("SELECT id FROM deliveries LIMIT 1"))).scalar_one()
     return {
+        "webhook_id": hook.json()["id"],
+        "run_id": run.json()["id"],
+        "delivery_id": str(uuid.UUID(str(delivery_id))),
         "team_id": actors.producer_team,
         "key_id": producer_key["id"],
         "asset_id": asset_id,
         "version": "1.0.0",
         "registration_id": reg.json()["id"],
         "proposal_id": prop.json()["proposal"]["id"],
+        "edge_id": edge.json()["id"],
     }
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 async def test_route_outcomes(
-    client: httpx.AsyncClient, actors: Actors, method: str, path: str
+    client: httpx.AsyncClient, actors: Actors, engine: AsyncEngine, method: str, path: str
 ) -> None:
     expect = MATRIX[(method, path)]
-    ids = await _our_ids(client, actors)
+    ids = await _our_ids(client, actors, engine)
     url = path.format(**ids)
     callers: list[tuple[str, dict[str, str], int | str]] = [
         ("no_key", {}, expect.no_key),

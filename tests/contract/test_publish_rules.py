@@ -203,3 +203,23 @@ async def test_impact_is_a_dry_run(client: httpx.AsyncClient, actors: Actors) ->
     assert len(versions.json()["items"]) == 1
     proposals = await client.get("/api/v1/proposals", headers=actors.admin)
     assert proposals.json()["items"] == []
+
+
+async def test_transitive_policy_checks_every_earlier_version(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    def doc(**n: Any) -> dict[str, Any]:
+        return {"type": "object", "properties": {"n": n}, "required": ["n"]}
+
+    outcomes = {}
+    for policy in ("forward", "forward_transitive"):
+        asset = await make_asset(client, actors, f"{policy}.x", compatibility=policy)
+        await publish(client, actors.producer_write, asset, doc(type="integer"))
+        # A breaking change, shipped through an (auto-approved) proposal.
+        r = await publish(client, actors.producer_write, asset, doc(type="string"))
+        pid = r.json()["proposal"]["id"]
+        await client.post(f"/api/v1/proposals/{pid}/publish", headers=actors.producer_write)
+        # Narrower than 2.0.0 (fine under forward) but never valid under 1.0.0.
+        r = await publish(client, actors.producer_write, asset, doc(type="string", maxLength=5))
+        outcomes[policy] = r.status_code
+    assert outcomes == {"forward": 201, "forward_transitive": 202}

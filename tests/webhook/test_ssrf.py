@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from accord.webhook.ssrf import UnsafeTargetError, check_target, check_url_shape
-from accord.worker.sender import send
+from accord.worker.sender import new_session, send
+from tests.receiver import Receiver, free_port
 
 REFUSED = [
     "http://127.0.0.1/x",
@@ -47,48 +47,67 @@ def test_bad_shapes(url: str) -> None:
         check_url_shape(url)
 
 
+def _trusting(receiver: Receiver) -> object:
+    """The real guard, except that it trusts our own loopback receiver."""
+
+    async def guard(url: str) -> None:
+        if not url.startswith(f"http://127.0.0.1:{receiver.port}/"):
+            await check_target(url, allow_private=False)
+
+    return guard
+
+
 @pytest.mark.parametrize(
     "location",
     ["http://127.0.0.1/admin", "http://169.254.169.254/latest", "http://[::ffff:10.0.0.1]/"],
 )
 async def test_redirect_to_private_address_is_not_followed(location: str) -> None:
-    # The public receiver cannot be reached from this sandbox, so it is simulated;
-    # what is under test is that the second hop is checked before it is requested.
-    calls: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(str(request.url))
-        return httpx.Response(302, headers={"location": location})
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+    receiver = Receiver(respond=lambda _: (302, {"location": location}))
+    async with receiver, new_session(4, 5) as session:
         result = await send(
-            client,
-            "http://93.184.216.34/hook",
-            msg_id="m",
-            body=b"{}",
-            secret=b"k",
-            timestamp=1,
-            allow_private=False,
-        )
+            session, receiver.url, msg_id="m", body=b"{}", secret=b"k", timestamp=1,
+            guard=_trusting(receiver),  # type: ignore[arg-type]
+        )  # fmt: skip
     assert result.unsafe is True
     assert result.error is not None
     assert result.error.startswith("refused")
-    assert calls == ["http://93.184.216.34/hook"]
+    assert len(receiver.received) == 1, "the private target was never requested"
+
+
+async def test_redirect_loop_gives_up() -> None:
+    receiver = Receiver(respond=lambda r: (307, {"location": r.path + "x"}))
+    async with receiver, new_session(4, 5) as session:
+        result = await send(
+            session, receiver.url, msg_id="m", body=b"{}", secret=b"k", timestamp=1,
+            guard=_trusting(receiver),  # type: ignore[arg-type]
+        )  # fmt: skip
+    assert result.unsafe is True
+    assert result.error == "more than 3 redirects"
+
+
+async def test_unreachable_receiver_is_a_transient_error() -> None:
+    async def allow(url: str) -> None:
+        return None
+
+    async with new_session(4, 5) as session:
+        result = await send(
+            session, f"http://127.0.0.1:{free_port()}/x", msg_id="m", body=b"{}",
+            secret=b"k", timestamp=1, guard=allow,
+        )  # fmt: skip
+    assert result.status_code is None
+    assert result.unsafe is False
+    assert result.error is not None
 
 
 async def test_safe_redirect_is_followed() -> None:
-    calls: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(str(request.url))
-        if request.url.path == "/old":
-            return httpx.Response(308, headers={"location": "/new"})
-        return httpx.Response(204)
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+    receiver = Receiver(
+        respond=lambda r: (308, {"location": "/new"}) if r.path == "/hook" else (204, {})
+    )
+    async with receiver, new_session(4, 5) as session:
         result = await send(
-            client, "http://93.184.216.34/old", msg_id="m", body=b"{}", secret=b"k",
-            timestamp=1, allow_private=False,
+            session, receiver.url, msg_id="m", body=b"{}", secret=b"k", timestamp=1,
+            guard=_trusting(receiver),  # type: ignore[arg-type]
         )  # fmt: skip
     assert result.status_code == 204
-    assert calls == ["http://93.184.216.34/old", "http://93.184.216.34/new"]
+    assert [r.path for r in receiver.received] == ["/hook", "/new"]
+    assert receiver.received[1].body == b"{}"

@@ -45,7 +45,7 @@ async def test_signed_delivery_reaches_receiver(
     hook = await subscribe(client, actors, receiver.url)
     asset = await make_asset(client, actors)
     await register(client, actors, asset)
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         assert await worker.run_once(http) == 1  # registration.created concerns the consumer
     [got] = receiver.received
     event = verify_webhook(got.body, got.headers, hook["secret"])
@@ -97,7 +97,7 @@ async def test_receiver_down_retries_with_growing_delays(
     await subscribe(client, actors, receiver.url, scope="all")
     await make_asset(client, actors)
     delays = []
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         for _ in range(4):
             before = datetime.now(UTC)
             assert await worker.run_once(http) == 1
@@ -118,7 +118,7 @@ async def test_retry_after_is_honoured(
     receiver.respond = lambda _: (429, {"retry-after": "600"})
     await subscribe(client, actors, receiver.url, scope="all")
     await make_asset(client, actors)
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         await worker.run_once(http)
     [d] = await _deliveries(sessionmaker)
     assert d.next_attempt_at - datetime.now(UTC) > timedelta(seconds=590)
@@ -130,7 +130,7 @@ async def test_410_is_dead_at_once_and_replay_delivers_once(
     receiver.respond = lambda _: (410, {})
     hook = await subscribe(client, actors, receiver.url, scope="all")
     await make_asset(client, actors)
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         await worker.run_once(http)
         dead = await client.get("/api/v1/dead-letters", headers=actors.consumer_write)
         [letter] = dead.json()["items"]
@@ -170,7 +170,7 @@ async def test_bulk_replay_is_capped_and_audited(
     await subscribe(client, actors, receiver.url, scope="all")
     for i in range(3):
         await make_asset(client, actors, f"bulk.a{i}")
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         await worker.run_once(http)
     r = await client.post(
         "/api/v1/dead-letters/replay",
@@ -242,7 +242,7 @@ async def test_slack_format(
 ) -> None:
     await subscribe(client, actors, receiver.url, scope="all", payload_format="slack")
     await make_asset(client, actors, "slack.orders")
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         await worker.run_once(http)
     body = json.loads(receiver.received[0].body)
     assert "slack.orders" in body["text"]
@@ -259,9 +259,37 @@ async def test_deleted_subscription_dead_letters_pending(
     hook = await subscribe(client, actors, receiver.url, scope="all")
     await make_asset(client, actors)
     await client.delete(f"/api/v1/webhooks/{hook['id']}", headers=actors.consumer_write)
-    async with httpx.AsyncClient() as http:
+    async with worker.http() as http:
         await worker.run_once(http)
     assert receiver.received == []
     async with engine.connect() as conn:
         status = (await conn.execute(text("SELECT status FROM deliveries"))).scalar_one()
     assert status == "dead"
+
+
+async def test_downstream_owners_hear_about_proposals(
+    client: httpx.AsyncClient, actors: Actors, receiver: Receiver, worker: Worker
+) -> None:
+    from tests.lifecycle_helpers import ORDERS_V1, publish, without
+
+    upstream = await make_asset(client, actors, "stg.orders")
+    await publish(client, actors.producer_write, upstream, ORDERS_V1)
+    downstream = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "marts.orders", "owner_team_id": actors.consumer_team},
+        headers=actors.consumer_write,
+    )
+    edge = await client.post(
+        "/api/v1/lineage/edges",
+        json={"upstream_asset_id": upstream, "downstream_asset_id": downstream.json()["id"]},
+        headers=actors.consumer_write,
+    )
+    assert edge.status_code == 201, edge.text
+    await subscribe(client, actors, receiver.url, event_types=["proposal.*"])
+    r = await publish(client, actors.producer_write, upstream, without(ORDERS_V1, "email"))
+    assert r.status_code == 202
+    assert r.json()["proposal"]["awaiting"] == []  # told, not asked
+    async with worker.http() as http:
+        await worker.run_once(http)
+    types = [json.loads(got.body)["type"] for got in receiver.received]
+    assert "proposal.opened" in types

@@ -23,6 +23,7 @@ from accord.compat import (
     SchemaFormat,
     Verdict,
     check_history,
+    validate_schema,
 )
 
 app = typer.Typer(help="Compare schemas offline.", no_args_is_help=True)
@@ -71,6 +72,8 @@ def check_command(
         raise typer.Exit(INPUT_ERROR)
     try:
         docs = [load(p) for p in schemas]
+        for doc in docs:  # full validation: `check` only parses what differs
+            validate_schema(doc, fmt)
         verdict = check_history(
             docs[:-1],
             docs[-1],

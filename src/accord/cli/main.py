@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from accord import __version__
-from accord.cli import admin, audit, compat, db, serve
+from accord.cli import admin, audit, compat, db, dbt, odcs, serve, validate, worker
+from accord.cli.client import assets, check, proposals, publish, register
 
 app = typer.Typer(
     name="accord",
@@ -15,10 +16,20 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
 app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
 app.add_typer(compat.app, name="compat")
+app.command("validate")(validate.validate)
+odcs.import_app.command("dbt")(dbt.import_dbt)
+app.add_typer(odcs.import_app, name="import")
+app.add_typer(odcs.export_app, name="export")
+app.add_typer(assets.app, name="assets")
+app.command("publish")(publish.publish)
+app.command("register")(register.register)
+app.add_typer(proposals.app, name="proposals")
+app.command("check")(check.check)
 
 
 def _version(value: bool) -> None:

@@ -115,7 +115,14 @@ def validate(
     junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML to this file."),
     report: bool = typer.Option(False, "--report", help="Send the result to the Accord server."),
 ) -> None:
-    """Check data against a contract: presence, types, nulls, keys, values, freshness, SQL."""
+    """Check data against a contract: presence, types, nulls, keys, values, freshness, SQL.
+
+    With ACCORD_URL (and ACCORD_API_KEY) set, `--contract` may name a registered asset
+    (`fqn`, `fqn@1.2.0`, `fqn:staging@1.2.0`) and `--report` records the run there."""
+    if hooks.fetch_contract is None:
+        from accord.cli import registry
+
+        registry.install(hooks)
     if report and hooks.report_run is None:
         raise _fail("--report needs a server: set ACCORD_URL")
     severity = None if extra_columns is ExtraColumns.ignore else cast(Severity, extra_columns.value)

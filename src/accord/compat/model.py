@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Mode(str, enum.Enum):
+class Mode(enum.StrEnum):
     """Compatibility mode, with Confluent's meaning.
 
     ``backward``: readers on the new schema read data written under the old one.
@@ -25,7 +25,7 @@ class Mode(str, enum.Enum):
     FULL_TRANSITIVE = "full_transitive"
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """Verdict for one mode. ``undecided`` must be treated as breaking by policies."""
 
     COMPATIBLE = "compatible"
@@ -33,7 +33,7 @@ class Outcome(str, enum.Enum):
     UNDECIDED = "undecided"
 
 
-class Direction(str, enum.Enum):
+class Direction(enum.StrEnum):
     """What a change does to the set of valid documents (old → new).
 
     ``tightens``: the new schema accepts less (breaks backward).
@@ -47,7 +47,7 @@ class Direction(str, enum.Enum):
     NEUTRAL = "neutral"
 
 
-class ContentModel(str, enum.Enum):
+class ContentModel(enum.StrEnum):
     """How undeclared object properties are read.
 
     ``strict``: exact JSON Schema semantics (an open object may already hold any property).
@@ -58,7 +58,7 @@ class ContentModel(str, enum.Enum):
     LENIENT = "lenient"
 
 
-class SchemaFormat(str, enum.Enum):
+class SchemaFormat(enum.StrEnum):
     """Kind of schema document."""
 
     AUTO = "auto"

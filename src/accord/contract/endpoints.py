@@ -33,6 +33,8 @@ from accord.kit.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from accord.lineage import service as lineage_service
+from accord.lineage.schemas import DEFAULT_DEPTH, MAX_DEPTH
 from accord.problems import STANDARD_ERRORS
 from accord.proposal import service as proposal_service
 
@@ -163,10 +165,21 @@ async def diff_versions(
 
 @router.post("/{asset_id}/impact")
 async def assess_impact(
-    asset_id: uuid.UUID, body: VersionCreate, principal: ReadPrincipal, session: SessionDep
+    asset_id: uuid.UUID,
+    body: VersionCreate,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    depth: int = Query(
+        DEFAULT_DEPTH, ge=1, le=MAX_DEPTH, description="How far downstream to look."
+    ),
 ) -> Impact:
-    """Dry run of a publish (read scope): the verdict, the breaking changes and the
-    registrations a proposal would wait on. Nothing is written; the same numbering rules
-    apply (409/422 exactly where the publish would fail)."""
-    _, report = await flows.assess(session, principal, asset_id, body)
+    """Dry run of a publish (read scope): the verdict, the breaking changes, the
+    registrations a proposal would wait on, and every asset downstream of this one
+    (transitively, to `depth`) with its owner team and registrations. Nothing is
+    written; the same numbering rules apply (409/422 exactly where the publish would
+    fail)."""
+    decided, report = await flows.assess(session, principal, asset_id, body)
+    report["downstream"] = await lineage_service.downstream_impact(
+        session, principal.workspace_id, decided.asset.id, depth=depth
+    )
     return Impact.model_validate(report)

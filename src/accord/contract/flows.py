@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.asset import service as asset_service
-from accord.asset.policy import Compatibility
+from accord.asset.policy import Compatibility, is_transitive
 from accord.auth.principal import Principal
 from accord.compat import SchemaError, validate_schema
 from accord.contract import service as contract_service
@@ -82,16 +82,21 @@ def _validated(body: VersionCreate) -> Candidate:
     return Candidate(body.format.value, body.schema_, body.guarantees)
 
 
-def _evaluate(
-    asset: Asset, hist: contract_service.History, base: ContractVersion, candidate: Candidate
+async def _evaluate(
+    session: AsyncSession, asset: Asset, base: ContractVersion, candidate: Candidate
 ) -> Evaluation:
+    policy = Compatibility(asset.compatibility)
+    earlier = (
+        [
+            contract_service.earlier(v)
+            for v in await contract_service.all_versions(session, asset.id)
+        ]
+        if is_transitive(policy)
+        else []
+    )
     try:
         return evaluate(
-            Compatibility(asset.compatibility),
-            asset.content_model,
-            contract_service.earlier(base),
-            [contract_service.earlier(v) for v in hist.versions],
-            candidate,
+            policy, asset.content_model, contract_service.earlier(base), earlier, candidate
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
@@ -114,8 +119,8 @@ async def plan(
     candidate = _validated(body)
     guarantees = candidate.guarantees.model_dump(mode="json", exclude_defaults=True)
     digest = content_hash(candidate.format, candidate.schema, guarantees)
-    hist = await contract_service.history(session, asset.id)
-    latest, base = hist.latest, hist.base
+    current = await contract_service.heads(session, asset.id)
+    latest, base = current.latest, current.base
     result = Plan(asset, candidate, digest, "published", requested=requested, latest=latest)
     if latest is not None and latest.content_hash == digest:
         result.outcome, result.base = "unchanged", latest
@@ -129,7 +134,7 @@ async def plan(
         result.number = requested or FIRST_VERSION
         return result
     result.base = base
-    result.evaluation = evaluation = _evaluate(asset, hist, base, candidate)
+    result.evaluation = evaluation = await _evaluate(session, asset, base, candidate)
     base_number = contract_service.semver(base)
     result.registrations = list(await registration_service.live_for_asset(session, asset.id))
     if not evaluation.breaking:

@@ -23,6 +23,14 @@ class ContractVersionRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def latest(self, asset_id: uuid.UUID, *, stable: bool) -> ContractVersion | None:
+        """Numbers only ever increase, so publish order (seq) is semver order."""
+        stmt = select(ContractVersion).where(ContractVersion.asset_id == asset_id)
+        if stable:
+            stmt = stmt.where(ContractVersion.prerelease.is_(None))
+        stmt = stmt.order_by(ContractVersion.seq.desc()).limit(1)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def page(
         self, asset_id: uuid.UUID, *, after_seq: int | None, limit: int
     ) -> Sequence[ContractVersion]:

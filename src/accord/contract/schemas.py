@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from accord.kit.schemas import InputModel, OutputModel
+from accord.lineage.schemas import DownstreamImpact
 from accord.proposal.schemas import Proposal
 from accord.registration.schemas import Registration
 from accord.spec import Guarantees
@@ -107,3 +108,6 @@ class Impact(OutputModel):
         description="Consumers a proposal would wait on."
     )
     unaffected_registrations: list[Registration]
+    downstream: DownstreamImpact = Field(
+        description="Assets downstream of this one (to `depth`), which may break too."
+    )

@@ -25,19 +25,11 @@ from accord.spec import Guarantees, guarantee_changes
 
 
 @dataclass(frozen=True)
-class History:
-    """An asset's versions in publish order, with the two that matter for checks."""
+class Heads:
+    """The two versions every check needs, without loading the whole history."""
 
-    versions: Sequence[ContractVersion]
-
-    @property
-    def latest(self) -> ContractVersion | None:
-        return max(self.versions, key=semver, default=None)
-
-    @property
-    def latest_stable(self) -> ContractVersion | None:
-        stable = [v for v in self.versions if v.prerelease is None]
-        return max(stable, key=semver, default=None)
+    latest: ContractVersion | None
+    latest_stable: ContractVersion | None
 
     @property
     def base(self) -> ContractVersion | None:
@@ -59,8 +51,17 @@ def snapshot(version: ContractVersion) -> dict[str, Any]:
     return data
 
 
-async def history(session: AsyncSession, asset_id: uuid.UUID) -> History:
-    return History(await ContractVersionRepository(session).all_for_asset(asset_id))
+async def heads(session: AsyncSession, asset_id: uuid.UUID) -> Heads:
+    repo = ContractVersionRepository(session)
+    latest = await repo.latest(asset_id, stable=False)
+    if latest is None or latest.prerelease is None:
+        return Heads(latest, latest)
+    return Heads(latest, await repo.latest(asset_id, stable=True))
+
+
+async def all_versions(session: AsyncSession, asset_id: uuid.UUID) -> Sequence[ContractVersion]:
+    """Every version in publish order (transitive policies need them all)."""
+    return await ContractVersionRepository(session).all_for_asset(asset_id)
 
 
 async def page(
@@ -91,7 +92,7 @@ async def insert_version(
     proposal_id: uuid.UUID | None = None,
 ) -> ContractVersion:
     repo = ContractVersionRepository(session)
-    latest = (await history(session, asset.id)).latest
+    latest = (await heads(session, asset.id)).latest
     if latest is not None and not number > semver(latest):
         raise ConflictError(
             f"version {number} is not greater than the latest version {latest.version}",

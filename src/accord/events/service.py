@@ -16,7 +16,6 @@ from accord.kit.context import current_request_id
 from accord.kit.ids import uuid7
 from accord.models import Delivery, Event, WebhookSubscription
 
-
 _CACHE_KEY = "accord.events.subscriptions"
 
 
@@ -24,9 +23,7 @@ async def _subscriptions(
     session: AsyncSession, repo: EventRepository, workspace_id: uuid.UUID
 ) -> Sequence[WebhookSubscription]:
     """Active subscriptions, looked up once per transaction (a request may emit many)."""
-    cache: dict[uuid.UUID, Sequence[WebhookSubscription]] = session.info.setdefault(
-        _CACHE_KEY, {}
-    )
+    cache: dict[uuid.UUID, Sequence[WebhookSubscription]] = session.info.setdefault(_CACHE_KEY, {})
     if workspace_id not in cache:
         cache[workspace_id] = await repo.active_subscriptions(workspace_id)
     return cache[workspace_id]

@@ -7,9 +7,11 @@ from accord.models.base import Base
 from accord.models.contract_version import ContractVersion
 from accord.models.event import Event
 from accord.models.idempotency import IdempotencyRecord
+from accord.models.lineage_edge import LineageEdge
 from accord.models.proposal import OPEN_STATUSES, Acknowledgment, Proposal
 from accord.models.registration import Registration
 from accord.models.team import Team
+from accord.models.validation_run import ValidationRun
 from accord.models.webhook import Delivery, DeliveryAttempt, ScheduledTask, WebhookSubscription
 from accord.models.workspace import Workspace
 
@@ -26,10 +28,12 @@ __all__ = [
     "DeliveryAttempt",
     "Event",
     "IdempotencyRecord",
+    "LineageEdge",
     "Proposal",
     "Registration",
     "ScheduledTask",
     "Team",
+    "ValidationRun",
     "WebhookSubscription",
     "Workspace",
 ]

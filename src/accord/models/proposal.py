@@ -44,6 +44,8 @@ class Proposal(IdMixin, Base):
     guarantees: Mapped[dict[str, Any]] = mapped_column(JSONType)
     content_hash: Mapped[str] = mapped_column(String(64))
     verdict: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Transitive downstream impact when it opened (lineage.service.downstream_impact).
+    impact: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from accord.kit.schemas import InputModel, OutputModel
+from accord.lineage.schemas import DownstreamImpact
 
 
 class ProposalStatus(StrEnum):
@@ -68,6 +69,11 @@ class Proposal(OutputModel):
     close_reason: str | None
     superseded_by_id: uuid.UUID | None
     published_version: str | None
+    impact: DownstreamImpact | None = Field(
+        default=None,
+        description="Downstream assets (transitively) when the proposal opened, with their "
+        "owners and consumers: they are notified as well as the awaited teams.",
+    )
 
 
 class ForceRequest(InputModel):

@@ -25,6 +25,8 @@ from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
 from accord.kit.semver import InvalidVersionError, Version
+from accord.lineage import service as lineage_service
+from accord.lineage.schemas import DownstreamImpact
 from accord.models import (
     OPEN_STATUSES,
     Acknowledgment,
@@ -77,6 +79,7 @@ async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
         close_reason=proposal.close_reason,
         superseded_by_id=proposal.superseded_by_id,
         published_version=published.version if published else None,
+        impact=DownstreamImpact.model_validate(proposal.impact) if proposal.impact else None,
     )
 
 
@@ -114,9 +117,13 @@ async def _record(
         subject_type="proposal",
         subject_id=proposal.id,
         data={"asset": asset_service.reference(asset), "proposal": after},
-        # The owner and every team the proposal waits on (for force-publish: every
-        # affected consumer, approved or not).
-        teams=[asset.owner_team_id, *(a.team_id for a in acks)],
+        # The owner, every team the proposal waits on (for force-publish: every affected
+        # consumer, approved or not) and the owners and consumers of downstream assets.
+        teams=[
+            asset.owner_team_id,
+            *(a.team_id for a in acks),
+            *((proposal.impact or {}).get("notify_team_ids") or []),
+        ],
     )
 
 
@@ -139,6 +146,9 @@ async def open_proposal(
     ttl: timedelta,
 ) -> Proposal:
     breaking = evaluation.breaking_changes
+    # The blast radius as it stands now: owners and consumers of downstream assets are
+    # told about the change too (they are not asked to approve it).
+    impact = await lineage_service.downstream_impact(session, asset.workspace_id, asset.id)
     now = utcnow()
     proposal = Proposal(
         workspace_id=asset.workspace_id,
@@ -151,6 +161,7 @@ async def open_proposal(
         guarantees=candidate.guarantees.model_dump(mode="json", exclude_defaults=True),
         content_hash=digest,
         verdict=evaluation.to_dict(),
+        impact=impact.model_dump(mode="json"),
         created_by=actor.id,
         created_at=now,
         expires_at=now + ttl,
@@ -168,6 +179,7 @@ async def open_proposal(
         awaiting_teams=sorted(str(r.team_id) for r in affected),
         unaffected_registrations=sorted(str(r.id) for r in registrations if r not in affected),
         breaking_changes=[{"path": c["path"], "kind": c["kind"]} for c in breaking],
+        downstream_assets=impact.total,
     )
     if not affected:
         await _record(session, SYSTEM_ACTOR, proposal, "proposal.approved", reason="no consumer")
@@ -291,8 +303,7 @@ async def _ship(
 ) -> ContractVersion:
     asset = await asset_service.lock(session, principal, proposal.asset_id)
     asset_service.require_owner(principal, asset, "publish to")
-    hist = await contract_service.history(session, asset.id)
-    base = hist.base
+    base = (await contract_service.heads(session, asset.id)).base
     if base is None or base.id != proposal.base_version_id:
         raise ConflictError(
             "the asset has new versions since this proposal opened; publish the change "

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.audit import service as audit
-from accord.events import service as events
 from accord.auth.principal import Principal, Scope
+from accord.events import service as events
 from accord.exceptions import NotFoundError, PermissionDeniedError, ValidationFailedError
 from accord.kit.clock import utcnow
 from accord.models import Delivery, DeliveryAttempt, WebhookSubscription

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
+import aiohttp
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,9 +24,10 @@ from accord.db import session_scope
 from accord.kit.clock import utcnow
 from accord.models import DeliveryAttempt, Event, WebhookSubscription
 from accord.webhook import payloads, signing
+from accord.webhook.ssrf import check_target
 from accord.worker.repository import Claimed, WorkerRepository
 from accord.worker.retry import Backoff, Outcome, classify, retry_after_seconds
-from accord.worker.sender import SendResult, send
+from accord.worker.sender import SendResult, new_session, send
 
 log = structlog.get_logger("accord.worker")
 
@@ -47,7 +48,6 @@ class Worker:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     tasks: dict[str, tuple[float, Task]] = field(default_factory=dict)
-    client: httpx.AsyncClient | None = None
     stats: Stats = field(default_factory=Stats)
 
     def __post_init__(self) -> None:
@@ -73,13 +73,7 @@ class Worker:
 
     async def run(self) -> None:
         """Until `stop()`: deliver what is due, run scheduled tasks, idle briefly."""
-        own_client = self.client is None
-        client = self.client or httpx.AsyncClient(
-            timeout=self.settings.webhook_timeout_s,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=self.settings.worker_concurrency),
-        )
-        try:
+        async with self.http() as client:
             while not self._stop.is_set():
                 await self.run_scheduled()
                 busy = await self.run_once(client)
@@ -88,11 +82,15 @@ class Worker:
                         await asyncio.wait_for(
                             self._stop.wait(), timeout=self.settings.worker_poll_interval_s
                         )
-        finally:
-            if own_client:
-                await client.aclose()
 
-    async def run_once(self, client: httpx.AsyncClient) -> int:
+    def http(self) -> aiohttp.ClientSession:
+        """The HTTP session deliveries go through (one per worker run)."""
+        return new_session(self.settings.worker_concurrency, self.settings.webhook_timeout_s)
+
+    async def _guard(self, url: str) -> None:
+        await check_target(url, self.settings.webhook_allow_private)
+
+    async def run_once(self, client: aiohttp.ClientSession) -> int:
         """One batch; returns how many deliveries it handled."""
         self._token = str(uuid.uuid4())
         now = utcnow()
@@ -116,7 +114,11 @@ class Worker:
         return len(claimed)
 
     async def _deliver(
-        self, client: httpx.AsyncClient, claimed: Claimed, event: Event, sub: WebhookSubscription
+        self,
+        client: aiohttp.ClientSession,
+        claimed: Claimed,
+        event: Event,
+        sub: WebhookSubscription,
     ) -> SendResult:
         if not sub.active or sub.deleted_at is not None:
             return SendResult(None, "subscription inactive or deleted", 0, unsafe=True)
@@ -128,7 +130,7 @@ class Worker:
                 body=payloads.body(event, sub.payload_format),
                 secret=signing.secret_bytes(self.pepper, sub.id, sub.secret_nonce),
                 timestamp=int(time.time()),
-                allow_private=self.settings.webhook_allow_private,
+                guard=self._guard,
             )
 
     def _next(self, claimed: Claimed, result: SendResult) -> tuple[str, timedelta | None]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import enum
+import re
+from datetime import datetime
 from typing import Any
 
 import jsonschema
@@ -50,8 +53,32 @@ def detect(schema: Any) -> Dialect:
     raise SchemaError(f"unsupported $schema {uri!r}", "/$schema")
 
 
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _date_time(value: object) -> bool:
+    """RFC 3339 date-time (used when python-jsonschema lacks its optional checker)."""
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
+    """The validator's format checker, with ``date-time`` always asserted."""
+    checker = copy.deepcopy(_VALIDATORS[dialect].FORMAT_CHECKER)
+    if "date-time" not in checker.checkers:
+        checker.checks("date-time")(_date_time)
+    return checker
+
+
 def validator(schema: Any, dialect: Dialect, assert_formats: bool) -> Validator:
     """The real validator (python-jsonschema) for a root schema."""
     cls = _VALIDATORS[dialect]
-    checker = cls.FORMAT_CHECKER if assert_formats else None
+    checker = format_checker(dialect) if assert_formats else None
     return cls(schema, format_checker=checker)

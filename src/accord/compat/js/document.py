@@ -7,36 +7,66 @@ too: the real validator would recurse forever on them.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+import jsonschema
+import referencing.exceptions
 from jsonschema.protocols import Validator
 
 from accord.compat.errors import SchemaError
 from accord.compat.js import keywords
 from accord.compat.js.dialect import Dialect, detect, validator
-from accord.compat.js.node import MAX_DEPTH, Node
+from accord.compat.js.node import _REFS, MAX_DEPTH, Node
 
 DEFAULT_BASE = "https://accord.invalid/schema.json"
+_IDS = re.compile(r"'\$id'|'id'|'\$anchor'|'\$dynamicAnchor'")
 
 
 class Document:
     """A parsed root schema: its dialect, its nodes by JSON pointer, its real validator."""
 
-    def __init__(self, raw: Any, *, assert_formats: bool = False) -> None:
+    def __init__(self, raw: Any, *, assert_formats: bool = False, eager: bool = False) -> None:
         if not isinstance(raw, dict | bool):
             raise SchemaError("a JSON Schema must be an object or a boolean")
         self.raw = raw
         self.dialect = detect(raw)
+        try:  # one C-speed scan of the whole document; also a cheap guard against depth
+            text = repr(raw)
+        except RecursionError:
+            raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
+        self.any_ref = bool(_REFS.search(text))
+        # identifiers must all be registered before references resolve: parse everything
+        eager = eager or bool(_IDS.search(text))
         self.assert_formats = assert_formats
         self.nodes: dict[str, Node] = {}
         self.resources: dict[str, str] = {}
         self.anchors: dict[str, str] = {}
         self.pending: list[tuple[Node, str, str]] = []
+        self._validators: dict[int, tuple[Node, Validator]] = {}
         base = DEFAULT_BASE
         self.resources[base] = ""
         self.root = self.build(raw, "", base, 0)
+        if eager:
+            self.parse_all()
+        self.resolve_pending()
+
+    def parse_all(self) -> None:
+        """Parse every lazily kept sub-schema (full validation)."""
+        seen = 0
+        while seen < len(self.nodes):
+            batch = list(self.nodes.values())[seen:]
+            seen += len(batch)
+            for node in batch:
+                for _ in node.props.values():
+                    pass
+
+    def resolve_pending(self) -> None:
+        """Resolve references recorded while parsing (may parse more nodes)."""
+        if not self.pending:
+            return
         while self.pending:
             node, ref, ref_base = self.pending.pop()
             node.ref = self.resolve(ref, ref_base, node.path)
@@ -107,10 +137,15 @@ class Document:
                 raw = raw[int(part)]
             else:
                 raise SchemaError(f"$ref target {pointer!r} does not exist", referrer)
-        return self.build(raw, pointer, DEFAULT_BASE, len(parts))
+        node = self.build(raw, pointer, DEFAULT_BASE, len(parts))
+        self.resolve_pending()
+        return node
 
     def _check_cycles(self) -> None:
-        """Refuse cycles of references that never descend into the instance."""
+        """Refuse cycles of references that never descend into the instance.
+
+        Only called after references were recorded, so some node always has one.
+        """
         state: dict[int, int] = {}
         for start in list(self.nodes.values()):
             stack: list[tuple[Node, int]] = [(start, 0)]
@@ -139,11 +174,20 @@ class Document:
 
     def valid(self, node: Node, value: Any) -> bool:
         """Validate ``value`` against one node with the real validator."""
-        check = self.validator if node.path == "" else self.validator.evolve(schema=node.raw)
+        cached = self._validators.get(id(node))
+        if cached is None:  # evolve() is costly; the node is kept alive next to its validator
+            check = (
+                self.validator if node.raw is self.raw else self.validator.evolve(schema=node.raw)
+            )
+            self._validators[id(node)] = (node, check)
+        else:
+            check = cached[1]
         try:
             return bool(check.is_valid(value))
-        except RecursionError:  # pragma: no cover - depth is bounded by MAX_DEPTH
-            return False
+        except (jsonschema.exceptions.SchemaError, referencing.exceptions.Unresolvable) as exc:
+            raise SchemaError(f"the validator cannot evaluate this schema: {exc}") from None
+        except RecursionError:
+            raise SchemaError("the validator recursed without end on this schema") from None
 
 
 def same_instance(node: Node) -> list[Node]:

@@ -8,7 +8,7 @@ Disjunctions, negations and conditionals are kept as lists for the inclusion pro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -21,7 +21,7 @@ Group = tuple[Node, ...]
 class ObjPart:
     """Property layout of one conjunct; ``additional`` None means unconstrained."""
 
-    props: dict[str, Node]
+    props: Mapping[str, Node]
     patterns: tuple[tuple[str, Node], ...]
     additional: Node | None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from accord.compat.canonical import key
@@ -11,6 +12,7 @@ from accord.compat.js.dialect import Dialect
 from accord.compat.js.node import (
     TYPES,
     Bound,
+    LazyProps,
     Node,
     count,
     enum_set,
@@ -26,15 +28,51 @@ if TYPE_CHECKING:
 # Keywords whose presence makes a schema more than "accept everything".
 _ASSERTIONS = frozenset(
     {
-        "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-        "multipleOf", "minLength", "maxLength", "pattern", "items", "prefixItems",
-        "additionalItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains",
-        "maxContains", "properties", "patternProperties", "additionalProperties", "required",
-        "minProperties", "maxProperties", "propertyNames", "dependencies", "dependentRequired",
-        "dependentSchemas", "unevaluatedProperties", "unevaluatedItems", "allOf", "anyOf",
-        "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef", "$recursiveRef", "format",
+        "type",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "items",
+        "prefixItems",
+        "additionalItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "dependencies",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "$ref",
+        "$dynamicRef",
+        "$recursiveRef",
+        "format",
     }
-)  # fmt: skip
+)
 
 
 class _Ctx:
@@ -84,11 +122,10 @@ def parse(doc: Document, node: Node, raw: dict[str, Any], base: str, depth: int)
         node.always = True
         return
     _generic(ctx, raw)
-    _numeric(ctx, raw)
-    _string(ctx, raw)
-    _array(ctx, raw)
-    _object(ctx, raw)
-    _combinators(ctx, raw)
+    # Skipping groups with no keyword present keeps 10,000-property schemas cheap to parse.
+    for group, parser in _GROUPS:
+        if not group.isdisjoint(raw):
+            parser(ctx, raw)
 
 
 def _generic(ctx: _Ctx, raw: dict[str, Any]) -> None:
@@ -159,7 +196,9 @@ def _array(ctx: _Ctx, raw: dict[str, Any]) -> None:
             node.prefix = ctx.subs(raw["prefixItems"], "prefixItems")
         if "items" in raw:
             if isinstance(items, list):
-                raise SchemaError("items must be a schema in 2020-12", ctx.at("items"))
+                raise SchemaError(
+                    "items must be a schema in 2020-12 (tuples use prefixItems)", ctx.at("items")
+                )
             node.items = ctx.sub(items, "items")
     elif isinstance(items, list):
         node.prefix = tuple(ctx.sub(s, "items", str(i)) for i, s in enumerate(items))
@@ -187,7 +226,12 @@ def _array(ctx: _Ctx, raw: dict[str, Any]) -> None:
 def _object(ctx: _Ctx, raw: dict[str, Any]) -> None:
     node, dialect = ctx.node, ctx.doc.dialect
     if "properties" in raw:
-        node.props = ctx.sub_map(raw["properties"], "properties")
+        props = raw["properties"]
+        if not isinstance(props, dict):
+            raise SchemaError("properties must be an object", ctx.at("properties"))
+        node.props = LazyProps(props, partial(_property, ctx, props))
+        # unparsed properties may hide references: trust the document-wide scan
+        node.has_ref = node.has_ref or ctx.doc.any_ref
     if "patternProperties" in raw:
         pats = ctx.sub_map(raw["patternProperties"], "patternProperties")
         for pattern in pats:
@@ -224,6 +268,12 @@ def _object(ctx: _Ctx, raw: dict[str, Any]) -> None:
             node.unevaluated_props = ctx.sub(raw["unevaluatedProperties"], "unevaluatedProperties")
 
 
+def _property(ctx: _Ctx, props: dict[str, Any], name: str) -> Node:
+    node = ctx.sub(props[name], "properties", name)
+    ctx.doc.resolve_pending()  # a property parsed late may hold references of its own
+    return node
+
+
 def _combinators(ctx: _Ctx, raw: dict[str, Any]) -> None:
     node = ctx.node
     if "allOf" in raw:
@@ -240,3 +290,48 @@ def _combinators(ctx: _Ctx, raw: dict[str, Any]) -> None:
             node.then = ctx.sub(raw["then"], "then")
         if "else" in raw:
             node.else_ = ctx.sub(raw["else"], "else")
+
+
+_GROUPS = (
+    (
+        frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+        _numeric,
+    ),
+    (frozenset({"minLength", "maxLength", "pattern"}), _string),
+    (
+        frozenset(
+            {
+                "items",
+                "prefixItems",
+                "additionalItems",
+                "minItems",
+                "maxItems",
+                "uniqueItems",
+                "contains",
+                "minContains",
+                "maxContains",
+                "unevaluatedItems",
+            }
+        ),
+        _array,
+    ),
+    (
+        frozenset(
+            {
+                "properties",
+                "patternProperties",
+                "additionalProperties",
+                "required",
+                "minProperties",
+                "maxProperties",
+                "propertyNames",
+                "dependencies",
+                "dependentRequired",
+                "dependentSchemas",
+                "unevaluatedProperties",
+            }
+        ),
+        _object,
+    ),
+    (frozenset({"allOf", "anyOf", "oneOf", "not", "if"}), _combinators),
+)

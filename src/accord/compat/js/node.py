@@ -11,13 +11,13 @@ recursive schemas are finite graphs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from accord.compat.canonical import key
 from accord.compat.errors import SchemaError
-from accord.compat.js.dialect import Dialect
 
 MAX_DEPTH = 96
 """Deepest sub-schema nesting accepted; deeper input gets a clean ``SchemaError``."""
@@ -65,6 +65,48 @@ class EnumSet:
     keys: frozenset[Any]
 
 
+class LazyProps(Mapping[str, "Node"]):
+    """``properties`` sub-schemas, each parsed on first access.
+
+    Two versions of a large schema mostly share unchanged properties; comparing their source
+    (``same_raw``) lets the engine skip parsing them at all, which is what keeps a
+    1,000-property comparison within milliseconds. ``Document(eager=True)`` parses everything.
+    """
+
+    def __init__(self, raw: dict[str, Any], build: Callable[[str], Node]) -> None:
+        self.raw = raw
+        self._build = build
+        self._nodes: dict[str, Node] = {}
+
+    def __getitem__(self, name: str) -> Node:
+        node = self._nodes.get(name)
+        if node is None:
+            if name not in self.raw:
+                raise KeyError(name)
+            node = self._nodes[name] = self._build(name)
+        return node
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.raw
+
+    def same_raw(self, name: str, other: LazyProps) -> bool:
+        """Both sub-schemas have identical, reference-free source (so the same meaning)."""
+        mine, theirs = self.raw[name], other.raw[name]
+        if mine != theirs:
+            return False
+        text = repr(mine)  # repr tells False from 0 and 1 from 1.0, unlike ==
+        return text == repr(theirs) and not _REFS.search(text)
+
+
+_REFS = re.compile(r"\$ref|\$dynamicRef|\$recursiveRef")
+
+
 @dataclass(eq=False)
 class Node:
     """One normalised sub-schema. ``raw`` is the source, ``path`` its JSON pointer."""
@@ -90,7 +132,7 @@ class Node:
     contains: Node | None = None
     min_contains: int = 1
     max_contains: int | None = None
-    props: dict[str, Node] = field(default_factory=dict)
+    props: Mapping[str, Node] = field(default_factory=dict)
     pattern_props: tuple[tuple[str, Node], ...] = ()
     additional: Node | None = None
     required: frozenset[str] = frozenset()
@@ -126,11 +168,13 @@ class Node:
         """Cheap proof that two nodes mean the same: identical, or equal ref-free source."""
         if self is other:
             return True
+        # Python's == says False == 0 and 1 == 1.0; repr tells them apart (conservatively)
         return (
             not self.has_ref
             and not other.has_ref
             and self.doc.dialect == other.doc.dialect
             and self.raw == other.raw
+            and repr(self.raw) == repr(other.raw)
         )
 
 
@@ -176,8 +220,3 @@ def enum_set(values: list[Any]) -> EnumSet:
 def escape(segment: str) -> str:
     """JSON pointer escaping of one segment."""
     return segment.replace("~", "~0").replace("/", "~1")
-
-
-def dialect_at_least(node: Node, dialect: Dialect) -> bool:
-    """True when the node's document is written in ``dialect`` or newer."""
-    return bool(node.doc.dialect >= dialect)

@@ -83,8 +83,16 @@ def _class(items: Any, pick: int) -> str:
             chars.append(chr(arg))
         elif name == "RANGE":
             chars.append(chr(arg[0] + (pick if arg[1] > arg[0] else 0)))
-        elif name == "CATEGORY":
+        else:  # CATEGORY: the parser puts nothing else in a class (and never an empty one)
             chars.append(_CATEGORY.get(str(arg), "a"))
-    if not chars:
-        raise _GiveUp("class")
     return chars[pick % len(chars)]
+
+
+def equivalent(left: str, right: str) -> bool:
+    """True when two patterns parse to the same tree (``+`` vs ``{1,}``, ``(?:a)`` vs ``a``)."""
+    if left == right:
+        return True
+    try:
+        return repr(_parser.parse(left)) == repr(_parser.parse(right))
+    except Exception:  # pragma: no cover - patterns are compiled before we get here
+        return False

@@ -16,7 +16,26 @@ from accord.compat.js.flat import Flat, flatten
 from accord.compat.js.node import Node
 from accord.compat.js.regex_sample import samples as regex_samples
 
-MAX_SAMPLE_DEPTH = 6
+MAX_SAMPLE_DEPTH = 8
+_DONE = object()
+_NO_SKIP: frozenset[tuple[int, str]] = frozenset()
+FORMAT_SAMPLES = {
+    "date": "2020-01-31",
+    "date-time": "2020-01-31T12:00:00Z",
+    "time": "12:00:00Z",
+    "email": "a@example.com",
+    "idn-email": "a@example.com",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uri": "https://example.com/a",
+    "uri-reference": "/a",
+    "iri": "https://example.com/a",
+    "uuid": "123e4567-e89b-12d3-a456-426614174000",
+    "regex": "^a$",
+    "duration": "P1D",
+    "json-pointer": "/a",
+}
 EXTRA_NAME = "accord_undeclared"
 
 
@@ -25,32 +44,49 @@ class Sampler:
 
     def __init__(self, valid: Callable[[tuple[Node, ...], Any], bool]) -> None:
         self.valid = valid
-        self._first: dict[tuple[int, ...], Any] = {}
+        # keyed by node ids; the nodes are kept alive in the value so ids are never reused
+        self._first: dict[tuple[int, ...], tuple[tuple[Node, ...], Any]] = {}
 
-    def values(self, nodes: tuple[Node, ...], depth: int = 0) -> Iterator[Any]:
+    def values(
+        self, nodes: tuple[Node, ...], depth: int = 0, skip: frozenset[tuple[int, str]] = _NO_SKIP
+    ) -> Iterator[Any]:
         """Candidate values of the conjunction, most typical first."""
-        flat = flatten(nodes)
+        flat = flatten(nodes, skip)
         if flat.never or depth > MAX_SAMPLE_DEPTH:
             return
         if flat.enum is not None:
             yield from islice(flat.enum.values, 8)
             return
-        for branch_owner, group in flat.any_of + flat.one_of:
-            del branch_owner
+        groups = [(o, g, "anyOf") for o, g in flat.any_of] + [
+            (o, g, "oneOf") for o, g in flat.one_of
+        ]
+        for owner, group, word in groups[:1]:
+            split = skip | {(id(owner), word)}
             for branch in group:
-                yield from islice(self.values((*nodes, branch), depth + 1), 3)
-        for kind in ("object", "array", "string", "integer", "number", "boolean", "null"):
-            if kind in flat.types or (kind == "integer" and "number" in flat.types):
-                yield from _TYPED[kind](self, flat, depth)
+                yield from islice(self.values((*nodes, branch), depth + 1, split), 6)
+        # round-robin over the admitted types so every type shows up among the first values
+        streams = [
+            _TYPED[kind](self, flat, depth)
+            for kind in ("object", "array", "string", "integer", "number", "boolean", "null")
+            if kind in flat.types or (kind == "integer" and "number" in flat.types)
+        ]
+        while streams:
+            for stream in list(streams):
+                value = next(stream, _DONE)
+                if value is _DONE:
+                    streams.remove(stream)
+                else:
+                    yield value
 
     def first(self, nodes: tuple[Node, ...], depth: int = 0) -> Any:
         """One value that the real validator accepts under ``nodes``, or None."""
         memo = tuple(id(n) for n in nodes)
         if memo not in self._first:
-            self._first[memo] = next(
+            found = next(
                 (v for v in islice(self.values(nodes, depth), 24) if self.valid(nodes, v)), None
             )
-        return self._first[memo]
+            self._first[memo] = (nodes, found)
+        return self._first[memo][1]
 
     def base_object(self, flat: Flat, depth: int) -> dict[str, Any]:
         """An object with every required property set to a valid value."""
@@ -103,18 +139,31 @@ def _objects(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
 
 def _arrays(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
     need = max(flat.min_items, *(m for _, m, _ in flat.contains), 0)
-    yield s.base_array(flat, need, depth)
+    base = s.base_array(flat, need, depth)
+    yield base
     if need == 0:
         yield s.base_array(flat, 1, depth)
+    # vary one position at a time, round-robin, so every position's extremes show up early
+    streams = [
+        (i, islice(s.values(item_nodes(flat, i), depth + 1), 8))
+        for i in range(min(max(len(base), 1), 3))
+    ]
+    for _ in range(8):
+        for index, stream in streams:
+            value = next(stream, _DONE)
+            if value is not _DONE:
+                yield [*base[:index], value, *base[index + 1 :]]
 
 
 def _strings(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
     del s, depth
     low, high = flat.min_length, flat.max_length
+    for name in flat.formats:
+        if name in FORMAT_SAMPLES:
+            yield FORMAT_SAMPLES[name]
     for pattern in flat.patterns[:1]:
-        for text in regex_samples(pattern):
-            yield text
-    for length in (low, low + 1, high if high is not None else low + 3):
+        yield from regex_samples(pattern, (0, 1, 3, 8, 16))
+    for length in (low, low + 1, high if high is not None else low + 4, low + 8):
         yield "a" * length
 
 
@@ -135,6 +184,9 @@ def _numbers(s: Sampler, flat: Flat, depth: int, integer: bool) -> Iterator[Any]
             yield value
     if not integer:
         yield 0.5
+    if low is None and high is None:
+        # beyond float32 / float64 exactness and range: where numeric encodings differ
+        yield from (2**24 + 1, 2**53 + 1, -(2**31) - 1, 2**63, 3.5e38)
 
 
 _TYPED: dict[str, Callable[[Sampler, Flat, int], Iterator[Any]]] = {

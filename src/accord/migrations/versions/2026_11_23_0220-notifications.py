@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: 1cd7f14d5d49
-Revises: 70d45e8f4b5d
+Revises: 80cc1f345ea6
 Create Date: 2026-11-23 02:20:10.124275
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "1cd7f14d5d49"
-down_revision: str | Sequence[str] | None = "70d45e8f4b5d"
+down_revision: str | Sequence[str] | None = "80cc1f345ea6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

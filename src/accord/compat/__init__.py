@@ -1,0 +1,115 @@
+"""Accord's compatibility engine: pure, no server imports.
+
+Decides whether a schema change is backward / forward / full compatible (also transitively
+over a history), for JSON Schema (draft-04 to 2020-12) and table schemas, under a ``strict``
+or ``lenient`` content model. Every "incompatible" comes with a witness document checked by
+a real validator; what cannot be proved either way is ``undecided``.
+
+    >>> from accord.compat import check
+    >>> check({"type": "integer"}, {"type": "number"}, mode="backward").compatible
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from accord.compat.engine import detect_format, run
+from accord.compat.errors import SchemaError
+from accord.compat.model import (
+    Change,
+    ContentModel,
+    Direction,
+    Mode,
+    ModeVerdict,
+    Outcome,
+    SchemaFormat,
+    Verdict,
+    Witness,
+)
+from accord.compat.table.schema import Column, TableSchema, parse_table_schema
+from accord.compat.table.types import LogicalType, parse_type
+
+__all__ = [
+    "Change",
+    "Column",
+    "ContentModel",
+    "Direction",
+    "LogicalType",
+    "Mode",
+    "ModeVerdict",
+    "Outcome",
+    "SchemaError",
+    "SchemaFormat",
+    "TableSchema",
+    "Verdict",
+    "Witness",
+    "check",
+    "check_history",
+    "detect_format",
+    "parse_table_schema",
+    "parse_type",
+    "validate_schema",
+]
+
+
+def check(
+    old: Any,
+    new: Any,
+    *,
+    mode: Mode | str = Mode.FORWARD,
+    content_model: ContentModel | str = ContentModel.LENIENT,
+    fmt: SchemaFormat | str = SchemaFormat.AUTO,
+    assert_formats: bool = False,
+) -> Verdict:
+    """Compare two schema documents (parsed JSON/YAML values).
+
+    ``mode`` selects which outcome ``Verdict.compatible`` reports; every mode's outcome is in
+    ``Verdict.verdicts``. Raises ``SchemaError`` on invalid input.
+    """
+    return check_history(
+        [old], new, mode=mode, content_model=content_model, fmt=fmt, assert_formats=assert_formats
+    )
+
+
+def check_history(
+    history: Sequence[Any],
+    new: Any,
+    *,
+    mode: Mode | str = Mode.FORWARD,
+    content_model: ContentModel | str = ContentModel.LENIENT,
+    fmt: SchemaFormat | str = SchemaFormat.AUTO,
+    assert_formats: bool = False,
+) -> Verdict:
+    """Compare ``new`` with every version of ``history`` (oldest first).
+
+    Non-transitive modes use the last version of ``history``; transitive modes use them all.
+    Changes are reported against the last version.
+    """
+    return run(
+        list(history),
+        new,
+        Mode(mode),
+        ContentModel(content_model),
+        SchemaFormat(fmt),
+        assert_formats,
+    )
+
+
+def validate_schema(doc: Any, fmt: SchemaFormat | str = SchemaFormat.AUTO) -> None:
+    """Raise ``SchemaError`` unless ``doc`` is a schema the engine can analyse.
+
+    Unlike ``check`` (which parses only what differs between versions), this parses every
+    sub-schema: use it before storing or publishing a schema.
+    """
+    from accord.compat.js.document import Document
+    from accord.compat.table.schema import parse_table_schema
+
+    kind = SchemaFormat(fmt)
+    if kind is SchemaFormat.AUTO:
+        kind = detect_format(doc)
+    if kind is SchemaFormat.TABLE:
+        parse_table_schema(doc)
+    else:
+        Document(doc, eager=True)

@@ -1,0 +1,34 @@
+"""The JSON Schema format as an engine backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.compat.js.decide import Decision, decide
+from accord.compat.js.diff import Differ
+from accord.compat.js.document import Document
+from accord.compat.model import Change
+
+
+class JsonSchemaBackend:
+    """Parses with ``Document``, decides with ``decide``, reports with ``Differ``."""
+
+    def __init__(self, assert_formats: bool) -> None:
+        self.assert_formats = assert_formats
+
+    def parse(self, doc: Any) -> Document:
+        """Normalise one schema (raises ``SchemaError``)."""
+        return Document(doc, assert_formats=self.assert_formats)
+
+    def decide(
+        self, writer: Document, reader: Document, lenient: bool, reader_is_new: bool
+    ) -> Decision:
+        """Can a reader on ``reader`` read every document written under ``writer``?"""
+        del reader_is_new  # JSON documents carry no storage history
+        return decide(writer, reader, lenient)
+
+    def changes(self, old: Document, new: Document, lenient: bool) -> list[Change]:
+        """Every difference from ``old`` to ``new``."""
+        differ = Differ(lenient, self.assert_formats)
+        differ.walk(old.root, new.root, "")
+        return differ.changes

@@ -1,0 +1,69 @@
+"""One inclusion question answered with a verdict: proved, refuted by a witness, or undecided."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any
+
+from accord.compat.js.document import Document
+from accord.compat.js.inclusion import Checker, Gap
+from accord.compat.js.witness import strip
+from accord.compat.model import Outcome
+
+CANDIDATES = 96
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether every document a writer produces is read by a reader, with a witness if not."""
+
+    outcome: Outcome
+    reason: str = ""
+    witness: Any = None
+    path: str = ""
+
+
+def decide(writer: Document, reader: Document, lenient: bool) -> Decision:
+    """Decide L(writer) ⊆ L(reader) (lenient: under the robustness principle)."""
+    checker = Checker(lenient)
+    root_w, root_r = (writer.root,), (reader.root,)
+    try:
+        gap: Gap | None = checker.sub(root_w, root_r)
+    except RecursionError:
+        gap = Gap("", "schema too deeply nested to analyse", lambda: iter(()))
+    if gap is None:
+        return Decision(Outcome.COMPATIBLE)
+    fallback = Gap("", gap.reason, lambda: checker.values(root_w))
+    for source in (gap, fallback):
+        for doc in _safe(source.cands()):
+            if _refutes(doc, writer, reader, lenient):
+                return Decision(Outcome.INCOMPATIBLE, gap.reason, doc, source.path)
+    return Decision(Outcome.UNDECIDED, f"{gap.reason} (no witness found)", None, gap.path)
+
+
+def _refutes(doc: Any, writer: Document, reader: Document, lenient: bool) -> bool:
+    if not writer.valid(writer.root, doc):
+        return False
+    if lenient:
+        if strip(doc, (writer.root,)) != doc:
+            return False  # a lenient writer never emits undeclared properties
+        doc = strip(doc, (reader.root,))
+    return not reader.valid(reader.root, doc)
+
+
+def _safe(values: Iterator[Any]) -> Iterator[Any]:
+    """Candidate generation is heuristic; a failing generator just ends the search."""
+    iterator = islice(values, CANDIDATES)
+    while True:
+        try:
+            value = next(iterator)
+        except StopIteration:
+            return
+        except (TypeError, ValueError, OverflowError, RecursionError, ZeroDivisionError):
+            return
+        yield value
+
+
+__all__ = ["Decision", "chain", "decide"]

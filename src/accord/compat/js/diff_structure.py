@@ -1,0 +1,301 @@
+"""Structural parts of the change report: arrays, objects and combinators."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accord.compat.js.flat import ObjPart
+from accord.compat.js.node import LazyProps, Node, escape
+from accord.compat.js.objects import _governing
+from accord.compat.model import Direction
+
+if TYPE_CHECKING:
+    from accord.compat.js.diff import Differ
+
+T, R, B, N = Direction.TIGHTENS, Direction.RELAXES, Direction.BOTH, Direction.NEUTRAL
+_FLIP = {T: R, R: T, B: B, N: N}
+
+
+def _slot(
+    d: Differ,
+    path: str,
+    word: str,
+    old: Node | None,
+    new: Node | None,
+    *,
+    kind: str | None = None,
+    label: str | None = None,
+) -> None:
+    """A single sub-schema keyword (items, contains, propertyNames, ...)."""
+    where = f"{path}/{word}"
+    snake, label = kind or _snake(word), label or word
+    if old is not None and new is not None:
+        d.walk(old, new, where)
+    elif new is not None:
+        direction = N if new.always is True else T
+        d.add(where, f"{snake}_added", direction, f"{label} added")
+    elif old is not None:
+        direction = N if old.always is True else R
+        d.add(where, f"{snake}_removed", direction, f"{label} removed")
+
+
+def _walk_arrays(d: Differ, old: Node, new: Node, path: str) -> None:
+    from accord.compat.js.diff import _limit
+
+    word = "prefixItems" if new.doc.dialect >= 2020 else "items"
+    for index in range(max(len(old.prefix), len(new.prefix))):
+        where = f"{path}/{word}/{index}"
+        if index < len(old.prefix) and index < len(new.prefix):
+            d.walk(old.prefix[index], new.prefix[index], where)
+        elif index < len(new.prefix):
+            before = (old.items,) if old.items is not None else (_true(new),)
+            d.add(
+                where,
+                "tuple_item_added",
+                d.direction(before, (new.prefix[index],)),
+                f"tuple position {index} added",
+            )
+        else:
+            after = (new.items,) if new.items is not None else (_true(new),)
+            d.add(
+                where,
+                "tuple_item_removed",
+                d.direction((old.prefix[index],), after),
+                f"tuple position {index} removed",
+            )
+    o_closed = old.items is not None and old.items.always is False
+    n_closed = new.items is not None and new.items.always is False
+    if (old.prefix or new.prefix) and o_closed != n_closed:
+        kind = "additional_items_closed" if n_closed else "additional_items_opened"
+        d.add(f"{path}/items", kind, T if n_closed else R, "array tail closed or opened")
+    else:
+        _slot(d, path, "items", old.items, new.items)
+    _limit(d, path, "min_items", "minItems", old.min_items, new.min_items, 0)
+    _limit(d, path, "max_items", "maxItems", old.max_items, new.max_items, None)
+    if old.unique_items != new.unique_items:
+        verb = "added" if new.unique_items else "removed"
+        d.add(
+            f"{path}/uniqueItems",
+            f"unique_items_{verb}",
+            T if new.unique_items else R,
+            f"uniqueItems {verb}",
+        )
+    _slot(d, path, "contains", old.contains, new.contains)
+    if old.contains is not None and new.contains is not None:
+        _limit(d, path, "min_contains", "minContains", old.min_contains, new.min_contains, 0)
+        _limit(d, path, "max_contains", "maxContains", old.max_contains, new.max_contains, None)
+    _slot(d, path, "unevaluatedItems", old.unevaluated_items, new.unevaluated_items)
+
+
+def _walk_objects(d: Differ, old: Node, new: Node, path: str) -> None:
+    from accord.compat.js.diff import _limit
+
+    _properties(d, old, new, path)
+    for name in sorted(new.required - old.required):
+        d.add(f"{path}/required", "required_added", T, f"property {name!r} became required")
+    for name in sorted(old.required - new.required):
+        d.add(f"{path}/required", "required_removed", R, f"property {name!r} became optional")
+    _additional(d, old, new, path)
+    o_pats, n_pats = dict(old.pattern_props), dict(new.pattern_props)
+    for pattern in dict.fromkeys([*o_pats, *n_pats]):
+        where = f"{path}/patternProperties/{escape(pattern)}"
+        if pattern in o_pats and pattern in n_pats:
+            d.walk(o_pats[pattern], n_pats[pattern], where)
+        elif pattern in n_pats:
+            before = (old.additional,) if old.additional is not None else (_true(old),)
+            d.add(
+                where,
+                "pattern_property_added",
+                d.direction(before, (n_pats[pattern],)),
+                f"patternProperties {pattern!r} added",
+            )
+        else:
+            after = (new.additional,) if new.additional is not None else (_true(new),)
+            d.add(
+                where,
+                "pattern_property_removed",
+                d.direction((o_pats[pattern],), after),
+                f"patternProperties {pattern!r} removed",
+            )
+    _slot(d, path, "propertyNames", old.property_names, new.property_names)
+    _limit(d, path, "min_properties", "minProperties", old.min_props, new.min_props, 0)
+    _limit(d, path, "max_properties", "maxProperties", old.max_props, new.max_props, None)
+    _dependencies(d, old, new, path)
+    _slot(d, path, "unevaluatedProperties", old.unevaluated_props, new.unevaluated_props)
+
+
+def _properties(d: Differ, old: Node, new: Node, path: str) -> None:
+    added: list[str] = []
+    removed: list[str] = []
+    for name in dict.fromkeys([*old.props, *new.props]):
+        where = f"{path}/properties/{escape(name)}"
+        if name in old.props and name in new.props:
+            if not _unchanged(old, new, name):
+                d.walk(old.props[name], new.props[name], where)
+            continue
+        if name in new.props:
+            added.append(name)
+            before = _governing([ObjPart(old.props, old.pattern_props, old.additional)], name)
+            direction = N if d.lenient else d.direction(before or (_true(old),), (new.props[name],))
+            d.add(where, "property_added", direction, f"property {name!r} added")
+        else:
+            removed.append(name)
+            after = _governing([ObjPart(new.props, new.pattern_props, new.additional)], name)
+            direction = N if d.lenient else d.direction((old.props[name],), after or (_true(new),))
+            d.add(where, "property_removed", direction, f"property {name!r} removed")
+    if len(added) == 1 and len(removed) == 1:
+        gone, came = removed[0], added[0]
+        if old.props[gone].same_as(new.props[came]):
+            d.add(
+                f"{path}/properties/{escape(came)}",
+                "probable_rename",
+                B,
+                f"property {gone!r} probably renamed to {came!r}",
+            )
+
+
+def _unchanged(old: Node, new: Node, name: str) -> bool:
+    o, n = old.props, new.props
+    return (
+        isinstance(o, LazyProps)
+        and isinstance(n, LazyProps)
+        and old.doc.dialect == new.doc.dialect
+        and o.same_raw(name, n)
+    )
+
+
+def _additional(d: Differ, old: Node, new: Node, path: str) -> None:
+    o, n = old.additional, new.additional
+    if o is None and n is None:
+        return
+    where = f"{path}/additionalProperties"
+    o_open = o is None or o.always is True
+    n_open = n is None or n.always is True
+    o_closed = o is not None and o.always is False
+    n_closed = n is not None and n.always is False
+    if o_open and n_open:
+        return
+    lenient = N if d.lenient else None
+    if n_closed and not o_closed:
+        d.add(where, "additional_properties_closed", lenient or T, "object closed")
+    elif o_closed and not n_closed:
+        d.add(where, "additional_properties_opened", lenient or R, "object opened")
+    elif o is not None and n is not None and o.always is None and n.always is None:
+        d.walk(o, n, where)
+    else:
+        before = (o,) if o is not None else (_true(old),)
+        after = (n,) if n is not None else (_true(new),)
+        direction = d.direction(before, after)
+        kind = (
+            "additional_properties_widened"
+            if direction is R
+            else ("additional_properties_narrowed")
+        )
+        d.add(where, kind, lenient or direction, "catch-all schema changed")
+
+
+def _dependencies(d: Differ, old: Node, new: Node, path: str) -> None:
+    for name in dict.fromkeys([*old.dep_required, *new.dep_required]):
+        o, n = old.dep_required.get(name), new.dep_required.get(name)
+        if o == n:
+            continue
+        where = f"{path}/dependentRequired/{escape(name)}"
+        if o is None or n is None:
+            kind, direction = ("added", T) if o is None else ("removed", R)
+        elif n > o:
+            kind, direction = "extended", T
+        elif n < o:
+            kind, direction = "narrowed", R
+        else:
+            kind, direction = "changed", B
+        d.add(where, f"dependency_{kind}", direction, f"dependency of {name!r} {kind}")
+    for name in dict.fromkeys([*old.dep_schemas, *new.dep_schemas]):
+        _slot(
+            d,
+            f"{path}/dependentSchemas",
+            escape(name),
+            old.dep_schemas.get(name),
+            new.dep_schemas.get(name),
+            kind="dependent_schemas",
+            label=f"dependent schema of {name!r}",
+        )
+
+
+def _walk_combinators(d: Differ, old: Node, new: Node, path: str) -> None:
+    switched = False
+    for word, o_group, n_group in (
+        ("anyOf", old.any_of, new.any_of),
+        ("oneOf", old.one_of, new.one_of),
+        ("allOf", old.all_of or None, new.all_of or None),
+    ):
+        if o_group is None and n_group is None:
+            continue
+        if o_group is None or n_group is None:
+            if not switched:
+                switched = True
+                kind = (
+                    "combinator_changed"
+                    if (old.any_of or old.one_of or old.all_of)
+                    and (new.any_of or new.one_of or new.all_of)
+                    else f"{_snake(word)}_" + ("added" if o_group is None else "removed")
+                )
+                d.add(f"{path}/{word}", kind, d.direction((old,), (new,)), f"{word} changed")
+            continue
+        _branches(d, path, word, o_group, n_group, old, new)
+    _negation(d, old, new, path)
+    if old.if_ is not None or new.if_ is not None:
+        if old.if_ is None or new.if_ is None or not old.if_.same_as(new.if_):
+            d.add(f"{path}/if", "if_changed", d.direction((old,), (new,)), "condition changed")
+        else:
+            _slot(d, path, "then", old.then, new.then)
+            _slot(d, path, "else", old.else_, new.else_)
+
+
+def _branches(
+    d: Differ,
+    path: str,
+    word: str,
+    o_group: tuple[Node, ...],
+    n_group: tuple[Node, ...],
+    old: Node,
+    new: Node,
+) -> None:
+    gone = [o for o in o_group if not any(o.same_as(n) for n in n_group)]
+    came = [i for i, n in enumerate(n_group) if not any(n.same_as(o) for o in o_group)]
+    if len(gone) == len(came):
+        for o, i in zip(gone, came, strict=True):
+            d.walk(o, n_group[i], f"{path}/{word}/{i}")
+        return
+    snake = _snake(word)
+    member = "member" if word == "allOf" else "branch"
+    whole = d.direction((old,), (new,))
+    for i in came:
+        direction = T if word == "allOf" else (R if word == "anyOf" else whole)
+        d.add(f"{path}/{word}/{i}", f"{snake}_{member}_added", direction, f"{word} {member} added")
+    for o in gone:
+        direction = R if word == "allOf" else (T if word == "anyOf" else whole)
+        d.add(o.path, f"{snake}_{member}_removed", direction, f"{word} {member} removed")
+
+
+def _negation(d: Differ, old: Node, new: Node, path: str) -> None:
+    o, n = old.not_, new.not_
+    if (o is None and n is None) or (o is not None and n is not None and o.same_as(n)):
+        return
+    where = f"{path}/not"
+    if o is None or n is None:
+        d.add(
+            where,
+            "not_added" if o is None else "not_removed",
+            T if o is None else R,
+            "negation added" if o is None else "negation removed",
+        )
+        return
+    d.add(where, "not_changed", _FLIP[d.direction((o,), (n,))], "negated schema changed")
+
+
+def _snake(word: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in word).lstrip("_")
+
+
+def _true(like: Node) -> Node:
+    return Node(like.path, {}, like.doc, always=True)

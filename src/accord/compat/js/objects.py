@@ -1,0 +1,268 @@
+"""Inclusion rules for objects: properties, catch-alls, required, counts, names, dependencies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from accord.compat.js.flat import Flat, ObjPart
+from accord.compat.js.node import LazyProps, Node
+from accord.compat.js.regex_sample import samples as regex_samples
+from accord.compat.js.values import EXTRA_NAME
+
+if TYPE_CHECKING:
+    from accord.compat.js.inclusion import Checker, Gap, Nodes
+
+_FALSE_RAW = False
+_NAME_PROBES = ("", "a", "0", "A", "_", "a-b", "abcd", "abcdefgh", "a" * 20, EXTRA_NAME)
+
+
+def objects(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+    """Inclusion of the object values of ``fa`` in ``fb``."""
+    parts_a = _writer_parts(ck, a[0], fa)
+    parts_b = _reader_parts(ck, b[0], fb)
+    for name in sorted(fb.required - fa.required):
+        if not _absent_impossible(fa, name):
+            return _gap(
+                ck,
+                f"/{_esc(name)}",
+                f"property {name!r} became required",
+                a,
+                b,
+                iter([_without(ck, fa, name)]),
+            )
+    names = dict.fromkeys(n for p in parts_a + parts_b for n in p.props)
+    quick = _quick_pair(fa, fb, a[0], b[0])
+    for name in names:
+        if quick and name in quick[0] and name in quick[1] and quick[0].same_raw(name, quick[1]):
+            continue  # unchanged source: included without parsing it
+        at_a = _governing(parts_a, name)
+        if any(n.always is False for n in at_a):
+            continue
+        at_b = _governing(parts_b, name)
+        if not at_b:
+            continue
+        # `true` conjuncts (lenient closures) are neutral; dropping them keeps fast paths
+        at_a = tuple(n for n in at_a if n.always is not True)
+        gap = ck.sub(at_a or (_true(a[0]),), at_b)
+        if gap is not None:
+            return gap.under(_esc(name), partial(_with, ck, fa, name))
+    return _rest(ck, a, b, fa, parts_a, parts_b, set(names)) or _counts(ck, a, b, fa, fb, parts_a)
+
+
+def _quick_pair(fa: Flat, fb: Flat, a: Node, b: Node) -> tuple[LazyProps, LazyProps] | None:
+    """The two property maps when each side is one plain object layout (the common case)."""
+    if len(fa.obj_parts) != 1 or len(fb.obj_parts) != 1 or a.doc.dialect != b.doc.dialect:
+        return None
+    pa, pb = fa.obj_parts[0], fb.obj_parts[0]
+    if pa.patterns or pb.patterns:
+        return None
+    if isinstance(pa.props, LazyProps) and isinstance(pb.props, LazyProps):
+        return pa.props, pb.props
+    return None
+
+
+def _writer_parts(ck: Checker, like: Node, fa: Flat) -> list[ObjPart]:
+    """Lenient writers emit only what they declare: add a part closing over those names."""
+    if not ck.lenient or any(
+        p.additional is not None and p.additional.always is None for p in fa.obj_parts
+    ):
+        return fa.obj_parts
+    true = _true(like)
+    declared = {n: true for p in fa.obj_parts for n in p.props}
+    declared.update((n, true) for n in fa.required if n not in declared)
+    patterns = tuple((pat, true) for p in fa.obj_parts for pat, _ in p.patterns)
+    closed = Node(like.path, _FALSE_RAW, like.doc, always=False)
+    return [*fa.obj_parts, ObjPart(declared, patterns, closed)]
+
+
+def _reader_parts(ck: Checker, like: Node, fb: Flat) -> list[ObjPart]:
+    if ck.lenient:
+        return [ObjPart(p.props, p.patterns, None) for p in fb.obj_parts]
+    parts = list(fb.obj_parts)
+    for extra in fb.unevaluated_props:
+        # unevaluatedProperties sees every property some conjunct declares or matches
+        true = _true(like)
+        seen = {n: true for p in parts for n in p.props}
+        patterns = tuple((pat, true) for p in parts for pat, _ in p.patterns)
+        parts.append(ObjPart(seen, patterns, extra))
+    return parts
+
+
+def _governing(parts: list[ObjPart], name: str) -> Nodes:
+    out: list[Node] = []
+    for part in parts:
+        matched = [s for p, s in part.patterns if re.search(p, name)]
+        if name in part.props:
+            out.append(part.props[name])
+        elif not matched and part.additional is not None:
+            out.append(part.additional)
+        out.extend(matched)
+    return tuple(out)
+
+
+def _rest(
+    ck: Checker,
+    a: Nodes,
+    b: Nodes,
+    fa: Flat,
+    parts_a: list[ObjPart],
+    parts_b: list[ObjPart],
+    declared: set[str],
+) -> Gap | None:
+    """Properties declared by neither side: catch-alls must be included."""
+    for pb in parts_b:
+        for pattern, target in pb.patterns:
+            if not any(_covers(ck, pa, target, pattern, ()) for pa in parts_a):
+                return _extra_gap(ck, a, b, fa, parts_a, declared, pattern)
+        if pb.additional is not None and pb.additional.always is not True:
+            exempt = tuple(p for p, _ in pb.patterns)
+            if not any(_covers(ck, pa, pb.additional, None, exempt) for pa in parts_a):
+                return _extra_gap(ck, a, b, fa, parts_a, declared, None)
+    return None
+
+
+def _covers(
+    ck: Checker, pa: ObjPart, target: Node, pattern: str | None, exempt: tuple[str, ...]
+) -> bool:
+    """Every undeclared name governed by ``target`` on the reader is governed by something
+    included in ``target`` on this writer part."""
+    for own, schema in pa.patterns:
+        if own == pattern:
+            return ck.sub((schema,), (target,)) is None
+    if pa.additional is None:
+        if target.always is not True:
+            return False
+    elif pa.additional.always is not False and ck.sub((pa.additional,), (target,)) is not None:
+        return False
+    return all(own in exempt or ck.sub((schema,), (target,)) is None for own, schema in pa.patterns)
+
+
+def _extra_gap(
+    ck: Checker,
+    a: Nodes,
+    b: Nodes,
+    fa: Flat,
+    parts_a: list[ObjPart],
+    declared: set[str],
+    pattern: str | None,
+) -> Gap:
+    names = list(regex_samples(pattern, (0, 1, 2))) if pattern else []
+    names += [n for n in _NAME_PROBES if n not in names]
+    names = [n for n in names if n not in declared]
+
+    def cands() -> Iterator[Any]:
+        base = _base(ck, fa)
+        for name in names[:6]:
+            at_a = _governing(parts_a, name) or (_true(a[0]),)
+            for value in ck.values(at_a):
+                yield {**base, name: value}
+
+    first = names[0] if names else EXTRA_NAME
+    return _gap(ck, f"/{_esc(first)}", "undeclared properties are constrained more", a, b, cands())
+
+
+def _counts(
+    ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, parts_a: list[ObjPart]
+) -> Gap | None:
+    if fb.min_props == 0 and fb.max_props is None and not fb.prop_names and not fb.dep_required:
+        return None
+    base = _base(ck, fa)
+    if fb.min_props > max(fa.min_props, len(fa.required)):
+        sized = [_grow(ck, fa, parts_a, base, n) for n in range(fa.min_props, fb.min_props)]
+        return _gap(ck, "", "minProperties raised", a, b, iter([base, *sized]))
+    closed = [p for p in parts_a if p.additional is not None and p.additional.always is False]
+    a_max = fa.max_props
+    for part in closed:
+        if not part.patterns:
+            a_max = len(part.props) if a_max is None else min(a_max, len(part.props))
+    if fb.max_props is not None and (a_max is None or a_max > fb.max_props):
+        full = dict(base)
+        for part in parts_a:
+            for name, schema in part.props.items():
+                full.setdefault(name, ck.sampler.first((schema,)))
+        for i in range(fb.max_props + 1):
+            full.setdefault(f"{EXTRA_NAME}{i}", None)
+        return _gap(ck, "", "maxProperties lowered", a, b, iter([full]))
+    for names in fb.prop_names:
+        if not any(ck.strict.sub((x,), (names,)) is None for x in fa.prop_names):
+            return _gap(
+                ck,
+                "",
+                "propertyNames narrowed",
+                a,
+                b,
+                (dict(base, **{n: None}) for n in _NAME_PROBES),
+            )
+    for name, deps in fb.dep_required.items():
+        need = deps - fa.required - fa.dep_required.get(name, set())
+        if need and not _absent_impossible_all(fa, name):
+            value = {**base, name: ck.sampler.first(_governing(parts_a, name))}
+            for dep in fa.dep_required.get(name, set()):
+                value.setdefault(dep, ck.sampler.first(_governing(parts_a, dep)))
+            for dep in need:
+                value.pop(dep, None)
+            return _gap(
+                ck, f"/{_esc(name)}", f"dependency {name!r} → {sorted(need)}", a, b, iter([value])
+            )
+    return None
+
+
+def _grow(
+    ck: Checker, fa: Flat, parts: list[ObjPart], base: dict[str, Any], size: int
+) -> dict[str, Any]:
+    """``base`` padded to ``size`` properties with declared, then undeclared, names."""
+    out = dict(base)
+    names = [n for p in parts for n in p.props] + [f"{EXTRA_NAME}{i}" for i in range(size)]
+    for name in names:
+        if len(out) >= size:
+            break
+        governing = _governing(parts, name)
+        if name not in out and not any(n.always is False for n in governing):
+            out[name] = ck.sampler.first(governing or (_true_like(fa),))
+    return out
+
+
+def _true_like(fa: Flat) -> Node:
+    return _true(fa.nodes[0])
+
+
+def _absent_impossible(fa: Flat, name: str) -> bool:
+    """``name`` is forced present by a dependency on a required property."""
+    return any(name in fa.dep_required.get(r, set()) for r in fa.required)
+
+
+def _absent_impossible_all(fa: Flat, name: str) -> bool:
+    from accord.compat.js.values import prop_nodes
+
+    return any(n.always is False for n in prop_nodes(fa, name))
+
+
+def _with(ck: Checker, fa: Flat, name: str, value: Any) -> dict[str, Any]:
+    return {**_base(ck, fa), name: value}
+
+
+def _without(ck: Checker, fa: Flat, name: str) -> dict[str, Any]:
+    out = _base(ck, fa)
+    out.pop(name, None)
+    return out
+
+
+def _base(ck: Checker, fa: Flat) -> dict[str, Any]:
+    return ck.sampler.base_object(fa, 1)
+
+
+def _true(like: Node) -> Node:
+    return Node(like.path, {}, like.doc, always=True)
+
+
+def _esc(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _gap(ck: Checker, path: str, reason: str, a: Nodes, b: Nodes, cands: Iterator[Any]) -> Gap:
+    from accord.compat.js.shapes import _gap as gap
+
+    return gap(ck, path, reason, a, b, cands)

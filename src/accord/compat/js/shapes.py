@@ -1,0 +1,266 @@
+"""Per-type inclusion rules (numbers, strings, arrays, objects) used by ``Checker``."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from fractions import Fraction
+from functools import partial
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from accord.compat.canonical import key
+from accord.compat.js.flat import Flat, ObjPart
+from accord.compat.js.node import Bound, Node
+from accord.compat.js.regex_incl import included
+from accord.compat.js.regex_sample import equivalent
+from accord.compat.js.regex_sample import samples as regex_samples
+from accord.compat.js.values import EXTRA_NAME, item_nodes, prop_nodes
+
+if TYPE_CHECKING:
+    from accord.compat.js.inclusion import Checker, Gap, Nodes
+
+_ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
+_TRUE_RAW: dict[str, Any] = {}
+
+
+def core(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
+    """Type-by-type comparison of two flattened conjunctions."""
+    from accord.compat.js.inclusion import _admits
+
+    for kind in _ORDER:
+        if kind not in fa.types:
+            continue
+        integral = kind == "integer" or any(m.denominator == 1 for m in fa.mults)
+        if not _admits(fb.types, kind) and not (
+            kind == "number" and "integer" in fb.types and integral
+        ):
+            probe = ck.type_node(a[0], kind)
+            return _gap(
+                ck, "", f"the reader does not accept type {kind}", a, b, ck.values((*a, probe))
+            )
+        gap = _RULES.get(kind, _none)(ck, a, b, fa, fb, integral)
+        if gap is not None:
+            return gap
+    return None
+
+
+def _none(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+    return None
+
+
+def _gap(ck: Checker, path: str, reason: str, a: Nodes, b: Nodes, cands: Iterator[Any]) -> Gap:
+    from accord.compat.js.inclusion import Gap
+
+    values = list(cands)
+    return Gap(path, reason, lambda: ck.outside(a, b, [*values, *ck.values(a)]))
+
+
+# -- numbers ------------------------------------------------------------------------------
+def _low_ok(a: Bound | None, b: Bound | None, integral: bool) -> bool:
+    if b is None:
+        return True
+    if a is None:
+        return False
+    value: float | int = a.value
+    exclusive = a.exclusive
+    if integral:
+        value = (
+            math.floor(value) + 1 if exclusive and float(value).is_integer() else math.ceil(value)
+        )
+        exclusive = False
+    return value > b.value or (value == b.value and (exclusive or not b.exclusive))
+
+
+def _flip(bound: Bound | None) -> Bound | None:
+    return None if bound is None else Bound(-bound.value, bound.exclusive)
+
+
+def _numbers(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+    probes: list[Any] = []
+    reason = ""
+    if not _low_ok(fa.lower, fb.lower, integral):
+        reason = "lower bound raised"
+        assert fb.lower is not None
+        probes += [fb.lower.value, fb.lower.value - 1, fb.lower.value - 0.5]
+    if not _low_ok(_flip(fa.upper), _flip(fb.upper), integral):
+        reason = "upper bound lowered"
+        assert fb.upper is not None
+        probes += [fb.upper.value, fb.upper.value + 1, fb.upper.value + 0.5]
+    for mult in fb.mults:
+        if not any((m / mult).denominator == 1 for m in fa.mults) and not (
+            integral and (1 / mult).denominator == 1
+        ):
+            reason = f"multipleOf {mult} not implied"
+            probes += _multiples(fa, mult)
+    if not reason:
+        return None
+    if integral:
+        probes = [int(p) for p in probes if float(p).is_integer()]
+    return _gap(ck, "", reason, a, b, iter(probes))
+
+
+def _multiples(fa: Flat, mult: Fraction) -> list[Any]:
+    base = fa.mults[0] if fa.mults else Fraction(1, 2)
+    start = fa.lower.value if fa.lower is not None else 0
+    first = math.ceil(Fraction(start) / base) * base
+    out: list[Any] = []
+    for k in range(12):
+        value = first + k * base
+        if (value / mult).denominator != 1:
+            out.append(int(value) if value.denominator == 1 else float(value))
+    return [*out, 1, 0.5, float(mult / 2), float(mult / 3), 0.1, 0.3]
+
+
+# -- strings ------------------------------------------------------------------------------
+def _strings(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+    lengths: list[int] = []
+    reason = ""
+    if fb.min_length > fa.min_length:
+        reason = "minLength raised"
+        lengths += range(fa.min_length, fb.min_length)
+    if fb.max_length is not None and (fa.max_length is None or fa.max_length > fb.max_length):
+        reason = "maxLength lowered"
+        lengths += [fb.max_length + 1, fb.max_length + 2]
+    patterns = [
+        p
+        for p in fb.patterns
+        if p not in ("", ".*", "^.*$")
+        and not any(equivalent(q, p) or included(q, p) for q in fa.patterns)
+    ]
+    if patterns:
+        reason = f"pattern {patterns[0]!r} is not implied (regex inclusion is not decided)"
+    formats = [f for f in fb.formats if f not in fa.formats] if a[0].doc.assert_formats else []
+    if formats:
+        reason = f"format {formats[0]!r} is not implied"
+    if not reason:
+        return None
+    return _gap(ck, "", reason, a, b, _string_probes(fa, lengths))
+
+
+def _string_probes(fa: Flat, lengths: list[int]) -> Iterator[str]:
+    for pattern in fa.patterns[:1]:
+        for extra in (0, 1, 2, 4, 8, 16):
+            yield from regex_samples(pattern, (extra,))
+        for length in lengths:
+            for text in regex_samples(pattern, tuple(range(max(0, length - 3), length + 1))):
+                if len(text) == length:
+                    yield text
+    for length in lengths:
+        yield "a" * length
+        yield "0" * length
+    yield from ("", "a", "0", " ", "A", "-", "aa", "a0", "not-a-format", "2020-01-01")
+
+
+# -- arrays -------------------------------------------------------------------------------
+def _arrays(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+    a_max = _closed_length(fa)
+    b_max = _closed_length(fb)
+    span = max([len(p.prefix) for p in fa.arr_parts + fb.arr_parts] or [0])
+    for index in range(span + 1):
+        if a_max is not None and index >= a_max:
+            break
+        at_a = item_nodes(fa, index)
+        if any(n.always is False for n in at_a):
+            a_max = index
+            break
+        at_b = item_nodes(fb, index)
+        if not at_b:
+            continue
+        gap = ck.sub(at_a or (_true(a[0]),), at_b)
+        if gap is not None:
+            length = max(index + 1, fa.min_items)
+            return gap.under(str(index), partial(_put, ck, fa, length, index))
+    probes: list[Any] = []
+    reason = ""
+    if fb.min_items > fa.min_items:
+        reason = "minItems raised"
+        probes += [ck.sampler.base_array(fa, n, 1) for n in range(fa.min_items, fb.min_items)]
+    if b_max is not None and (a_max is None or a_max > b_max):
+        reason = "maxItems lowered"
+        probes.append(ck.sampler.base_array(fa, b_max + 1, 1))
+        pool = {key(v): v for v in islice(ck.values(item_nodes(fa, 0)), 12)}
+        probes.append(list(pool.values())[: b_max + 1])
+    if fb.unique and not fa.unique and (a_max is None or a_max >= 2):
+        reason = "uniqueItems added"
+        pair = ck.sampler.base_array(fa, max(2, fa.min_items), 1)
+        probes.append([pair[0], pair[0], *pair[2:]])
+    reason = reason or _contains(ck, a, fa, fb, a_max, probes)
+    if not reason:
+        return None
+    return _gap(ck, "", reason, a, b, iter(probes))
+
+
+def _contains(
+    ck: Checker, a: Nodes, fa: Flat, fb: Flat, a_max: int | None, probes: list[Any]
+) -> str:
+    for have, least, _ in fa.contains:
+        for value in islice(ck.values((have, *item_nodes(fa, 0))), 4):
+            probes.append([value] * max(1, least, fa.min_items))
+    for want, least, most in fb.contains:
+        if least > 0 and not (
+            any(m >= least and ck.sub((c,), (want,)) is None for c, m, _ in fa.contains)
+            or (
+                fa.min_items >= least
+                and all(
+                    ck.sub(item_nodes(fa, i) or (_true(a[0]),), (want,)) is None
+                    for i in range(max([len(p.prefix) for p in fa.arr_parts] or [0]) + 1)
+                )
+            )
+        ):
+            probes += [ck.sampler.base_array(fa, n, 1) for n in (fa.min_items, fa.min_items + 1)]
+            return "contains not implied"
+        if most is not None and not (
+            (a_max is not None and a_max <= most)
+            or any(
+                x is not None and x <= most and ck.strict.sub((want,), (c,)) is None
+                for c, _, x in fa.contains
+            )
+        ):
+            item = ck.sampler.first((*item_nodes(fa, 0), want))
+            probes.append([item] * (most + 1))
+            return "maxContains not implied"
+    return ""
+
+
+def _closed_length(flat: Flat) -> int | None:
+    out = flat.max_items
+    for part in flat.arr_parts:
+        if part.items is not None and part.items.always is False:
+            out = len(part.prefix) if out is None else min(out, len(part.prefix))
+    return out
+
+
+def _put(ck: Checker, fa: Flat, length: int, index: int, value: Any) -> list[Any]:
+    items = ck.sampler.base_array(fa, length, 1)
+    items[index] = value
+    for want, least, _ in fa.contains:  # keep the writer's `contains` satisfied
+        items += [ck.sampler.first((want, *item_nodes(fa, len(items))))] * max(least, 1)
+    return items
+
+
+def _true(like: Node) -> Node:
+    return Node(like.path, _TRUE_RAW, like.doc, always=True)
+
+
+from accord.compat.js.objects import objects as _objects  # noqa: E402
+
+_RULES = {
+    "integer": _numbers,
+    "number": _numbers,
+    "string": _strings,
+    "array": _arrays,
+    "object": _objects,
+}
+
+
+def cannot_have(ck: Checker, fa: Flat, name: str) -> bool:
+    """True when no value of ``fa`` can hold property ``name``."""
+    nodes = prop_nodes(fa, name)
+    if ck.lenient and not nodes:
+        return True
+    return any(n.always is False for n in nodes) or "object" not in fa.types
+
+
+__all__ = ["EXTRA_NAME", "ObjPart", "cannot_have", "core", "re"]

@@ -1,0 +1,1 @@
+"""Table schemas: typed columns with SQL reader semantics."""

@@ -1,0 +1,1 @@
+"""Imports: bring external project metadata (dbt manifests) in through the normal services."""

@@ -1,0 +1,1 @@
+"""Lineage: edges between assets and transitive closures (blast radius)."""

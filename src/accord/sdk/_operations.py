@@ -1,0 +1,210 @@
+"""Every endpoint the SDK uses, described once as a ``Call`` (path, body, parser).
+
+Both clients build their requests from these functions, so the two can never disagree
+about a path or a parameter name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from accord.sdk._base import ID, Call, params_of, returns, returns_nothing, segment
+from accord.sdk._models import (
+    ApiKey,
+    ApiKeyCreated,
+    Asset,
+    AuditEvent,
+    AuditVerification,
+    ContractVersion,
+    ContractVersionSummary,
+    Diff,
+    Impact,
+    Me,
+    Page,
+    Proposal,
+    ProposalPublished,
+    PublishResult,
+    Registration,
+    Team,
+    ValidationRun,
+)
+
+API = "/api/v1"
+
+
+def me() -> Call[Me]:
+    return Call("GET", f"{API}/me", returns(Me))
+
+
+def list_teams(limit: int | None, cursor: str | None) -> Call[Page[Team]]:
+    return Call("GET", f"{API}/teams", returns(Page[Team]), params_of(limit=limit, cursor=cursor))
+
+
+def create_team(name: str, description: str) -> Call[Team]:
+    body = {"name": name, "description": description}
+    return Call("POST", f"{API}/teams", returns(Team), json=body)
+
+
+def get_team(team_id: ID) -> Call[Team]:
+    return Call("GET", f"{API}/teams/{segment(team_id)}", returns(Team))
+
+
+def create_api_key(
+    name: str, scopes: list[str], team_id: ID | None, expires_at: datetime | None
+) -> Call[ApiKeyCreated]:
+    body: dict[str, Any] = {"name": name, "scopes": scopes}
+    if team_id is not None:
+        body["team_id"] = str(team_id)
+    if expires_at is not None:
+        body["expires_at"] = expires_at.isoformat()
+    return Call("POST", f"{API}/api-keys", returns(ApiKeyCreated), json=body)
+
+
+def list_api_keys(
+    include_revoked: bool, limit: int | None, cursor: str | None
+) -> Call[Page[ApiKey]]:
+    params = params_of(include_revoked=include_revoked or None, limit=limit, cursor=cursor)
+    return Call("GET", f"{API}/api-keys", returns(Page[ApiKey]), params)
+
+
+def revoke_api_key(key_id: ID) -> Call[None]:
+    return Call("DELETE", f"{API}/api-keys/{segment(key_id)}", returns_nothing)
+
+
+def create_asset(
+    fqn: str, owner_team_id: ID, environment: str, kind: str, **options: Any
+) -> Call[Asset]:
+    body = {"fqn": fqn, "owner_team_id": str(owner_team_id), "environment": environment}
+    body["kind"] = kind
+    body |= {k: v for k, v in options.items() if v is not None}
+    return Call("POST", f"{API}/assets", returns(Asset), json=body)
+
+
+def list_assets(**params: Any) -> Call[Page[Asset]]:
+    return Call("GET", f"{API}/assets", returns(Page[Asset]), params_of(**params))
+
+
+def get_asset(asset_id: ID) -> Call[Asset]:
+    return Call("GET", f"{API}/assets/{segment(asset_id)}", returns(Asset))
+
+
+def update_asset(asset_id: ID, **changes: Any) -> Call[Asset]:
+    body = {k: str(v) if k == "owner_team_id" else v for k, v in changes.items() if v is not None}
+    return Call("PATCH", f"{API}/assets/{segment(asset_id)}", returns(Asset), json=body)
+
+
+def delete_asset(asset_id: ID) -> Call[None]:
+    return Call("DELETE", f"{API}/assets/{segment(asset_id)}", returns_nothing)
+
+
+def version_body(
+    schema: dict[str, Any],
+    format: str,
+    version: str | None,
+    guarantees: dict[str, Any] | None,
+    replace_open_proposal: bool,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"schema": schema, "format": format}
+    if version is not None:
+        body["version"] = version
+    if guarantees is not None:
+        body["guarantees"] = guarantees
+    if replace_open_proposal:
+        body["replace_open_proposal"] = True
+    return body
+
+
+def publish(asset_id: ID, body: dict[str, Any], idempotency_key: str | None) -> Call[PublishResult]:
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+    path = f"{API}/assets/{segment(asset_id)}/versions"
+    return Call("POST", path, returns(PublishResult), json=body, headers=headers)
+
+
+def impact(asset_id: ID, body: dict[str, Any]) -> Call[Impact]:
+    return Call("POST", f"{API}/assets/{segment(asset_id)}/impact", returns(Impact), json=body)
+
+
+def report_validation_run(
+    asset_id: ID, report: dict[str, Any], pipeline: str
+) -> Call[ValidationRun]:
+    body = {**report, **({"pipeline": pipeline} if pipeline else {})}
+    path = f"{API}/assets/{segment(asset_id)}/validation-runs"
+    return Call("POST", path, returns(ValidationRun), json=body)
+
+
+def list_versions(
+    asset_id: ID, limit: int | None, cursor: str | None
+) -> Call[Page[ContractVersionSummary]]:
+    path = f"{API}/assets/{segment(asset_id)}/versions"
+    params = params_of(limit=limit, cursor=cursor)
+    return Call("GET", path, returns(Page[ContractVersionSummary]), params)
+
+
+def get_version(asset_id: ID, version: str) -> Call[ContractVersion]:
+    path = f"{API}/assets/{segment(asset_id)}/versions/{segment(version)}"
+    return Call("GET", path, returns(ContractVersion))
+
+
+def diff(asset_id: ID, from_version: str, to_version: str) -> Call[Diff]:
+    params = {"from": from_version, "to": to_version}
+    return Call("GET", f"{API}/assets/{segment(asset_id)}/diff", returns(Diff), params)
+
+
+def create_registration(
+    asset_id: ID, team_id: ID, fields: list[str] | None, version_range: str | None, note: str
+) -> Call[Registration]:
+    body: dict[str, Any] = {"asset_id": str(asset_id), "team_id": str(team_id), "note": note}
+    if fields is not None:
+        body["fields"] = fields
+    if version_range is not None:
+        body["version_range"] = version_range
+    return Call("POST", f"{API}/registrations", returns(Registration), json=body)
+
+
+def list_registrations(**params: Any) -> Call[Page[Registration]]:
+    path = f"{API}/registrations"
+    return Call("GET", path, returns(Page[Registration]), params_of(**params))
+
+
+def delete_registration(registration_id: ID) -> Call[None]:
+    return Call("DELETE", f"{API}/registrations/{segment(registration_id)}", returns_nothing)
+
+
+def list_proposals(**params: Any) -> Call[Page[Proposal]]:
+    return Call("GET", f"{API}/proposals", returns(Page[Proposal]), params_of(**params))
+
+
+def get_proposal(proposal_id: ID) -> Call[Proposal]:
+    return Call("GET", f"{API}/proposals/{segment(proposal_id)}", returns(Proposal))
+
+
+def acknowledge(proposal_id: ID, team_id: ID, decision: str, comment: str) -> Call[Proposal]:
+    body = {"team_id": str(team_id), "decision": decision, "comment": comment}
+    path = f"{API}/proposals/{segment(proposal_id)}/acknowledgments"
+    return Call("POST", path, returns(Proposal), json=body)
+
+
+def publish_proposal(proposal_id: ID, version: str | None) -> Call[ProposalPublished]:
+    path = f"{API}/proposals/{segment(proposal_id)}/publish"
+    return Call("POST", path, returns(ProposalPublished), json={"version": version})
+
+
+def withdraw_proposal(proposal_id: ID, reason: str) -> Call[Proposal]:
+    path = f"{API}/proposals/{segment(proposal_id)}/withdraw"
+    return Call("POST", path, returns(Proposal), json={"reason": reason})
+
+
+def force_proposal(proposal_id: ID, reason: str) -> Call[ProposalPublished]:
+    path = f"{API}/proposals/{segment(proposal_id)}/force"
+    return Call("POST", path, returns(ProposalPublished), json={"reason": reason})
+
+
+def list_audit_events(**params: Any) -> Call[Page[AuditEvent]]:
+    values = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()}
+    path = f"{API}/audit-events"
+    return Call("GET", path, returns(Page[AuditEvent]), params_of(**values))
+
+
+def verify_audit() -> Call[AuditVerification]:
+    return Call("GET", f"{API}/audit-events/verify", returns(AuditVerification))

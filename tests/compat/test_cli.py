@@ -1,0 +1,123 @@
+"""The CLI contract, through the real console script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ACCORD = Path(sys.executable).parent / "accord"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ACCORD), "compat", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _write(tmp_path: Path, name: str, doc: Any) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc) if name.endswith(".json") else _yaml(doc))
+    return str(path)
+
+
+def _yaml(doc: Any) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(doc))
+
+
+OLD = {"type": "object", "properties": {"a": {"type": "string"}}}
+NEW_OPTIONAL = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}
+NEW_NULLABLE = {"type": "object", "properties": {"a": {"type": ["string", "null"]}}}
+
+
+def test_compatible_exits_zero(tmp_path: Path) -> None:
+    result = _run(_write(tmp_path, "old.json", OLD), _write(tmp_path, "new.yaml", NEW_OPTIONAL))
+    assert result.returncode == 0, result.stderr
+    assert "forward: compatible" in result.stdout
+
+
+def test_incompatible_exits_one_with_json(tmp_path: Path) -> None:
+    old, new = _write(tmp_path, "o.json", OLD), _write(tmp_path, "n.json", NEW_NULLABLE)
+    result = _run("--json", old, new)
+    assert result.returncode == 1
+    out = json.loads(result.stdout)
+    assert out["compatible"] is False
+    assert out["verdicts"]["forward"]["outcome"] == "incompatible"
+    assert out["verdicts"]["backward"]["outcome"] == "compatible"
+    assert {"path", "kind", "direction", "message"} <= set(out["changes"][0])
+    witness = out["witnesses"][0]
+    assert witness["valid_under"] == "new"
+    assert witness["document"] == {"a": None}
+    assert witness["path"] == "/a"
+
+
+def test_mode_and_content_model(tmp_path: Path) -> None:
+    old, new = _write(tmp_path, "o.json", OLD), _write(tmp_path, "n.json", NEW_OPTIONAL)
+    assert _run("--mode", "full", old, new).returncode == 0
+    strict = _run("--mode", "full", "--content-model", "strict", "--json", old, new)
+    assert strict.returncode == 1
+    assert json.loads(strict.stdout)["verdicts"]["backward"]["outcome"] == "incompatible"
+
+
+def test_undecided_exits_one(tmp_path: Path) -> None:
+    old = _write(tmp_path, "o.json", {"type": "string", "pattern": "^[a-z]+$"})
+    new = _write(tmp_path, "n.json", {"type": "string", "pattern": "^([a-m]|[n-z]|q)+$"})
+    result = _run("--mode", "backward", "--json", old, new)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["verdicts"]["backward"]["outcome"] == "undecided"
+
+
+def test_transitive_history(tmp_path: Path) -> None:
+    v1 = _write(tmp_path, "v1.json", {"type": "integer", "maximum": 5})
+    v2 = _write(tmp_path, "v2.json", {"type": "integer", "maximum": 10})
+    new = _write(tmp_path, "v3.json", {"type": "integer", "maximum": 7})
+    assert _run("--mode", "backward", v1, v2, new).returncode == 1
+    assert _run("--mode", "backward_transitive", v1, new).returncode == 0
+    result = _run("--mode", "backward_transitive", "--json", v1, v2, new)
+    assert result.returncode == 1
+    out = json.loads(result.stdout)
+    back = [w for w in out["witnesses"] if w["mode"] == "backward"]
+    assert back[0]["version"] == 1
+    assert back[0]["valid_under"] == "old"
+
+
+def test_table_format(tmp_path: Path) -> None:
+    old = _write(tmp_path, "o.yaml", {"columns": [{"name": "id", "type": "int32"}]})
+    new = _write(tmp_path, "n.yaml", {"columns": [{"name": "id", "type": "int64"}]})
+    result = _run("--mode", "backward", "--format", "table", old, new)
+    assert result.returncode == 0, result.stderr
+    assert _run("--mode", "forward", "--json", old, new).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--mode", "sideways", "a.json", "b.json"],
+        ["only-one.json"],
+        ["missing.json", "missing2.json"],
+    ],
+)
+def test_usage_errors_exit_two(args: list[str]) -> None:
+    assert _run(*args).returncode == 2
+
+
+def test_input_errors_exit_two(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    good = _write(tmp_path, "good.json", OLD)
+    result = _run(str(bad), good)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error:")
+    remote = _write(tmp_path, "remote.json", {"$ref": "https://example.com/s.json"})
+    assert _run(good, remote).returncode == 2
+    assert _run("--format", "table", good, good).returncode == 2

@@ -1,0 +1,235 @@
+"""Unit tests for the engine's helpers and its rarely taken paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accord.compat import Mode, Outcome, SchemaError, check
+from accord.compat.js import inclusion
+from accord.compat.js.decide import decide
+from accord.compat.js.dialect import Dialect, _date_time, format_checker
+from accord.compat.js.document import Document
+from accord.compat.js.regex_incl import included
+from accord.compat.js.regex_sample import equivalent, samples
+
+
+@pytest.mark.parametrize(
+    ("small", "big", "expected"),
+    [
+        (r"^[a-z]{1,3}$", r"^[a-z]{1,5}$", True),
+        (r"^[a-z]{1,5}$", r"^[a-z]{1,3}$", False),
+        (r"^(ab){1,2}$", r"^(ab){1,3}$", True),
+        (r"^(ab|cd)$", r"^(ab|cd)$", False),  # alternation: not analysed
+        (r"^\d+$", r"^\d+$", True),
+        (r"^[0-9]+$", r"^\d+$", False),  # a range is not a category
+        (r"^a+$", r"a+", False),  # anchors must agree
+        (r"a", r"a", False),  # too short to be anchored
+        (r"\ba\b", r"\b[a-z]\b", True),  # same boundary assertions on both ends
+        (r"^[^a]$", r"^[^a]$", False),  # negated classes are not analysed
+        (r"^(a)(b)$", r"^(a)(b)$", True),
+        (r"^(a)(b)$", r"^(?:ab)$", True),
+        (r"^a$", r"\Aa\Z", False),
+    ],
+)
+def test_regex_inclusion(small: str, big: str, expected: bool) -> None:
+    assert included(small, big) is expected
+
+
+def test_regex_samples_and_equivalence() -> None:
+    assert list(samples(r"^[^a-c]x$")) == []  # negated class: gives up
+    assert "b" in list(samples(r"^[^a]$"))
+    assert next(iter(samples(r"^.$"))) == "a"
+    assert next(iter(samples(r"^\W\S$"))) == "-a"
+    assert list(samples(r"^(?=a)a$")) == []  # look-ahead: gives up
+    assert next(iter(samples(r"^a{2}?$"))) == "aa"
+    assert equivalent("^a+$", "^a+$")
+    assert equivalent("^a+$", "^a{1,}$")
+    assert not equivalent("^a+$", "^a*$")
+
+
+def test_date_time_format_fallback() -> None:
+    assert _date_time(3)
+    assert _date_time("2024-01-31T12:00:00Z")
+    assert not _date_time("2024-01-31")
+    assert not _date_time("2024-13-31T12:00:00Z")
+    assert "date-time" in format_checker(Dialect.DRAFT2020).checkers
+
+
+def test_budget_exhaustion_is_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inclusion, "BUDGET", 1)
+    old = {"type": "object", "properties": {"a": {"type": "string", "pattern": "^x"}}}
+    new = {"type": "object", "properties": {"a": {"type": "string", "pattern": "^y"}}}
+    verdict = check(old, new, mode="backward", content_model="strict")
+    assert verdict.verdicts[Mode.BACKWARD].outcome is not Outcome.COMPATIBLE
+
+
+def test_recursion_error_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(inclusion.Checker, "sub", boom)
+    decision = decide(Document({"type": "string"}), Document({"type": "integer"}), False)
+    assert decision.outcome is Outcome.INCOMPATIBLE  # a verified witness still decides it
+    assert "deeply" in decision.reason
+
+
+def test_large_enum_against_rich_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inclusion, "ENUM_CHECK_LIMIT", 2)
+    verdict = check({"enum": ["a", "b", "ccc"]}, {"type": "string", "maxLength": 2},
+                    mode="backward")  # fmt: skip
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.INCOMPATIBLE
+
+
+def test_unresolvable_dynamic_reference_is_an_error() -> None:
+    with pytest.raises(SchemaError, match="cannot evaluate"):
+        check({"$dynamicRef": "#nowhere"}, {"type": "string"}, mode="full")
+
+
+def test_lenient_witness_never_holds_undeclared_properties() -> None:
+    old = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
+    new = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+    verdict = check(old, new, mode="full")
+    for witness in verdict.witnesses:
+        assert set(witness.document) == {"a"}
+
+
+def test_witness_cap_and_transitive_labels() -> None:
+    history = [{"type": "integer", "maximum": m} for m in range(30)]
+    verdict = check([{"type": "integer"}][0], {"type": "integer", "maximum": -1}, mode="full")
+    assert verdict.witnesses
+    from accord.compat import check_history
+
+    many = check_history(history, {"type": "string"}, mode="full_transitive")
+    assert len(many.witnesses) == 20
+    assert {w.mode for w in many.witnesses} >= {Mode.BACKWARD_TRANSITIVE, Mode.FORWARD_TRANSITIVE}
+
+
+def test_table_paths() -> None:
+    base = {"columns": [{"name": "s", "type": "string"}]}
+    enum = {"columns": [{"name": "s", "type": "string", "enum": ["a"]}]}
+    assert check(base, enum, mode="backward").verdicts[Mode.BACKWARD].outcome is (
+        Outcome.INCOMPATIBLE
+    )
+    verdict = check(enum, base, mode="full")
+    assert {c.kind for c in verdict.changes} == {"enum_removed"}
+    columns = [{"name": n, "type": "int32", "nullable": False} for n in ("a", "b")]
+    keyed = {"columns": columns,
+             "primary_key": ["a", "b"]}  # fmt: skip
+    narrower = {**keyed, "primary_key": ["a"]}
+    verdict = check(keyed, narrower, mode="full")
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.INCOMPATIBLE
+    assert verdict.verdicts[Mode.FORWARD].outcome is Outcome.COMPATIBLE
+    tagged = {"columns": [{"name": "s", "type": "string", "tags": ["x"]}]}
+    assert {c.kind for c in check(base, tagged).changes} == {"tags_changed"}
+    opaque = {"columns": [{"name": "s", "type": "string", "checks": ["f(s)"]}]}
+    assert check(opaque, opaque, mode="full").compatible
+
+
+def test_single_valued_key_columns_cannot_duplicate() -> None:
+    old = {"columns": [{"name": "a", "type": "boolean", "nullable": False, "enum": [True]}],
+           "primary_key": ["a"]}  # fmt: skip
+    new = {**old, "unique": [["a"]]}
+    verdict = check(old, new, mode="full")
+    assert verdict.compatible
+
+
+@pytest.mark.parametrize(
+    ("small", "big", "expected"),
+    [
+        (r"ab", r"ab", False),  # same ends, but not anchored
+        (r"^(a{2}){1,2}$", r"^(a{2}){1,3}$", True),  # repeated group of a repetition
+        (r"^(a{2}){1,3}$", r"^(a{2}){1,2}$", False),
+        (r"^[^ab]$", r"^[^ab]$", False),  # negated multi-member class: not analysed
+    ],
+)
+def test_regex_inclusion_edges(small: str, big: str, expected: bool) -> None:
+    assert included(small, big) is expected
+
+
+def test_validator_date_time_checker_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsonschema
+
+    from accord.compat.js import dialect
+
+    own = jsonschema.FormatChecker(formats=())
+    own.checks("date-time")(lambda value: value == "own")
+    monkeypatch.setattr(dialect._VALIDATORS[Dialect.DRAFT2020], "FORMAT_CHECKER", own)
+    checker = format_checker(Dialect.DRAFT2020)
+    assert checker.conforms("own", "date-time")
+    assert not checker.conforms("2024-01-31T12:00:00Z", "date-time")  # not the fallback
+
+
+def test_change_list_is_capped() -> None:
+    from accord.compat.js.diff import MAX_CHANGES
+
+    new = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(1001)}}
+    verdict = check({"type": "object"}, new, mode="backward")
+    assert len(verdict.changes) == MAX_CHANGES == 1000
+    assert {c.kind for c in verdict.changes} == {"property_added"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"$defs": 1}, "\\$defs must be an object"),
+        ({"$defs": {"a": {"not": {"$ref": "#/$defs/a"}}}, "$ref": "#/$defs/a"}, "never descends"),
+    ],
+)
+def test_invalid_documents(schema: Any, message: str) -> None:
+    from accord.compat import validate_schema
+
+    with pytest.raises(SchemaError, match=message):
+        validate_schema(schema)
+
+
+def test_nesting_limit_counts_schema_levels() -> None:
+    from accord.compat import validate_schema
+
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(100):  # shallow for repr(), too deep for the parser
+        schema = {"not": schema}
+    with pytest.raises(SchemaError, match="nested deeper than 96 levels") as info:
+        validate_schema(schema)
+    assert info.value.path.count("/not") == 97
+
+
+def test_endless_dynamic_recursion_is_an_error() -> None:
+    schema = {"$dynamicAnchor": "meta", "$dynamicRef": "#meta"}
+    with pytest.raises(SchemaError, match="recursed without end"):
+        check(schema, {"type": "string"}, mode="full")
+
+
+def test_lenient_writer_requiring_an_undeclared_property_has_no_witness() -> None:
+    # witness candidates hold `a`, which this lenient writer never declares: none may be used
+    old = {"type": "object", "required": ["a"]}
+    new = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}
+    verdict = check(old, new, mode="full")
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.UNDECIDED
+    assert verdict.verdicts[Mode.FORWARD].outcome is Outcome.COMPATIBLE
+    assert not verdict.witnesses
+
+
+def _nested_key(depth: int, leaf: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": leaf}
+    for _ in range(depth):
+        schema = {"type": "object", "required": ["k"], "properties": {"k": schema}}
+    return schema
+
+
+@pytest.mark.parametrize(("depth", "proved"), [(3, True), (9, False)])
+def test_disjointness_proofs_are_bounded(depth: int, proved: bool) -> None:
+    a = Document(_nested_key(depth, "string"))
+    b = Document(_nested_key(depth, "integer"))
+    assert inclusion.Checker(False).disjoint((a.root,), (b.root,)) is proved
+
+
+def test_node_identity_and_repr() -> None:
+    raw = {"$defs": {"a": {"type": "string"}}, "properties": {"p": {"$ref": "#/$defs/a"}}}
+    doc, twin = Document(raw), Document(raw)
+    prop = doc.root.props["p"]
+    assert repr(doc.root) == "Node(/)"
+    assert repr(prop) == "Node(/properties/p)"
+    assert prop.same_as(prop)  # the very node, even with a reference
+    assert not prop.same_as(twin.root.props["p"])  # equal source with a $ref proves nothing

@@ -1,0 +1,121 @@
+"""The SDK stands alone: no server imports, and a public API that only changes on purpose."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import accord.sdk
+from tests.test_boundaries import SERVER_LIBS, SRC, imports_of
+
+# httpx is the SDK's transport; everything else the server uses is off limits.
+FORBIDDEN = SERVER_LIBS - {"httpx"}
+
+PUBLIC = {
+    "DEFAULT_URL",
+    # clients
+    "AsyncClient",
+    "Client",
+    # exceptions
+    "APIError",
+    "AccordError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    # models
+    "ApiKey",
+    "ApiKeyCreated",
+    "Asset",
+    "AuditEvent",
+    "AuditVerification",
+    "Awaited",
+    "ChainProblem",
+    "Change",
+    "ContractVersion",
+    "ContractVersionSummary",
+    "Diff",
+    "Impact",
+    "Me",
+    "Page",
+    "Proposal",
+    "ProposalPublished",
+    "PublishResult",
+    "Registration",
+    "Team",
+    "ValidationRun",
+    # literal aliases for arguments
+    "AssetKind",
+    "Compatibility",
+    "ContentModel",
+    "Decision",
+    "ProposalStatus",
+    "SchemaFormat",
+    "Scope",
+}
+
+
+def test_sdk_imports_no_server_code() -> None:
+    for path in (SRC / "sdk").rglob("*.py"):
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            assert top not in FORBIDDEN, (path, name)
+            if top == "accord":
+                assert name == "accord.sdk" or name.startswith("accord.sdk."), (path, name)
+
+
+def test_importing_the_sdk_loads_no_server_module() -> None:
+    probe = (
+        "import sys, accord.sdk; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{sorted(FORBIDDEN)!r} or (m.startswith('accord.') and not m.startswith('accord.sdk'))); "
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_api_is_exactly_all() -> None:
+    assert set(accord.sdk.__all__) == PUBLIC
+    assert len(accord.sdk.__all__) == len(PUBLIC)
+    for name in PUBLIC:
+        assert hasattr(accord.sdk, name), name
+
+
+def test_public_classes_and_methods_are_documented() -> None:
+    for name in PUBLIC:
+        obj = getattr(accord.sdk, name)
+        if not inspect.isclass(obj):
+            continue
+        assert obj.__module__.startswith("accord.sdk._"), name
+        assert inspect.getdoc(obj), name
+        if name in {"Client", "AsyncClient"}:
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and callable(member):
+                    assert inspect.getdoc(member), f"{name}.{attr}"
+
+
+def test_both_clients_offer_the_same_methods() -> None:
+    def public(cls: type) -> set[str]:
+        return {n for n in vars(cls) if not n.startswith("_")}
+
+    assert public(accord.sdk.Client) - {"close"} == public(accord.sdk.AsyncClient) - {"aclose"}
+
+
+def test_both_clients_take_the_same_parameters() -> None:
+    sync, aio = accord.sdk.Client, accord.sdk.AsyncClient
+    for name in vars(sync):
+        if name.startswith("_") or name == "close":
+            continue
+        params = inspect.signature(getattr(sync, name)).parameters
+        aparams = inspect.signature(getattr(aio, name)).parameters
+        assert list(params) == list(aparams), name
