@@ -145,7 +145,7 @@ async def closure_latency(
 ) -> tuple[list[float], list[int]]:
     samples, totals = [], []
     async with httpx.AsyncClient(base_url=base, headers=admin, timeout=60) as c:
-        params = {"direction": "downstream", "depth": depth, "limit": 500}
+        params: dict[str, str | int] = {"direction": "downstream", "depth": depth, "limit": 500}
         for start in starts[:3]:  # warm-up
             (await c.get(f"/api/v1/assets/{start}/lineage", params=params)).raise_for_status()
         for start in starts:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import AuditEvent, AuditHead
@@ -30,13 +30,11 @@ class AuditRepository:
         stmt = select(AuditHead).where(AuditHead.workspace_id == workspace_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def append(self, event: AuditEvent) -> None:
+    def append(self, event: AuditEvent, head: AuditHead) -> None:
+        """Queue the event and move the (locked, session-managed) head past it."""
         self.session.add(event)
-        await self.session.execute(
-            update(AuditHead)
-            .where(AuditHead.workspace_id == event.workspace_id)
-            .values(seq=event.seq, hash=event.hash)
-        )
+        head.seq = event.seq
+        head.hash = event.hash
 
     async def chain_batch(
         self, workspace_id: uuid.UUID, after_seq: int, limit: int

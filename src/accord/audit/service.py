@@ -16,9 +16,10 @@ from accord.auth.principal import Actor
 from accord.kit.clock import utcnow
 from accord.kit.context import current_request_id
 from accord.kit.ids import uuid7
-from accord.models import AuditEvent
+from accord.models import AuditEvent, AuditHead
 
 _VERIFY_BATCH = 2000
+_HEADS_KEY = "accord.audit.heads"
 
 
 async def init_chain(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -36,9 +37,16 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the workspace's chain, in the session's transaction."""
+    """Append one event to the workspace's chain, in the session's transaction.
+
+    The chain head is locked once per transaction (the lock is held until commit anyway)
+    and then advanced in memory; the new events and the head's final position are
+    written by the transaction's flushes, batched."""
     repo = AuditRepository(session)
-    head = await repo.lock_head(workspace_id)
+    heads: dict[uuid.UUID, AuditHead] = session.info.setdefault(_HEADS_KEY, {})
+    head = heads.get(workspace_id)
+    if head is None:
+        head = heads[workspace_id] = await repo.lock_head(workspace_id)
     link = Link(
         workspace_id=str(workspace_id),
         seq=head.seq + 1,
@@ -69,7 +77,7 @@ async def record(
         prev_hash=link.prev_hash,
         hash=link.digest(),
     )
-    await repo.append(event)
+    repo.append(event, head)
     return event
 
 

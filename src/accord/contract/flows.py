@@ -179,6 +179,7 @@ async def publish(
             number=decided.number,
             candidate=decided.candidate,
             digest=decided.digest,
+            latest=decided.latest,
         )
         return PublishResult("published", version=version)
     return PublishResult(

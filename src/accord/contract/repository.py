@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import ContractVersion
@@ -48,12 +48,6 @@ class ContractVersionRepository:
 
     async def get(self, version_id: uuid.UUID) -> ContractVersion | None:
         return await self.session.get(ContractVersion, version_id)
-
-    async def next_seq(self, asset_id: uuid.UUID) -> int:
-        stmt = select(func.coalesce(func.max(ContractVersion.seq), 0)).where(
-            ContractVersion.asset_id == asset_id
-        )
-        return int((await self.session.execute(stmt)).scalar_one()) + 1
 
     async def add(self, version: ContractVersion) -> ContractVersion:
         self.session.add(version)

@@ -89,10 +89,12 @@ async def insert_version(
     number: Version,
     candidate: Candidate,
     digest: str,
+    latest: ContractVersion | None,
     proposal_id: uuid.UUID | None = None,
 ) -> ContractVersion:
+    """Insert the next version. `latest` is the asset's newest version as read under the
+    asset's row lock (the caller holds it), so publish order = seq order = semver order."""
     repo = ContractVersionRepository(session)
-    latest = (await heads(session, asset.id)).latest
     if latest is not None and not number > semver(latest):
         raise ConflictError(
             f"version {number} is not greater than the latest version {latest.version}",
@@ -102,7 +104,7 @@ async def insert_version(
         ContractVersion(
             workspace_id=asset.workspace_id,
             asset_id=asset.id,
-            seq=await repo.next_seq(asset.id),
+            seq=latest.seq + 1 if latest is not None else 1,
             version=str(number),
             major=number.major,
             minor=number.minor,

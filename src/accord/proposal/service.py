@@ -303,7 +303,8 @@ async def _ship(
 ) -> ContractVersion:
     asset = await asset_service.lock(session, principal, proposal.asset_id)
     asset_service.require_owner(principal, asset, "publish to")
-    base = (await contract_service.heads(session, asset.id)).base
+    current = await contract_service.heads(session, asset.id)
+    base = current.base
     if base is None or base.id != proposal.base_version_id:
         raise ConflictError(
             "the asset has new versions since this proposal opened; publish the change "
@@ -332,6 +333,7 @@ async def _ship(
         number=number,
         candidate=candidate,
         digest=proposal.content_hash,
+        latest=current.latest,
         proposal_id=proposal.id,
     )
     proposal.status = status.value
