@@ -87,6 +87,10 @@ def _reachable(url: str) -> bool:
 def test(pytest_args: list[str]) -> int:
     install(dev=True)
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    pg_url = os.environ.get("ACCORD_TEST_POSTGRES_URL", DEFAULT_PG)
+    if ci and not _reachable(pg_url):
+        _say(f"PostgreSQL at {pg_url} is not reachable (required under CI=true)")
+        return 1
     _must(BIN / "ruff", "format", "--check", "src", "tests", "bench", "tools")
     _must(BIN / "ruff", "check", "src", "tests", "bench", "tools")
     _must(BIN / "mypy")
@@ -106,7 +110,6 @@ def test(pytest_args: list[str]) -> int:
         )  # fmt: skip
         if code != 0:
             return code
-    pg_url = os.environ.get("ACCORD_TEST_POSTGRES_URL", DEFAULT_PG)
     if not _reachable(pg_url):
         if ci:
             _say(f"PostgreSQL at {pg_url} is not reachable (required under CI=true)")
