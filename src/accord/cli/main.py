@@ -1,35 +1,20 @@
-"""Root of the `accord` command: wires the sub-command groups together."""
+"""Root of the `accord` command: wires the sub-command groups together.
+
+Only the group the command line names is imported (`accord validate` never loads the
+server, the SDK or the compatibility engine), so every invocation starts fast; `--help`
+and unknown commands load them all. `app` (for tests) is the complete application.
+"""
 
 from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
 from accord import __version__
-from accord.cli import admin, audit, compat, db, dbt, odcs, serve, validate, worker
-from accord.cli.client import assets, check, proposals, publish, register
-
-app = typer.Typer(
-    name="accord",
-    help="Accord: data contract coordination.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.command("serve")(serve.serve)
-app.command("worker")(worker.worker)
-app.add_typer(db.app, name="db")
-app.add_typer(admin.app, name="admin")
-app.add_typer(audit.app, name="audit")
-app.add_typer(compat.app, name="compat")
-app.command("validate")(validate.validate)
-odcs.import_app.command("dbt")(dbt.import_dbt)
-app.add_typer(odcs.import_app, name="import")
-app.add_typer(odcs.export_app, name="export")
-app.add_typer(assets.app, name="assets")
-app.command("publish")(publish.publish)
-app.command("register")(register.register)
-app.add_typer(proposals.app, name="proposals")
-app.command("check")(check.check)
 
 
 def _version(value: bool) -> None:
@@ -38,15 +23,66 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def main(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """Accord: data contract coordination."""
+def _module(name: str) -> Any:
+    return importlib.import_module(f"accord.cli.{name}")
+
+
+def _import_group(app: typer.Typer) -> None:
+    odcs = _module("odcs")
+    odcs.import_app.command("dbt")(_module("dbt").import_dbt)
+    app.add_typer(odcs.import_app, name="import")
+
+
+# command name -> how to mount it (importing its module only then)
+_COMMANDS: dict[str, Callable[[typer.Typer], object]] = {
+    "serve": lambda app: app.command("serve")(_module("serve").serve),
+    "worker": lambda app: app.command("worker")(_module("worker").worker),
+    "db": lambda app: app.add_typer(_module("db").app, name="db"),
+    "admin": lambda app: app.add_typer(_module("admin").app, name="admin"),
+    "audit": lambda app: app.add_typer(_module("audit").app, name="audit"),
+    "compat": lambda app: app.add_typer(_module("compat").app, name="compat"),
+    "validate": lambda app: app.command("validate")(_module("validate").validate),
+    "import": _import_group,
+    "export": lambda app: app.add_typer(_module("odcs").export_app, name="export"),
+    "assets": lambda app: app.add_typer(_module("client.assets").app, name="assets"),
+    "publish": lambda app: app.command("publish")(_module("client.publish").publish),
+    "register": lambda app: app.command("register")(_module("client.register").register),
+    "proposals": lambda app: app.add_typer(_module("client.proposals").app, name="proposals"),
+    "check": lambda app: app.command("check")(_module("client.check").check),
+}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The CLI with every command, or with just `only` when that names one."""
+    app = typer.Typer(
+        name="accord",
+        help="Accord: data contract coordination.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
+    @app.callback()
+    def main(
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ) -> None:
+        """Accord: data contract coordination."""
+
+    for name, mount in _COMMANDS.items():
+        if only is None or only not in _COMMANDS or name == only:
+            mount(app)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    first = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    build_app(first)()

@@ -54,8 +54,9 @@ async def _run(settings: Settings) -> None:
 
 
 def worker() -> None:
-    """Run a delivery worker (several may run against PostgreSQL). SIGTERM finishes the
-    batch in flight; a second SIGTERM releases it at once for another worker."""
+    """Deliver webhooks and run scheduled tasks (several may run against PostgreSQL).
+
+    SIGTERM finishes the batch in flight; a second SIGTERM releases it at once."""
     from accord.logging import configure_logging
     from accord.startup import StartupError
 
