@@ -142,10 +142,10 @@ async def get_version(
     version: str = Path(..., max_length=64),
 ) -> ContractVersion:
     """One version with its schema and guarantees."""
-    asset = await asset_service.get(session, principal, asset_id)
-    return ContractVersion.model_validate(
-        await contract_service.get_version(session, asset.id, version)
+    found = await contract_service.get_version_of_asset(
+        session, principal.workspace_id, asset_id, version
     )
+    return ContractVersion.model_validate(found)
 
 
 @router.get("/{asset_id}/diff")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accord.models import ContractVersion
+from accord.models import Asset, ContractVersion
 
 
 class ContractVersionRepository:
@@ -43,6 +43,22 @@ class ContractVersionRepository:
     async def by_version(self, asset_id: uuid.UUID, version: str) -> ContractVersion | None:
         stmt = select(ContractVersion).where(
             ContractVersion.asset_id == asset_id, ContractVersion.version == version
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def of_live_asset(
+        self, workspace_id: uuid.UUID, asset_id: uuid.UUID, version: str
+    ) -> ContractVersion | None:
+        """One query for the hot read path: the version, if its asset is live and ours."""
+        stmt = (
+            select(ContractVersion)
+            .join(Asset, Asset.id == ContractVersion.asset_id)
+            .where(
+                Asset.id == asset_id,
+                Asset.workspace_id == workspace_id,
+                Asset.deleted_at.is_(None),
+                ContractVersion.version == version,
+            )
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 

@@ -77,6 +77,17 @@ async def get_version(session: AsyncSession, asset_id: uuid.UUID, version: str) 
     return found
 
 
+async def get_version_of_asset(
+    session: AsyncSession, workspace_id: uuid.UUID, asset_id: uuid.UUID, version: str
+) -> ContractVersion:
+    found = await ContractVersionRepository(session).of_live_asset(workspace_id, asset_id, version)
+    if found is None:
+        raise NotFoundError(
+            f"version {version} of asset {asset_id} not found", code="version_not_found"
+        )
+    return found
+
+
 async def get_by_id(session: AsyncSession, version_id: uuid.UUID) -> ContractVersion | None:
     return await ContractVersionRepository(session).get(version_id)
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,15 +40,21 @@ class WorkerRepository:
         bind = self.session.bind
         return bind is not None and bind.dialect.name == "postgresql"
 
+    def _due(self, now: datetime) -> ColumnElement[bool]:
+        return or_(
+            and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
+            and_(Delivery.status == "in_flight", Delivery.lease_expires_at < now),
+        )
+
+    async def any_due(self, now: datetime) -> bool:
+        """A cheap read first, so an idle worker never takes SQLite's write lock."""
+        stmt = select(Delivery.id).where(self._due(now)).limit(1)
+        return (await self.session.execute(stmt)).first() is not None
+
     async def claim(self, token: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
         due = (
             select(Delivery.id)
-            .where(
-                or_(
-                    and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
-                    and_(Delivery.status == "in_flight", Delivery.lease_expires_at < now),
-                )
-            )
+            .where(self._due(now))
             .order_by(Delivery.next_attempt_at)
             .limit(limit)
         )

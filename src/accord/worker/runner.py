@@ -73,9 +73,13 @@ class Worker:
 
     async def run(self) -> None:
         """Until `stop()`: deliver what is due, run scheduled tasks, idle briefly."""
+        next_schedule_check = 0.0
         async with self.http() as client:
             while not self._stop.is_set():
-                await self.run_scheduled()
+                if time.monotonic() >= next_schedule_check:
+                    # Task periods are minutes; looking once a second is plenty.
+                    await self.run_scheduled()
+                    next_schedule_check = time.monotonic() + 1.0
                 busy = await self.run_once(client)
                 if not busy:
                     with contextlib.suppress(TimeoutError):
@@ -94,6 +98,9 @@ class Worker:
         """One batch; returns how many deliveries it handled."""
         self._token = str(uuid.uuid4())
         now = utcnow()
+        async with session_scope(self.sessionmaker, write=False) as session:
+            if not await WorkerRepository(session).any_due(now):
+                return 0
         async with session_scope(self.sessionmaker) as session:
             repo = WorkerRepository(session)
             claimed = await repo.claim(
