@@ -64,12 +64,25 @@ def reference(asset: Asset) -> dict[str, Any]:
     }
 
 
+_CONSUMERS_KEY = "accord.asset.consumers"
+
+
 async def concerned_teams(session: AsyncSession, asset: Asset) -> list[uuid.UUID]:
-    """The owner and every registered consumer: who hears about this asset."""
+    """The owner and every registered consumer: who hears about this asset.
+
+    Consumers are looked up once per asset and transaction (an import emits several
+    events per asset); registration changes call `forget_consumers`."""
     from accord.registration import service as registration_service  # cycle-free at runtime
 
-    regs = await registration_service.live_for_asset(session, asset.id)
-    return [asset.owner_team_id, *(r.team_id for r in regs)]
+    cache: dict[uuid.UUID, list[uuid.UUID]] = session.info.setdefault(_CONSUMERS_KEY, {})
+    if asset.id not in cache:
+        regs = await registration_service.live_for_asset(session, asset.id)
+        cache[asset.id] = [r.team_id for r in regs]
+    return [asset.owner_team_id, *cache[asset.id]]
+
+
+def forget_consumers(session: AsyncSession, asset_id: uuid.UUID) -> None:
+    session.info.get(_CONSUMERS_KEY, {}).pop(asset_id, None)
 
 
 async def _notify(session: AsyncSession, asset: Asset, type: str, data: dict[str, Any]) -> None:

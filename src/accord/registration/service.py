@@ -26,6 +26,7 @@ def _snapshot(reg: Registration) -> dict[str, Any]:
 
 
 async def _notify(session: AsyncSession, asset: Asset, reg: Registration, type: str) -> None:
+    asset_service.forget_consumers(session, asset.id)
     await events.emit(
         session,
         workspace_id=reg.workspace_id,
