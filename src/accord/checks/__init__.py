@@ -13,13 +13,17 @@ all column checks (see docs/checks.md and docs/adr/0020-checks-engine.md).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from accord.checks.contract import Contract, load_contract, parse_contract
 from accord.checks.errors import ChecksError, ContractError, QueryError, SourceError
 from accord.checks.results import CheckResult, Report, Status
 from accord.checks.run import CheckOptions, run_checks
 from accord.checks.sources.base import DataColumn, Source
 from accord.checks.sources.duckdb import DuckDBSource, FileFormat
-from accord.checks.sources.postgres import PostgresSource
+
+if TYPE_CHECKING:
+    from accord.checks.sources.postgres import PostgresSource
 
 __all__ = [
     "CheckOptions",
@@ -57,6 +61,17 @@ def open_source(
         name = table or fragment
         if not name:
             raise SourceError("name the table: postgresql://…#schema.table or --table")
+        # Imported here: file checks should not pay for loading the PostgreSQL driver.
+        from accord.checks.sources.postgres import PostgresSource
+
         return PostgresSource(dsn, name)
     alias = contract.schema.name if contract is not None else None
     return DuckDBSource(location, fmt, alias=alias)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresSource":
+        from accord.checks.sources.postgres import PostgresSource
+
+        return PostgresSource
+    raise AttributeError(name)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from accord.compat.engine import detect_format, run
 from accord.compat.errors import SchemaError
 from accord.compat.model import (
     Change,
@@ -27,6 +26,7 @@ from accord.compat.model import (
     SchemaFormat,
     Verdict,
     Witness,
+    detect_format,
 )
 from accord.compat.table.schema import Column, TableSchema, parse_table_schema
 from accord.compat.table.types import LogicalType, parse_type
@@ -87,6 +87,10 @@ def check_history(
     Non-transitive modes use the last version of ``history``; transitive modes use them all.
     Changes are reported against the last version.
     """
+    # Imported on first use: `accord.compat` is also imported for its table-schema
+    # parser by code (data checks, the CLI) that never runs the engine.
+    from accord.compat.engine import run
+
     return run(
         list(history),
         new,

@@ -17,6 +17,7 @@ from accord.compat.model import (
     SchemaFormat,
     Verdict,
     Witness,
+    detect_format,
 )
 
 MAX_WITNESSES = 20
@@ -30,13 +31,6 @@ class Backend(Protocol):
     def decide(self, writer: Any, reader: Any, lenient: bool, reader_is_new: bool) -> Decision: ...
 
     def changes(self, old: Any, new: Any, lenient: bool) -> list[Change]: ...
-
-
-def detect_format(doc: Any) -> SchemaFormat:
-    """A document with a top-level ``columns`` list is a table schema, else JSON Schema."""
-    if isinstance(doc, dict) and isinstance(doc.get("columns"), list):
-        return SchemaFormat.TABLE
-    return SchemaFormat.JSONSCHEMA
 
 
 def backend(fmt: SchemaFormat, assert_formats: bool) -> Backend:

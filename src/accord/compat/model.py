@@ -161,3 +161,10 @@ class Verdict:
             "changes": [c.to_dict() for c in self.changes],
             "witnesses": [w.to_dict() for w in self.witnesses],
         }
+
+
+def detect_format(doc: Any) -> SchemaFormat:
+    """A document with a top-level ``columns`` list is a table schema, else JSON Schema."""
+    if isinstance(doc, dict) and isinstance(doc.get("columns"), list):
+        return SchemaFormat.TABLE
+    return SchemaFormat.JSONSCHEMA
