@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -12,7 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
+from sqlalchemy import make_url
 
 ACCORD = str(Path(sys.executable).parent / "accord")
 
@@ -21,6 +24,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def recreate_database(url: str) -> None:
+    """A fresh, empty PostgreSQL database for one benchmark run."""
+    parsed = make_url(url)
+    conn = await asyncpg.connect(
+        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await conn.close()
 
 
 @contextmanager
@@ -35,6 +51,7 @@ def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[
             ACCORD_KEY_PEPPER="bench-pepper-0123456789abcdef0123456789",
         )
         if database_url:
+            asyncio.run(recreate_database(database_url))
             env["ACCORD_DATABASE_URL"] = database_url
             subprocess.run([ACCORD, "db", "upgrade"], env=env, check=True, capture_output=True)
         proc = subprocess.Popen(
