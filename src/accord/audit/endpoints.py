@@ -16,24 +16,12 @@ from accord.kit.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    decode_cursor,
     encode_cursor,
+    int_after,
 )
 from accord.problems import STANDARD_ERRORS
 
 router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"], responses=STANDARD_ERRORS)
-
-
-def _seq_before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        value = decode_cursor(cursor, 1)[0]
-    except ValueError as exc:
-        raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationFailedError("cursor is not valid", code="invalid_cursor")
-    return value
 
 
 @router.get("")
@@ -62,7 +50,7 @@ async def list_audit_events(
         actor_id=actor_id,
         since=since,
         until=until,
-        before_seq=_seq_before(cursor),
+        before_seq=int_after(cursor),
         limit=limit + 1,
     )
     next_cursor = encode_cursor([rows[limit - 1].seq]) if len(rows) > limit else None

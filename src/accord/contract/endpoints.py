@@ -23,15 +23,14 @@ from accord.contract.schemas import (
     VersionCreate,
 )
 from accord.deps import SessionDep, StateDep
-from accord.exceptions import ValidationFailedError
 from accord.idempotency import service as idempotency
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
     LimitQuery,
     Page,
-    decode_cursor,
     encode_cursor,
+    int_after,
 )
 from accord.lineage import service as lineage_service
 from accord.lineage.schemas import DEFAULT_DEPTH, MAX_DEPTH
@@ -102,18 +101,6 @@ async def publish_version(
     return JSONResponse(payload, status_code=status_code)
 
 
-def _seq_after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        value = decode_cursor(cursor, 1)[0]
-    except ValueError as exc:
-        raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationFailedError("cursor is not valid", code="invalid_cursor")
-    return value
-
-
 @router.get("/{asset_id}/versions")
 async def list_versions(
     asset_id: uuid.UUID,
@@ -125,7 +112,7 @@ async def list_versions(
     """An asset's versions in publish order."""
     asset = await asset_service.get(session, principal, asset_id)
     rows = await contract_service.page(
-        session, asset.id, after_seq=_seq_after(cursor), limit=limit + 1
+        session, asset.id, after_seq=int_after(cursor), limit=limit + 1
     )
     next_cursor = encode_cursor([rows[limit - 1].seq]) if len(rows) > limit else None
     return Page[ContractVersionSummary](

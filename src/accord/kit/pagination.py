@@ -57,6 +57,19 @@ def uuid_after(cursor: str | None) -> uuid.UUID | None:
         raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
 
 
+def int_after(cursor: str | None) -> int | None:
+    """Decode a sequence-number cursor, turning garbage into a clean 422."""
+    if cursor is None:
+        return None
+    try:
+        value = decode_cursor(cursor, 1)[0]
+    except InvalidCursorError as exc:
+        raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailedError("cursor is not valid", code="invalid_cursor")
+    return value
+
+
 def next_id_cursor(rows: Sequence[Any], limit: int) -> str | None:
     """Rows are fetched with limit + 1: an extra row means there is a next page."""
     if len(rows) <= limit:
