@@ -30,15 +30,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-from sqlalchemy import insert, make_url, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from accord.kit.clock import utcnow
 from accord.kit.ids import uuid7
 from accord.models import Asset, LineageEdge, Team
-from bench._server import bootstrap_admin, percentile, running_server
+from bench._server import bootstrap_admin, percentile, recreate_database, running_server
 
 WINDOW = 2200
 BACK_EDGES = 0.02
@@ -157,21 +156,9 @@ async def closure_latency(
     return samples, totals
 
 
-async def _recreate_pg(url: str) -> None:
-    parsed = make_url(url)
-    admin = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
-    finally:
-        await admin.close()
-
-
 def run(label: str, postgres: str | None, args: argparse.Namespace) -> None:
     if postgres:
-        asyncio.run(_recreate_pg(postgres))
+        asyncio.run(recreate_database(postgres))
     with running_server(postgres) as (base, env):
         db_url = postgres or f"sqlite+aiosqlite:///{Path(env['ACCORD_DATA_DIR']) / 'accord.db'}"
         admin = {"Authorization": f"Bearer {bootstrap_admin(env)}"}

@@ -22,10 +22,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-import asyncpg
 import orjson
 from pydantic import SecretStr
-from sqlalchemy import make_url
 from tests.receiver import Receiver
 
 from accord.config import Settings
@@ -35,27 +33,15 @@ from accord.kit.ids import uuid7
 from accord.migrate import upgrade
 from accord.models import WebhookSubscription
 from accord.workspace import service as workspace_service
-from bench._server import percentile
+from bench._server import percentile, recreate_database
 
 ACCORD = str(Path(sys.executable).parent / "accord")
 PEPPER = "bench-pepper-0123456789abcdef0123456789"
 
 
-async def _recreate(url: str) -> None:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{parsed.database}"')
-    finally:
-        await conn.close()
-
-
 async def main(args: argparse.Namespace) -> None:
     url = args.postgres
-    await _recreate(url)
+    await recreate_database(url)
     settings = Settings(database_url=url, key_pepper=SecretStr(PEPPER), log_level="error")
     engine = create_engine(settings)
     await upgrade(engine)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AwareDatetime, Field
 
 from accord.auth.principal import Scope
 from accord.kit.schemas import InputModel, OutputModel
@@ -21,14 +21,9 @@ class ApiKeyCreate(InputModel):
     scopes: list[Scope] = Field(
         min_length=1, max_length=3, examples=[["read", "write"]], description="read, write, admin."
     )
-    expires_at: datetime | None = Field(default=None, description="Optional expiry (UTC).")
-
-    @field_validator("expires_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("expires_at must carry a timezone, e.g. 2027-01-01T00:00:00Z")
-        return value
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="Optional expiry, with a timezone (2027-01-01T00:00:00Z)."
+    )
 
 
 class ApiKey(OutputModel):

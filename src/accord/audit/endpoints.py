@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from accord.audit import service
 from accord.audit.schemas import AuditEventOut, VerifyResult
 from accord.auth.dependencies import AdminPrincipal, ReadPrincipal
 from accord.deps import SessionDep
-from accord.exceptions import ValidationFailedError
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
@@ -32,15 +30,12 @@ async def list_audit_events(
     entity_id: str | None = Query(None, max_length=64),
     action: str | None = Query(None, max_length=64, examples=["team.created"]),
     actor_id: str | None = Query(None, max_length=64),
-    since: datetime | None = Query(None, description="Inclusive lower bound (UTC)."),
-    until: datetime | None = Query(None, description="Exclusive upper bound (UTC)."),
+    since: AwareDatetime | None = Query(None, description="Inclusive lower bound."),
+    until: AwareDatetime | None = Query(None, description="Exclusive upper bound."),
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[AuditEventOut]:
     """The workspace's audit events, newest first, with filters."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise ValidationFailedError(f"{name} must carry a timezone", code="naive_datetime")
     rows = await service.list_events(
         session,
         principal.workspace_id,

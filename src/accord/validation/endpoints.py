@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime
 
 from accord.auth.dependencies import ReadPrincipal, WritePrincipal
 from accord.deps import SessionDep
-from accord.exceptions import ValidationFailedError
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
     LimitQuery,
     Page,
-    encode_cursor,
+    next_id_cursor,
     uuid_after,
 )
 from accord.problems import STANDARD_ERRORS
@@ -28,11 +27,6 @@ from accord.validation.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/assets", tags=["validation"], responses=STANDARD_ERRORS)
-
-
-def _aware(*values: datetime | None) -> None:
-    if any(v is not None and v.tzinfo is None for v in values):
-        raise ValidationFailedError("times must carry a timezone", code="naive_datetime")
 
 
 @router.post("/{asset_id}/validation-runs", status_code=status.HTTP_201_CREATED)
@@ -52,21 +46,19 @@ async def list_validation_runs(
     session: SessionDep,
     status_filter: str | None = Query(None, alias="status", pattern="^(passed|failed)$"),
     version: str | None = Query(None, max_length=64),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[ValidationRunSummary]:
     """Runs of an asset, newest first, filtered by status, version and time."""
-    _aware(since, until)
     rows = await service.history(
         session, principal, asset_id, status=status_filter, version=version, since=since,
         until=until, before_id=uuid_after(cursor), limit=limit + 1,
     )  # fmt: skip
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
     return Page[ValidationRunSummary](
         items=[ValidationRunSummary.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor,
+        next_cursor=next_id_cursor(rows, limit),
     )
 
 
@@ -76,10 +68,9 @@ async def validation_trend(
     principal: ReadPrincipal,
     session: SessionDep,
     version: str | None = Query(None, max_length=64),
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
 ) -> Trend:
     """Pass rate per check (guarantee) over the most recent 500 runs since `since`."""
-    _aware(since)
     runs, checks = await service.trend_for(
         session, principal, asset_id, version=version, since=since
     )

@@ -13,7 +13,7 @@ from accord.kit.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    encode_cursor,
+    next_id_cursor,
     uuid_after,
 )
 from accord.models import Delivery, DeliveryAttempt
@@ -52,7 +52,7 @@ def _delivery(d: Delivery, event_type: str, log: list[DeliveryAttempt]) -> Deliv
 
 
 def _cursor(rows: list[tuple[Delivery, str]], limit: int) -> str | None:
-    return encode_cursor([str(rows[limit - 1][0].id)]) if len(rows) > limit else None
+    return next_id_cursor([d for d, _ in rows], limit)
 
 
 @router.post("/webhooks", status_code=status.HTTP_201_CREATED)
@@ -83,9 +83,9 @@ async def list_webhooks(
     rows = await service.list_webhooks(
         session, principal, after_id=uuid_after(cursor), limit=limit + 1
     )
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
     return Page[Webhook](
-        items=[Webhook.model_validate(s) for s in rows[:limit]], next_cursor=next_cursor
+        items=[Webhook.model_validate(s) for s in rows[:limit]],
+        next_cursor=next_id_cursor(rows, limit),
     )
 
 

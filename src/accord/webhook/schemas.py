@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AnyHttpUrl, AwareDatetime, Field, field_validator
 
 from accord.events.catalog import is_known_pattern
 from accord.kit.schemas import InputModel, OutputModel
@@ -115,15 +115,8 @@ class BulkReplay(InputModel):
     reason: Annotated[str, Field(min_length=3, max_length=1000)]
     subscription_id: uuid.UUID | None = None
     event_type: Annotated[str, Field(max_length=64)] | None = None
-    since: datetime | None = None
+    since: AwareDatetime | None = None
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
-
-    @field_validator("since")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("since must carry a timezone")
-        return value
 
 
 class ReplayResult(OutputModel):
