@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -50,11 +51,37 @@ def test_fetch_and_report_hooks(app: typer.Typer, tmp_path: Path) -> None:
 
 
 def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate, "stderr_is_terminal", lambda: True)
     monkeypatch.setattr("rich.console.Console.is_terminal", property(lambda _self: True))
     with validate._progress(enabled=True) as say:
         say("scanning")
     with validate._progress(enabled=False) as say:
         say("quiet")
+    monkeypatch.setattr(validate, "stderr_is_terminal", lambda: False)
+    with validate._progress(enabled=True) as say:
+        say("nobody is watching")
+
+
+def test_a_contract_file_needs_neither_the_sdk_nor_rich(tmp_path: Path) -> None:
+    """Start-up matters for a CI step: checking a file against a contract file loads no
+    HTTP client and no terminal UI."""
+    (tmp_path / "c.json").write_text(json.dumps(DOC), encoding="utf-8")
+    duckdb.execute(f"COPY (SELECT 1::BIGINT AS n) TO '{tmp_path / 'd.parquet'}' (FORMAT PARQUET)")
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['accord', sys.argv[1], '--contract', sys.argv[2], '--json']\n"
+        "try:\n"
+        "    runpy.run_module('accord.cli.validate', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    loaded = [m for m in ('accord.sdk', 'httpx', 'rich.console') if m in sys.modules]\n"
+        "    print(exc.code, loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "d.parquet"), str(tmp_path / "c.json")],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={k: v for k, v in os.environ.items() if k != "ACCORD_URL"},
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
 
 
 def test_module_entry_point() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import cast
 
 import typer
-from rich.console import Console
 
 from accord.checks import (
     CheckOptions,
@@ -71,11 +71,16 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(INPUT_ERROR)
 
 
+def is_contract_file(spec: str) -> bool:
+    """Whether ``--contract`` names a file (else it is ``ASSET_FQN[@VERSION]``)."""
+    path = Path(spec)
+    return path.exists() or path.suffix.lower() in _CONTRACT_SUFFIXES or "/" in spec
+
+
 def resolve_contract(spec: str, odcs_object: str | None) -> Contract:
     """A contract file, or ``ASSET_FQN[@VERSION]`` through the injected fetcher."""
-    path = Path(spec)
-    if path.exists() or path.suffix.lower() in _CONTRACT_SUFFIXES or "/" in spec:
-        return load_contract(path, odcs_object)
+    if is_contract_file(spec):
+        return load_contract(Path(spec), odcs_object)
     if hooks.fetch_contract is None:
         raise _fail(
             f"{spec!r} is not a file; fetching a registered contract needs a server: set ACCORD_URL"
@@ -119,7 +124,8 @@ def validate(
 
     With ACCORD_URL (and ACCORD_API_KEY) set, `--contract` may name a registered asset
     (`fqn`, `fqn@1.2.0`, `fqn:staging@1.2.0`) and `--report` records the run there."""
-    if hooks.fetch_contract is None:
+    if hooks.fetch_contract is None and (report or not is_contract_file(contract)):
+        # Only now: the SDK (httpx, pydantic models) costs a quarter second to import.
         from accord.cli import registry
 
         registry.install(hooks)
@@ -152,12 +158,19 @@ def validate(
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr while checks run, only on a terminal."""
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
+    if not enabled or not stderr_is_terminal():
         yield lambda _message: None
         return
+    from rich.console import Console  # only for a spinner someone will see
+
+    console = Console(stderr=True)
     with console.status("starting…") as status:
         yield lambda message: status.update(message)
+
+
+def stderr_is_terminal() -> bool:
+    """Whether a person may be watching stderr."""
+    return sys.stderr.isatty()
 
 
 _MARK = {"pass": "PASS ", "fail": "FAIL ", "error": "ERROR"}
