@@ -294,3 +294,29 @@ def test_more_shapes() -> None:
         {"format": "table", "schema": {"columns": [{"name": "t", "type": "timestamptz"}]}}
     )
     assert export_odcs(tz)["schema"][0]["properties"][0]["logicalType"] == "timestamp"
+
+
+@pytest.mark.parametrize(
+    ("value", "path", "what"),
+    [
+        ({"examples": [b"\x00"]}, "schema.0.properties.1.examples.0", "a bytes value"),
+        ({1: "x"}, "schema.0.properties.1.1", "the int key 1"),
+        ({"tags": {"a", "b"}}, "schema.0.properties.1.tags", "a set value"),
+    ],
+)
+def test_values_json_cannot_hold_are_named(value: dict[Any, Any], path: str, what: str) -> None:
+    """YAML can say more than JSON (binary, sets, non-string keys); the document is refused
+    with the path, not with the validator's internal error."""
+    doc = _doc()
+    doc["schema"][0]["properties"][1].update(value)
+    with pytest.raises(ContractError, match=f"{what} is not JSON") as caught:
+        import_odcs(doc)
+    assert caught.value.paths == (path,)
+
+
+def test_a_yaml_file_with_a_binary_value_is_an_input_error(tmp_path: Path) -> None:
+    text = (CASES / "orders.odcs.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.odcs.yaml"
+    bad.write_text(text + "customProperties:\n  - property: blob\n    value: !!binary aGk=\n")
+    with pytest.raises(ContractError, match="a bytes value is not JSON"):
+        load_contract(bad)
