@@ -8,6 +8,7 @@ in the contract) are decided here from the source's column list.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from accord.checks.plan import Check
@@ -50,6 +51,11 @@ class Compiled:
     aggregate: str
     predicate: str | None = None
     group_by: tuple[str, ...] = ()  # unique: samples are the duplicated keys
+    # An aggregate an engine with statistics answers without reading rows: the check's
+    # value itself when ``probe_exact``, else a boolean that is false only when no row can
+    # fail (the check then passes with 0 failing rows; otherwise ``aggregate`` counts them).
+    probe: str | None = None
+    probe_exact: bool = False
 
 
 def column_views(
@@ -126,7 +132,8 @@ def compile_check(
         return Compiled(agg, present, tuple(keys))
     view = cols[0]
     if check.kind == "not_null":
-        return _count(f"{view.raw} IS NULL")
+        nulls = f"count(*) - count({view.raw})"
+        return Compiled(nulls, f"{view.raw} IS NULL", probe=nulls, probe_exact=True)
     if check.kind == "column_type":
         return _count(f"{view.raw} IS NOT NULL AND {view.typed} IS NULL")
     if check.kind in ("min_length", "max_length", "pattern"):
@@ -137,7 +144,8 @@ def compile_check(
     if check.kind == "freshness":
         if kind.name not in TEMPORAL:
             return Decided("error", f"freshness needs a date or timestamp column, not {kind}")
-        return Compiled(dialect.epoch(f"max({view.typed})"))
+        newest = dialect.epoch(f"max({view.typed})")
+        return Compiled(newest, probe=newest, probe_exact=True)
     if check.kind == "accepted_values":
         values = [
             str(v) if kind.name in TEXTUAL and not isinstance(v, str) else v for v in check.param
@@ -146,8 +154,11 @@ def compile_check(
         return _count(f"{view.typed} IS NOT NULL AND {view.typed} NOT IN ({listed})")
     if kind.name not in NUMERIC:
         return Decided("error", f"{check.kind} applies to numeric columns, not {kind}")
-    op = "<" if check.kind == "min" else ">"
-    return _count(f"{view.typed} {op} {literal(check.param)}")
+    op, extreme = ("<", "min") if check.kind == "min" else (">", "max")
+    bound = literal(check.param)
+    counted = _count(f"{view.typed} {op} {bound}")
+    may_fail = f"coalesce({extreme}({view.typed}) {op} {bound}, false)"
+    return dataclasses.replace(counted, probe=may_fail)
 
 
 def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled:

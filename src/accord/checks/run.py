@@ -100,6 +100,36 @@ def run_checks(contract: Contract, source: Source, options: CheckOptions | None 
 def _scan(
     source: Source, scans: dict[str, Compiled]
 ) -> tuple[int | None, dict[str, Any], dict[str, str]]:
+    rows, values = _probe(source, scans) if source.statistics else (None, {})
+    remaining = {i: c for i, c in scans.items() if i not in values}
+    if rows is not None and not remaining:
+        return rows, values, {}
+    scanned_rows, scanned, failures = _full_scan(source, remaining)
+    return (scanned_rows if rows is None else rows), {**values, **scanned}, failures
+
+
+def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, dict[str, Any]]:
+    """What the source's statistics settle without reading rows: the row count, exact
+    values (null counts, newest timestamp) and bounds no row crosses (0 failing rows)."""
+    probes = {i: c.probe for i, c in scans.items() if c.probe is not None}
+    try:
+        row = source.query(
+            f"SELECT {', '.join(['count(*)', *probes.values()])} FROM {source.relation}"
+        )[0]
+    except QueryError:  # the full scan evaluates (and isolates) everything
+        return None, {}
+    values: dict[str, Any] = {}
+    for key, value in zip(probes, row[1:], strict=True):
+        if scans[key].probe_exact:
+            values[key] = value
+        elif value is False:
+            values[key] = 0
+    return int(row[0]), values
+
+
+def _full_scan(
+    source: Source, scans: dict[str, Compiled]
+) -> tuple[int | None, dict[str, Any], dict[str, str]]:
     ids = list(scans)
     select = ", ".join(["count(*)", *(scans[i].aggregate for i in ids)])
     try:

@@ -24,6 +24,9 @@ class Source(Protocol):
     relation: str
     #: True when values arrive as text (CSV, JSON lines) and are typed with ``TRY_CAST``.
     text_typed: bool
+    #: True when the engine answers ``count(col)``, ``min``/``max`` from stored statistics
+    #: without reading rows (Parquet): the runner asks those first, in a query of their own.
+    statistics: bool
     #: A short description for reports (a path, ``postgresql://host/db#schema.table``).
     label: str
 

@@ -46,6 +46,7 @@ class DuckDBSource:
     """
 
     text_typed: bool
+    statistics: bool
     dialect = Dialect("duckdb")
     relation = quote_ident(VIEW)
 
@@ -55,6 +56,9 @@ class DuckDBSource:
         self._custom: str | None = None
         self.format: FileFormat = fmt or detect_format(path)
         self.text_typed = self.format in ("csv", "json")
+        # Parquet keeps per-row-group null counts, min and max: DuckDB answers count(col),
+        # min and max from them (and reads the column when a file has none).
+        self.statistics = self.format == "parquet"
         # No progress bar of DuckDB's own: it would write into the CLI's stdout (--json).
         self._con = duckdb.connect(":memory:")
         self._con.execute("SET enable_progress_bar = false")

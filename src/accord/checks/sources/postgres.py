@@ -40,6 +40,7 @@ class PostgresSource:
     """One PostgreSQL table or view. ``dsn`` is a ``postgresql://`` URL."""
 
     text_typed = False
+    statistics = False
     dialect = Dialect("postgres")
 
     def __init__(self, dsn: str, table: str, *, timeout: float = 30.0) -> None:
