@@ -39,7 +39,7 @@ OPTIONS = {
 @cache
 def _validator() -> jsonschema_rs.Draft201909Validator:
     # jsonschema-rs, not jsonschema: it imports and validates in milliseconds, which
-    # `accord validate` pays on every run (ADR 0010). Formats are annotations, as in 2019-09.
+    # `accord validate` pays on every run (ADR 0021). Formats are annotations, as in 2019-09.
     text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
     return jsonschema_rs.Draft201909Validator(json.loads(text), validate_formats=False)
 
