@@ -5,7 +5,9 @@
 
 Generates the orders data of shared/bench/datacontract-recipe.md (deterministic; kept in
 --dir between runs), writes the recipe's ODCS contract for each size, then times each tool as
-a fresh process (wall time and peak RSS from wait4, median of --runs): `accord validate`,
+a fresh process (wall time, CPU time and peak RSS from wait4), --runs rounds in which each
+tool runs once, in turn, so that drifting machine load hits every tool alike; medians are
+printed. The tools: `accord validate`,
 `datacontract test` (found via --datacontract or $DATACONTRACT_BIN; "not installed" when
 absent) and the recipe's single DuckDB query in a fresh Python. Issue 7 targets, Parquet:
 Accord within 1.5x of the hand-written query and at least 5x faster than datacontract-cli.
@@ -135,14 +137,15 @@ slaProperties:
 """
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of one fresh process."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MiB) and exit code of one fresh
+    process."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
 def prepare(rows: int, folder: Path) -> Path:
@@ -171,8 +174,8 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     have_dc = Path(args.datacontract).exists()
-    head = f"{'rows':>11} {'format':<8} {'tool':<16} {'wall s':>8} {'min s':>7} {'RSS MiB':>8}"
-    print(f"{head} {'exit':>4}  vs hand")
+    head = f"{'rows':>11} {'format':<8} {'tool':<16} {'wall s':>7} {'min s':>6} {'CPU s':>6}"
+    print(f"{head} {'RSS MiB':>7} {'exit':>4} {'vs hand':>8} {'dc/tool':>8}")
     for rows in args.rows:
         base = prepare(rows, args.dir)
         contract = str(args.dir / f"orders_{rows}.odcs.yaml")
@@ -193,19 +196,28 @@ def main() -> None:
                 ],
                 "datacontract": [args.datacontract, "test", contract, "--server", f"local_{fmt}"],
             }
-            hand = 0.0
-            for name, cmd in tools.items():
-                if name == "datacontract" and not have_dc:
-                    print(f"{rows:>11,} {fmt:<8} {name:<16} not installed ({args.datacontract})")
-                    continue
-                runs = [measure(cmd, args.dir) for _ in range(args.runs)]
-                wall = statistics.median(r[0] for r in runs)
-                hand = hand or wall
-                rss = max(r[1] for r in runs)
+            if not have_dc:
+                del tools["datacontract"]
+            runs: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in tools}
+            for round_ in range(args.runs):
+                names = list(tools)
+                names = names[round_ % len(names) :] + names[: round_ % len(names)]
+                for name in names:
+                    runs[name].append(measure(tools[name], args.dir))
+            wall = {name: statistics.median(r[0] for r in done) for name, done in runs.items()}
+            for name, done in runs.items():
+                cpu = statistics.median(r[1] for r in done)
+                vs_dc = f"{wall['datacontract'] / wall[name]:>7.1f}x" if have_dc else ""
                 print(
-                    f"{rows:>11,} {fmt:<8} {name:<16} {wall:>8.2f} {min(r[0] for r in runs):>7.2f} "
-                    f"{rss:>8.0f} {runs[-1][2]:>4}  {wall / hand:.2f}x",
+                    f"{rows:>11,} {fmt:<8} {name:<16} {wall[name]:>7.2f} "
+                    f"{min(r[0] for r in done):>6.2f} {cpu:>6.2f} "
+                    f"{max(r[2] for r in done):>7.0f} {done[-1][3]:>4} "
+                    f"{wall[name] / wall['hand DuckDB']:>7.2f}x {vs_dc}",
                     flush=True,
+                )
+            if not have_dc:
+                print(
+                    f"{rows:>11,} {fmt:<8} {'datacontract':<16} not installed ({args.datacontract})"
                 )
 
 

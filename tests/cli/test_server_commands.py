@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+import accord
+
 ACCORD = str(Path(sys.executable).parent / "accord")
 
 
@@ -45,6 +47,20 @@ def test_version(env: dict[str, str]) -> None:
     result = run(["--version"], env)
     assert result.returncode == 0
     assert result.stdout.startswith("accord ")
+    assert run(["validate", "--version"], env).returncode == 2  # not an option of validate
+
+
+def test_version_loads_no_command() -> None:
+    probe = (
+        "import sys; sys.argv = ['accord', '--version']\n"
+        "from accord.cli.main import run; run()\n"
+        "print([m for m in ('fastapi', 'sqlalchemy', 'accord.checks', 'httpx')"
+        " if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.splitlines() == [f"accord {accord.__version__}", "[]"]
 
 
 def test_db_upgrade_and_current(env: dict[str, str]) -> None:

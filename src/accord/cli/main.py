@@ -17,9 +17,13 @@ import typer
 from accord import __version__
 
 
+def _print_version() -> None:
+    typer.echo(f"accord {__version__}")
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"accord {__version__}")
+        _print_version()
         raise typer.Exit()
 
 
@@ -84,5 +88,9 @@ def __getattr__(name: str) -> typer.Typer:
 
 def run() -> None:
     """Console-script entry point."""
-    first = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    args = sys.argv[1:]
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first is None and "--version" in args:
+        _print_version()  # what the eager option would print, without loading every command
+        return
     build_app(first)()
