@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 import accord
+from accord.cli.main import build_app
 
 ACCORD = str(Path(sys.executable).parent / "accord")
 
@@ -48,6 +50,13 @@ def test_version(env: dict[str, str]) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("accord ")
     assert run(["validate", "--version"], env).returncode == 2  # not an option of validate
+
+
+def test_version_before_a_command_is_the_eager_option() -> None:
+    """`accord --version validate …` goes through Typer: the eager option still answers."""
+    out = CliRunner().invoke(build_app("validate"), ["--version", "validate"])
+    assert out.exit_code == 0
+    assert out.output == f"accord {accord.__version__}\n"
 
 
 def test_version_loads_no_command() -> None:
