@@ -320,3 +320,20 @@ def test_a_yaml_file_with_a_binary_value_is_an_input_error(tmp_path: Path) -> No
     bad.write_text(text + "customProperties:\n  - property: blob\n    value: !!binary aGk=\n")
     with pytest.raises(ContractError, match="a bytes value is not JSON"):
         load_contract(bad)
+
+
+def test_a_null_key_and_deep_nesting_are_input_errors() -> None:
+    doc = _doc()
+    doc["customProperties"] = [{"property": "p", "value": {None: 1}}]
+    with pytest.raises(ContractError, match="the NoneType key None is not JSON") as caught:
+        import_odcs(doc)
+    assert caught.value.paths == ("customProperties.0.value.None",)
+    deep: list[Any] = []
+    doc = _doc()
+    doc["unknown"] = deep  # the validator descends into it and stops at its depth limit
+    for _ in range(5_000):
+        deep.append([])
+        deep = deep[0]
+    with pytest.raises(ContractError, match="invalid ODCS document") as too_deep:
+        import_odcs(doc)
+    assert too_deep.value.paths == ("/",)

@@ -46,15 +46,17 @@ def _validator() -> jsonschema_rs.Draft201909Validator:
 
 def validate_odcs(doc: Any) -> None:
     """Raise `ContractError` listing every path where ``doc`` breaks the ODCS JSON Schema."""
-    odd = _non_json(doc, "")
+    odd = _non_json(doc)
     if odd is not None:
         path, what = odd
-        raise ContractError(f"invalid ODCS document: {what} is not JSON", (path or "/",))
+        raise ContractError(f"invalid ODCS document: {what} is not JSON", (path,))
+    try:
+        errors = list(_validator().iter_errors(doc))
+    except ValueError as exc:  # e.g. nesting deeper than the validator's recursion limit
+        raise ContractError(f"invalid ODCS document: {exc}", ("/",)) from None
     paths: list[str] = []
     messages: list[str] = []
-    for error in sorted(
-        _validator().iter_errors(doc), key=lambda e: list(map(str, e.instance_path))
-    ):
+    for error in sorted(errors, key=lambda e: list(map(str, e.instance_path))):
         base = ".".join(str(p) for p in error.instance_path)
         names = [base]
         kind = error.kind
@@ -72,23 +74,24 @@ def validate_odcs(doc: Any) -> None:
         raise ContractError(f"invalid ODCS document: {messages[0]}", tuple(paths))
 
 
-def _non_json(value: Any, path: str) -> tuple[str, str] | None:
+def _non_json(doc: Any) -> tuple[str, str] | None:
     """The path and a description of the first thing JSON cannot hold (YAML allows binary
-    values, sets and non-string keys), or None."""
-    if value is None or isinstance(value, str | int | float):  # bool is an int
-        return None
-    if isinstance(value, list):
-        items: list[tuple[Any, Any]] = list(enumerate(value))
-    elif isinstance(value, dict):
-        items = list(value.items())
-    else:
-        return path, f"a {type(value).__name__} value"
-    for key, item in items:
-        if isinstance(value, dict) and not isinstance(key, str):
-            return f"{path}.{key}".lstrip("."), f"the {type(key).__name__} key {key!r}"
-        found = _non_json(item, f"{path}.{key}".lstrip("."))
-        if found is not None:
-            return found
+    values, sets and non-string keys), or None. Iterative: depth is not limited here."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        path, value = stack.pop()
+        if value is None or isinstance(value, str | int | float):  # bool is an int
+            continue
+        if isinstance(value, list):
+            items: list[tuple[Any, Any]] = list(enumerate(value))
+        elif isinstance(value, dict):
+            items = list(value.items())
+            for key, _item in items:
+                if not isinstance(key, str):
+                    return f"{path}.{key}".lstrip("."), f"the {type(key).__name__} key {key!r}"
+        else:
+            return path or "/", f"a {type(value).__name__} value"
+        stack.extend((f"{path}.{key}".lstrip("."), item) for key, item in reversed(items))
     return None
 
 

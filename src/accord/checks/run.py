@@ -3,9 +3,9 @@
 One scan computes every column check at once; on a source with statistics (Parquet) a probe
 query first settles what they answer and the scan computes only the rest (ADR 0020). Custom
 SQL runs as its own read-only query; failing-row samples (only when asked) take one small
-``LIMIT`` query per failing check. If
-the combined scan fails (a value the engine cannot compare), each aggregate is retried alone
-so one bad check becomes one ``error`` result instead of sinking the run.
+``LIMIT`` query per failing check. If the combined scan fails (a value the engine cannot
+compare), each aggregate is retried alone so one bad check becomes one ``error`` result
+instead of sinking the run.
 """
 
 from __future__ import annotations
