@@ -169,3 +169,18 @@ def test_text_files_keep_one_scan(tmp_path: Path, fmt: str) -> None:
         result(report, "freshness").observed
         == dt.datetime(2026, 3, 1, 11, tzinfo=dt.UTC).isoformat()
     )
+
+
+@pytest.mark.parametrize(("copies", "message"), [(2, "1 extra row"), (3, "2 extra rows")])
+def test_counts_read_as_english(tmp_path: Path, copies: int, message: str) -> None:
+    column = {"name": "k", "type": "int64", "nullable": False}
+    doc = {"format": "table", "schema": {"name": "t", "columns": [column], "primary_key": ["k"]}}
+    rows = (
+        f"SELECT CAST(CASE WHEN i < {copies} THEN 0 ELSE i END AS BIGINT) AS k FROM range(9) t(i)"
+    )
+    with DuckDBSource(_write(tmp_path / "k.parquet", rows)) as source:
+        report = _run(source, doc)
+    assert result(report, "k.unique").message == f"{message} (duplicates beyond the first)"
+    single = _write(tmp_path / "n.parquet", "SELECT CAST(NULL AS BIGINT) AS k")
+    with DuckDBSource(single) as source:
+        assert result(_run(source, doc), "k.not_null").message == "1 failing row"

@@ -136,7 +136,7 @@ def _report() -> Report:
             "a.bad", "min", "error", "fail", "2 failing rows", ("a",), 2, 10, samples=[{"a": -1}]
         ),
         CheckResult("a.err", "custom", "error", "error", "query failed: x"),
-        CheckResult("a.warn", "max", "warn", "fail", "1 failing rows", ("a",), 1, 10),
+        CheckResult("a.warn", "max", "warn", "fail", "1 failing row", ("a",), 1, 10),
         CheckResult("n", "row_count", "warn", "pass", "10 rows", (), None, 10, observed=10),
     ]
     return Report("orders", "o.parquet", results, 10, 0.25, {"version": "1.0.0"})

@@ -174,9 +174,16 @@ def _settled(check: Check, decided: Decided, rows: int | None) -> CheckResult:
 
 
 def _counted(check: Check, failed: int, rows: int | None) -> CheckResult:
-    what = "extra rows (duplicates beyond the first)" if check.kind == "unique" else "failing rows"
+    if check.kind == "unique":
+        what = f"{_count_of(failed, 'extra row')} (duplicates beyond the first)"
+    else:
+        what = _count_of(failed, "failing row")
     status = "pass" if failed == 0 else "fail"
-    return _result(check, status, f"{failed} {what}", rows, failed_rows=failed)
+    return _result(check, status, what, rows, failed_rows=failed)
+
+
+def _count_of(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _row_count(check: Check, rows: int | None, failure: str | None) -> CheckResult:
@@ -229,7 +236,11 @@ def _custom(check: Check, source: Source, relation: str, rows: int | None) -> Ch
         )
     failed = int(value)
     return _result(
-        check, "pass" if failed == 0 else "fail", f"{failed} failing rows", rows, failed_rows=failed
+        check,
+        "pass" if failed == 0 else "fail",
+        f"{failed} failing row{'' if failed == 1 else 's'}",
+        rows,
+        failed_rows=failed,
     )
 
 
