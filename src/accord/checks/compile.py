@@ -8,7 +8,6 @@ in the contract) are decided here from the source's column list.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from accord.checks.plan import Check
@@ -158,9 +157,8 @@ def compile_check(
         return Decided("error", f"{check.kind} applies to numeric columns, not {kind}")
     op, extreme = ("<", "min") if check.kind == "min" else (">", "max")
     bound = literal(check.param)
-    counted = _count(f"{view.typed} {op} {bound}")
     may_fail = f"coalesce({extreme}({view.typed}) {op} {bound}, false)"
-    return dataclasses.replace(counted, probe=may_fail)
+    return _count(f"{view.typed} {op} {bound}", probe=may_fail)
 
 
 def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled:
@@ -170,8 +168,8 @@ def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled:
     return _count(f"length({text}) {op} {int(check.param)}")
 
 
-def _count(predicate: str) -> Compiled:
-    return Compiled(f"count(*) FILTER (WHERE {predicate})", predicate)
+def _count(predicate: str, probe: str | None = None) -> Compiled:
+    return Compiled(f"count(*) FILTER (WHERE {predicate})", predicate, probe=probe)
 
 
 def schema_type(schema: TableSchema, name: str) -> LogicalType:
