@@ -35,6 +35,7 @@ def test_quoting_and_literals() -> None:
 
 def test_dialects() -> None:
     assert Dialect("duckdb").matches("x", "^a") == "regexp_matches(x, '^a')"
+    assert Dialect("duckdb").matches("x", "^[ab]") == "(x GLOB '[ab]*')"
     assert Dialect("postgres").matches("x", "^a") == "(x ~ '^a')"
     assert Dialect("duckdb").key(["a"]) == "a"
     assert Dialect("duckdb").key(["a", "b"]) == "(a, b)"

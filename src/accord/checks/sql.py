@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from accord.checks.patterns import Glob, Separated, lower
+
 Engine = Literal["duckdb", "postgres"]
 Scalar = str | int | float | bool
 
@@ -46,8 +48,18 @@ class Dialect:
     engine: Engine
 
     def matches(self, text_expr: str, pattern: str) -> str:
-        """Unanchored regex search, like Python's ``re.search`` and JSON Schema ``pattern``."""
+        """Unanchored regex search, like Python's ``re.search`` and JSON Schema ``pattern``.
+        On DuckDB, common shapes are spelled without the regex engine (`patterns.lower`)."""
         if self.engine == "duckdb":
+            lowered = lower(pattern)
+            if isinstance(lowered, Glob):
+                return f"({text_expr} GLOB {literal(lowered.pattern)})"
+            if isinstance(lowered, Separated):
+                escape = " ESCAPE '\\'" if lowered.escape else ""
+                return (
+                    f"({text_expr} LIKE {literal(lowered.layout)}{escape} "
+                    f"AND NOT {text_expr} LIKE {literal(lowered.too_many)}{escape})"
+                )
             return f"regexp_matches({text_expr}, {literal(pattern)})"
         return f"({text_expr} ~ {literal(pattern)})"
 
