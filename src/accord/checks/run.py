@@ -1,7 +1,8 @@
 """Run a contract's checks against an opened source.
 
 One scan computes every column check at once; on a source with statistics (Parquet) a probe
-query first settles what they answer and the scan computes only the rest (ADR 0020). Custom
+query first settles what they answer and the scan computes only the rest, while a side
+query tries to prove unique keys distinct by their stored order (ADR 0020). Custom
 SQL runs as its own read-only query; failing-row samples (only when asked) take one small
 ``LIMIT`` query per failing check. If the combined scan fails (a value the engine cannot
 compare), each aggregate is retried alone so one bad check becomes one ``error`` result
@@ -24,6 +25,8 @@ from accord.checks.compile import (
     column_views,
     compile_check,
     decide,
+    order_proof,
+    proves_order,
 )
 from accord.checks.contract import Contract
 from accord.checks.errors import QueryError
@@ -104,10 +107,27 @@ def _scan(
 ) -> tuple[int | None, dict[str, Any], dict[str, str]]:
     rows, values = _probe(source, scans) if source.statistics else (None, {})
     remaining = {i: c for i, c in scans.items() if i not in values}
-    if rows is not None and not remaining:
-        return rows, values, {}
-    scanned_rows, scanned, failures = _full_scan(source, remaining)
-    return (scanned_rows if rows is None else rows), {**values, **scanned}, failures
+    # Keys stored in order are proven distinct beside the scan; the rest are hashed in it.
+    ordered = [i for i, c in remaining.items() if c.key is not None] if source.ordered else []
+    proofs = [order_proof(remaining[i], source.relation) for i in ordered]
+    pending = source.start(proofs) if proofs else None
+    rest = {i: c for i, c in remaining.items() if i not in ordered}
+    failures: dict[str, str] = {}
+    if rest or rows is None:
+        scanned_rows, scanned, failures = _full_scan(source, rest)
+        rows = scanned_rows if rows is None else rows
+        values.update(scanned)
+    unproven = {}
+    for check_id, proof in zip(ordered, pending.results() if pending else [], strict=True):
+        if proof is not None and proves_order(proof):
+            values[check_id] = 0
+        else:
+            unproven[check_id] = remaining[check_id]
+    if unproven:
+        _, hashed, more = _full_scan(source, unproven)
+        values.update(hashed)
+        failures.update(more)
+    return rows, values, failures
 
 
 def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, dict[str, Any]]:

@@ -16,6 +16,26 @@ class DataColumn:
     stored: str
 
 
+class Pending(Protocol):
+    """Engine-built queries started by `Source.start`."""
+
+    def results(self) -> list[list[tuple[Any, ...]] | None]:
+        """Each query's rows, in order, or None for a query the engine failed (waits for
+        them to finish)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Done:
+    """Queries that already ran (a source that runs them in turn)."""
+
+    rows: list[list[tuple[Any, ...]] | None]
+
+    def results(self) -> list[list[tuple[Any, ...]] | None]:
+        """The rows, as run."""
+        return self.rows
+
+
 class Source(Protocol):
     """An opened data source. Sources are context managers; `close` releases them."""
 
@@ -27,6 +47,10 @@ class Source(Protocol):
     #: True when the engine answers ``count(col)``, ``min``/``max`` from stored statistics
     #: without reading rows (Parquet): the runner asks those first, in a query of their own.
     statistics: bool
+    #: True when the engine reads rows in a fixed order and `start` runs queries beside the
+    #: scan that read only the key columns (Parquet): unique checks try
+    #: `compile.order_proof` there first instead of hashing every key.
+    ordered: bool
     #: A short description for reports (a path, ``postgresql://host/db#schema.table``).
     label: str
 
@@ -37,6 +61,11 @@ class Source(Protocol):
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Run a query the engine built (never user SQL) and return its rows;
         `QueryError` when the engine fails it."""
+        ...
+
+    def start(self, queries: list[str]) -> Pending:
+        """Start engine-built queries that run one after another while the caller goes on
+        (on a connection of their own where the engine allows it)."""
         ...
 
     def custom_relation(self, projection: str | None) -> str:

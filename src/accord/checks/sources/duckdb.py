@@ -11,6 +11,7 @@ the matched files, configuration locked) before any contract SQL runs.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +48,7 @@ class DuckDBSource:
 
     text_typed: bool
     statistics: bool
+    ordered: bool
     dialect = Dialect("duckdb")
     relation = quote_ident(VIEW)
 
@@ -59,6 +61,11 @@ class DuckDBSource:
         # Parquet keeps per-row-group null counts, min and max: DuckDB answers count(col),
         # min and max from them (and reads the column when a file has none).
         self.statistics = self.format == "parquet"
+        # Files are read in a fixed order, and a side query on Parquet reads only the columns
+        # it names; re-parsing a whole CSV or JSON file beside the scan would cost more.
+        self.ordered = self.format == "parquet"
+        self._side: duckdb.DuckDBPyConnection | None = None
+        self._background: _Background | None = None
         # No progress bar of DuckDB's own: it would write into the CLI's stdout (--json).
         self._con = duckdb.connect(":memory:")
         self._con.execute("SET enable_progress_bar = false")
@@ -70,7 +77,11 @@ class DuckDBSource:
             # DuckDB may read exactly those files and nothing else.
             files = [str(Path(f).resolve()) for f in files]
             reader = self._reader("[" + ", ".join(literal(f) for f in files) + "]")
-            self._con.execute(f"CREATE TEMP VIEW {self.relation} AS SELECT * FROM {reader}")
+            # Not TEMP: the side connection of `start` reads the same view.
+            self._con.execute(f"CREATE VIEW {self.relation} AS SELECT * FROM {reader}")
+            if self.ordered:
+                self._side = self._con.cursor()
+                self._side.execute("SET enable_progress_bar = false")
             self._lock(files)
         except duckdb.Error as exc:
             self._con.close()
@@ -109,6 +120,14 @@ class DuckDBSource:
         except duckdb.Error as exc:
             raise QueryError(_line(exc)) from None
 
+    def start(self, queries: list[str]) -> _Background:
+        """Run the queries in turn on a thread and a connection of their own (DuckDB does
+        not hold the GIL while it works), beside whatever the caller runs next."""
+        if self._side is None:
+            raise RuntimeError("start() needs an ordered source")
+        self._background = _Background(self._side, queries)
+        return self._background
+
     def custom_relation(self, projection: str | None) -> str:
         """A view of the data typed as the contract says (``projection``), also under the
         contract's table name, for custom SQL."""
@@ -139,7 +158,11 @@ class DuckDBSource:
         return rows[0][0] if rows else None
 
     def close(self) -> None:
-        """Close the in-memory database."""
+        """Stop side queries still running and close the in-memory database."""
+        if self._background is not None and self._side is not None:
+            self._background.stop(self._side)
+        if self._side is not None:
+            self._side.close()
         self._con.close()
 
     def __enter__(self) -> DuckDBSource:
@@ -147,6 +170,40 @@ class DuckDBSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Background:
+    """Queries running one after another on a thread of their own."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, queries: list[str]) -> None:
+        self._rows: list[list[tuple[Any, ...]] | None] = []
+        self._stopped = False
+        self._thread = threading.Thread(
+            target=self._run, args=(con, queries), name="accord-side-query", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, con: duckdb.DuckDBPyConnection, queries: list[str]) -> None:
+        for sql in queries:
+            if self._stopped:
+                self._rows.append(None)
+                continue
+            try:
+                self._rows.append(con.execute(sql).fetchall())
+            except Exception:  # any failure only means this query answered nothing
+                self._rows.append(None)
+
+    def results(self) -> list[list[tuple[Any, ...]] | None]:
+        """Each query's rows, or None where the engine failed it."""
+        self._thread.join()
+        return self._rows
+
+    def stop(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Interrupt what still runs and wait for the thread."""
+        self._stopped = True
+        while self._thread.is_alive():  # again until it ends: a query may not have begun yet
+            con.interrupt()
+            self._thread.join(timeout=0.05)
 
 
 def _as_read(kind: str) -> str:

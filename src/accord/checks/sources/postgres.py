@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from accord.checks.errors import QueryError, SourceError
-from accord.checks.sources.base import DataColumn
+from accord.checks.sources.base import DataColumn, Done
 from accord.checks.sql import Dialect, is_single_select, quote_ident
 
 _DESCRIBE = """
@@ -41,6 +41,7 @@ class PostgresSource:
 
     text_typed = False
     statistics = False
+    ordered = False  # a heap has no order; `start` runs its queries in turn
     dialect = Dialect("postgres")
 
     def __init__(self, dsn: str, table: str, *, timeout: float = 30.0) -> None:
@@ -79,6 +80,16 @@ class PostgresSource:
 
         result: list[tuple[Any, ...]] = self._guarded(go())
         return result
+
+    def start(self, queries: list[str]) -> Done:
+        """Run the queries now, in the snapshot (one connection runs one query at a time)."""
+        rows: list[list[tuple[Any, ...]] | None] = []
+        for sql in queries:
+            try:
+                rows.append(self.query(sql))
+            except QueryError:
+                rows.append(None)
+        return Done(rows)
 
     def custom_relation(self, projection: str | None) -> str:
         """The table itself: its columns are already typed."""
