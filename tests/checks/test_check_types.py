@@ -295,3 +295,17 @@ def test_freshness_without_rows_fails(check_data: Checker, where: str) -> None:
     }
     report = check_data(where, doc, Table({"ts": "timestamp"}, [(None,)]))
     assert result(report, "freshness").status == "fail"
+
+
+@pytest.mark.parametrize(("offset", "said"), [(-90, "90s old"), (3600, "3600s in the future")])
+def test_freshness_message_reads_the_age(check_data: Checker, offset: int, said: str) -> None:
+    doc = {
+        "format": "table",
+        "schema": {"columns": [{"name": "ts", "type": "timestamp"}]},
+        "guarantees": {"freshness": {"column": "ts", "max_age_seconds": 60}},
+    }
+    newest = (NOW + dt.timedelta(seconds=offset)).replace(tzinfo=None)
+    report = check_data("parquet", doc, Table({"ts": "timestamp"}, [(newest,)]))
+    fresh = result(report, "freshness")
+    assert said in fresh.message
+    assert fresh.status == ("fail" if offset < -60 else "pass")

@@ -229,7 +229,9 @@ def _freshness(check: Check, newest: Any, now: dt.datetime, rows: int | None) ->
     newest = dt.datetime.fromtimestamp(float(newest), dt.UTC)
     age = (now - newest).total_seconds()
     status = "pass" if age <= fresh.max_age_seconds else "fail"
-    message = f"newest {newest.isoformat()} is {age:.0f}s old, limit {fresh.max_age_seconds}s"
+    # A clock behind the data's, or timestamps written ahead: fresh, but say so plainly.
+    how_old = f"{age:.0f}s old" if age >= 0 else f"{-age:.0f}s in the future"
+    message = f"newest {newest.isoformat()} is {how_old}, limit {fresh.max_age_seconds}s"
     return _result(check, status, message, rows, observed=newest.isoformat())
 
 
