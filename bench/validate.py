@@ -1,10 +1,11 @@
 """`accord validate` against datacontract-cli 1.2.8 and one hand-written DuckDB query.
 
     .venv/bin/python -m bench.validate [--rows 1000000 10000000] [--dir /tmp/accord-bench]
-        [--runs 3] [--datacontract /tmp/dc-venv/bin/datacontract] [--formats parquet csv]
+        [--runs 3] [--datacontract /tmp/dc-venv/bin/datacontract] [--formats parquet shuffled csv]
 
 Generates the orders data of shared/bench/datacontract-recipe.md (deterministic; kept in
---dir between runs), writes the recipe's ODCS contract for each size, then times each tool as
+--dir between runs), plus the same Parquet rows in random order ("shuffled": keys not stored
+in key order), writes the recipe's ODCS contract for each size, then times each tool as
 a fresh process (wall time, CPU time and peak RSS from wait4), --runs rounds in which each
 tool runs once, in turn, so that drifting machine load hits every tool alike; medians are
 printed. The tools: `accord validate`,
@@ -44,6 +45,8 @@ con.execute(f'''CREATE TABLE orders AS SELECT
 FROM range(1, {n} + 1) t(i)''')
 con.execute(f"COPY orders TO '{out}.csv' (HEADER, DELIMITER ',')")
 con.execute(f"COPY orders TO '{out}.parquet' (FORMAT PARQUET, COMPRESSION ZSTD)")
+con.execute(f"COPY (SELECT * FROM orders ORDER BY hash(order_id)) "
+            f"TO '{out}.shuffled.parquet' (FORMAT PARQUET, COMPRESSION ZSTD)")
 """
 
 HAND = """
@@ -86,6 +89,10 @@ servers:
     type: local
     format: parquet
     path: {base}.parquet
+  - server: local_shuffled
+    type: local
+    format: parquet
+    path: {base}.shuffled.parquet
 schema:
   - name: orders
     physicalType: table
@@ -140,6 +147,12 @@ slaProperties:
 """
 
 
+# --formats: the recipe's Parquet and CSV files, and the Parquet rows in random order (the
+# order_id keys are then not stored in key order: Accord hashes them, as the hand query does).
+SUFFIXES = {"parquet": "parquet", "csv": "csv", "shuffled": "shuffled.parquet"}
+SERVERS = {"parquet": "local_parquet", "csv": "local_csv", "shuffled": "local_shuffled"}
+
+
 def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds (user + system), peak RSS (MiB) and exit code of one fresh
     process."""
@@ -153,7 +166,8 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float, int]:
 
 def prepare(rows: int, folder: Path) -> Path:
     base = folder / f"orders_{rows}"
-    if not (base.with_suffix(".parquet").exists() and base.with_suffix(".csv").exists()):
+    files = [Path(f"{base}.{suffix}") for suffix in SUFFIXES.values()]
+    if not all(f.exists() for f in files):
         print(f"generating {rows:,} rows in {folder} ...", flush=True)
         subprocess.run([sys.executable, "-c", GENERATE, str(rows), str(base)], check=True)
     contract = folder / f"orders_{rows}.odcs.yaml"
@@ -165,7 +179,9 @@ def prepare(rows: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--formats", nargs="+", default=["parquet", "csv"])
+    parser.add_argument(
+        "--formats", nargs="+", choices=list(SUFFIXES), default=["parquet", "shuffled", "csv"]
+    )
     parser.add_argument("--dir", type=Path, default=Path("/tmp/accord-bench"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
@@ -187,11 +203,11 @@ def main() -> None:
         base = prepare(rows, args.dir)
         contract = str(args.dir / f"orders_{rows}.odcs.yaml")
         for fmt in args.formats:
-            data = f"{base}.{fmt}"
+            data = f"{base}.{SUFFIXES[fmt]}"
             tools = {
                 "hand DuckDB": [sys.executable, "-c", HAND, data],
                 "accord validate": [ACCORD, "validate", data, "--contract", contract, "--json"],
-                "datacontract": [args.datacontract, "test", contract, "--server", f"local_{fmt}"],
+                "datacontract": [args.datacontract, "test", contract, "--server", SERVERS[fmt]],
             }
             if not have_dc:
                 del tools["datacontract"]
