@@ -20,7 +20,17 @@ import asyncpg
 import duckdb
 import pytest
 
-from accord.checks import CheckOptions, Contract, Report, open_source, parse_contract, run_checks
+from accord.checks import (
+    CheckOptions,
+    Contract,
+    DuckDBSource,
+    QueryError,
+    Report,
+    open_source,
+    parse_contract,
+    run_checks,
+)
+from accord.checks.sources.duckdb import _Background
 
 PG_BASE = os.environ.get("ACCORD_CHECKS_PG", "postgresql://postgres@127.0.0.1:5432")
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -134,3 +144,31 @@ def result(report: Report, check_id: str) -> Any:
     found = [r for r in report.results if r.id == check_id]
     assert found, f"no check {check_id}: {[r.id for r in report.results]}"
     return found[0]
+
+
+class Recording(DuckDBSource):
+    """A DuckDB source that keeps the engine queries it ran (``queries``) and the side
+    queries it started (``side``). ``refuse`` fails scan queries containing it; ``break_side``
+    makes side queries containing it fail in the engine."""
+
+    def __init__(self, path: str, refuse: str | None = None, break_side: str | None = None) -> None:
+        super().__init__(path)
+        self.queries: list[str] = []
+        self.side: list[str] = []
+        self._refuse = refuse
+        self._break_side = break_side
+
+    def __enter__(self) -> Recording:
+        return self
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        self.queries.append(sql)
+        if self._refuse is not None and self._refuse in sql:
+            raise QueryError("refused by the test")
+        return super().query(sql)
+
+    def start(self, queries: list[str]) -> _Background:
+        self.side.extend(queries)
+        if self._break_side is not None:
+            queries = [q.replace(self._break_side, "no_such_function(") for q in queries]
+        return super().start(queries)

@@ -170,25 +170,21 @@ def _texts(pattern: str) -> st.SearchStrategy[list[str | None]]:
     )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_fixed_width_globs_agree_with_re2(
-    con: duckdb.DuckDBPyConnection, data: st.DataObject
-) -> None:
-    pattern = data.draw(fixed_width_patterns())
-    assert isinstance(lower(pattern), Glob), pattern
-    matching = data.draw(st.lists(st.from_regex(pattern, fullmatch=False), max_size=10))
-    texts = data.draw(_texts(pattern)) + matching
-    assert disagreements(con, pattern, texts) == []
+SHAPES = {
+    "fixed width": (fixed_width_patterns(), Glob, False),
+    "one separator": (separator_patterns(), Separated, True),
+}
 
 
+@pytest.mark.parametrize("shape", list(SHAPES))
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_separator_layouts_agree_with_re2(
-    con: duckdb.DuckDBPyConnection, data: st.DataObject
+def test_lowered_spellings_agree_with_re2(
+    con: duckdb.DuckDBPyConnection, shape: str, data: st.DataObject
 ) -> None:
-    pattern = data.draw(separator_patterns())
-    assert isinstance(lower(pattern), Separated), pattern
-    matching = data.draw(st.lists(st.from_regex(pattern, fullmatch=True), max_size=10))
+    patterns, lowered_as, anchored = SHAPES[shape]
+    pattern = data.draw(patterns)
+    assert isinstance(lower(pattern), lowered_as), pattern
+    matching = data.draw(st.lists(st.from_regex(pattern, fullmatch=anchored), max_size=10))
     texts = data.draw(_texts(pattern)) + matching
     assert disagreements(con, pattern, texts) == []

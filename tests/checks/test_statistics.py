@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from accord.checks import CheckOptions, DuckDBSource, QueryError, Report, parse_contract, run_checks
-from tests.checks.conftest import NOW, result
+from accord.checks import CheckOptions, DuckDBSource, Report, parse_contract, run_checks
+from tests.checks.conftest import NOW, Recording, result
 
 CONTRACT = {
     "format": "table",
@@ -34,24 +34,6 @@ CONTRACT = {
     },
 }
 CHEAP = ("id.not_null", "total.not_null", "total.min", "total.max", "freshness", "row_count")
-
-
-class Recording(DuckDBSource):
-    """A DuckDB source that keeps every engine query it ran."""
-
-    def __init__(self, path: str, refuse: str | None = None) -> None:
-        super().__init__(path)
-        self.queries: list[str] = []
-        self._refuse = refuse
-
-    def __enter__(self) -> Recording:
-        return self
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        self.queries.append(sql)
-        if self._refuse is not None and self._refuse in sql:
-            raise QueryError("refused by the test")
-        return super().query(sql)
 
 
 def _write(path: Path, select: str) -> str:

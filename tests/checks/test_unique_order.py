@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from accord.checks import CheckOptions, DuckDBSource, Report, parse_contract, run_checks
 from accord.checks.compile import Compiled, order_proof, proves_order
 from accord.checks.sources.base import Done
-from accord.checks.sources.duckdb import _Background
 from accord.checks.sources.postgres import PostgresSource
-from tests.checks.conftest import NOW, result
+from tests.checks.conftest import NOW, Recording, result
 
 
 def _contract(kind: str = "int64", keys: tuple[str, ...] = ("k",)) -> dict[str, Any]:
@@ -32,30 +31,6 @@ def _contract(kind: str = "int64", keys: tuple[str, ...] = ("k",)) -> dict[str, 
         "format": "table",
         "schema": {"name": "t", "columns": columns, "unique": [list(keys)]},
     }
-
-
-class Recording(DuckDBSource):
-    """Keeps the queries of the scan and of the side connection; ``refuse`` breaks side
-    queries containing it."""
-
-    def __init__(self, path: str, refuse: str | None = None) -> None:
-        super().__init__(path)
-        self.queries: list[str] = []
-        self.side: list[str] = []
-        self._refuse = refuse
-
-    def __enter__(self) -> Recording:
-        return self
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        self.queries.append(sql)
-        return super().query(sql)
-
-    def start(self, queries: list[str]) -> _Background:
-        self.side.extend(queries)
-        if self._refuse:
-            queries = [q.replace(self._refuse, "no_such_function(") for q in queries]
-        return super().start(queries)
 
 
 def _parquet(path: Path, values: list[Any], kind: str = "BIGINT", group: int = 3) -> str:
@@ -146,7 +121,7 @@ def test_float_keys(tmp_path: Path, values: list[float], surplus: int) -> None:
 
 def test_a_refused_proof_falls_back_to_hashing(tmp_path: Path) -> None:
     path = _parquet(tmp_path / "k.parquet", [1, 2, 3, 3])
-    with Recording(path, refuse="lag(") as source:
+    with Recording(path, break_side="lag(") as source:
         report = _run(source, _contract())
     assert result(report, "k.unique").failed_rows == 1
     assert _hashed(source)
