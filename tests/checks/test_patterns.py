@@ -132,7 +132,7 @@ def test_every_punctuation_mark_in_a_class(con: duckdb.DuckDBPyConnection, membe
 
 
 # Random patterns of the lowered shapes, and texts that are near them.
-ALPHABET = "ab0-@%_*?[\\é\n "
+ALPHABET = "ab0-@%_*?[\\é\n \t\x0b\x0c"
 _class_members = st.sets(st.sampled_from("abcxyz09-_.%*?@ "), min_size=2, max_size=5)
 
 
@@ -146,7 +146,7 @@ def fixed_width_patterns(draw: st.DrawFn) -> str:
     kinds = [*draw(st.lists(st.booleans(), max_size=3)), False]  # False: a class
     for literal in draw(st.permutations(kinds)):
         if literal:
-            atom = _regex_char(draw(st.sampled_from("ab0-@%_*?[\\ ")))
+            atom = draw(st.sampled_from([*map(_regex_char, "ab0-@%_*?[\\ "), r"\d", r"\w", r"\s"]))
         else:
             atom = "[" + "".join(_regex_char(c) for c in sorted(draw(_class_members))) + "]"
         count = draw(st.integers(1, 3))
