@@ -31,27 +31,26 @@ DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/accord_test"
 PEPPER = "test-pepper-0123456789abcdef0123456789"
 
 
-async def _recreate_pg_database(url: str) -> None:
+async def _pg_admin(url: str, *, create: bool) -> None:
+    """Drop the database of ``url`` and, with ``create``, make it anew (empty)."""
     parsed = make_url(url)
     admin = await asyncpg.connect(
         host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
     )
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{parsed.database}"')
     finally:
         await admin.close()
+
+
+async def _recreate_pg_database(url: str) -> None:
+    await _pg_admin(url, create=True)
 
 
 async def _drop_pg_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await _pg_admin(url, create=False)
 
 
 @pytest.fixture(scope="session")

@@ -260,7 +260,7 @@ def _custom(check: Check, source: Source, relation: str, rows: int | None) -> Ch
     return _result(
         check,
         "pass" if failed == 0 else "fail",
-        f"{failed} failing row{'' if failed == 1 else 's'}",
+        _count_of(failed, "failing row"),
         rows,
         failed_rows=failed,
     )
