@@ -84,14 +84,12 @@ def test_reads_yaml_and_json(tmp_path: Path) -> None:
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(ContractError, match="cannot read"):
+    # What the messages say is tested with accord.kit.documents; here, that they arrive.
+    with pytest.raises(ContractError, match=r"cannot read .*: No such file or directory$"):
         load_contract(tmp_path / "missing.yaml")
     (tmp_path / "bad.json").write_text("{")
-    with pytest.raises(ContractError, match="not valid JSON/YAML"):
+    with pytest.raises(ContractError, match=r"not valid JSON/YAML: .*line 1 column 2"):
         load_contract(tmp_path / "bad.json")
-    (tmp_path / "empty.yaml").write_text("a: [")
-    with pytest.raises(ContractError, match="not valid JSON/YAML"):
-        load_contract(tmp_path / "empty.yaml")
 
 
 def test_is_odcs() -> None:

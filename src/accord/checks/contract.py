@@ -13,36 +13,19 @@ An ODCS v3 document (``apiVersion`` + ``kind: DataContract``) is accepted too an
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from accord.checks.errors import ContractError
 from accord.compat import SchemaError, TableSchema, parse_table_schema
+from accord.kit import documents
 from accord.spec import Guarantees
 
 _META = ("asset", "version", "owner", "description")
 _KEYS = frozenset({"format", "schema", "guarantees", *_META})
-
-
-try:  # LibYAML's parser (PyYAML's wheels have it): several times faster than pure Python
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - PyYAML built without LibYAML
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
-
-class _Loader(_SafeLoader):
-    """Safe YAML without implicit timestamps: dates stay strings, as in JSON."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass(frozen=True)
@@ -73,16 +56,9 @@ class Contract:
 def read_document(path: Path) -> Any:
     """Parse a JSON or YAML file; `ContractError` when it cannot be read or parsed."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractError(f"cannot read {path}: {exc.__class__.__name__}") from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except (ValueError, yaml.YAMLError, RecursionError) as exc:
-        first = (str(exc).splitlines() or [exc.__class__.__name__])[0]
-        raise ContractError(f"{path} is not valid JSON/YAML: {first}") from None
+        return documents.read_document(path)
+    except documents.DocumentError as exc:
+        raise ContractError(str(exc)) from None
 
 
 def is_odcs(doc: Any) -> bool:

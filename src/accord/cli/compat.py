@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 
 from accord.compat import (
     ContentModel,
@@ -25,6 +24,7 @@ from accord.compat import (
     check_history,
     validate_schema,
 )
+from accord.kit.documents import DocumentError, read_document
 
 app = typer.Typer(help="Compare schemas offline.", no_args_is_help=True)
 
@@ -39,16 +39,9 @@ def main() -> None:
 def load(path: Path) -> Any:
     """Read a JSON or YAML schema file; ``SchemaError`` when it cannot be read or parsed."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"cannot read {path}: {exc.__class__.__name__}") from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError, RecursionError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        raise SchemaError(f"{path} is not valid JSON/YAML: {first}") from None
+        return read_document(path)
+    except DocumentError as exc:
+        raise SchemaError(str(exc)) from None
 
 
 @app.command("check")

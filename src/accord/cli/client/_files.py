@@ -7,9 +7,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from accord.cli.client._common import InputError
+from accord.kit.documents import DocumentError, read_document
 from accord.sdk import SchemaFormat
 
 
@@ -24,18 +23,12 @@ class FormatChoice(StrEnum):
 def load_document(path: Path, what: str) -> dict[str, Any]:
     """A JSON or YAML object from ``path`` (YAML unless the suffix is ``.json``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise InputError(f"cannot read {what} file {path}: {reason}") from None
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError, RecursionError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{what} file {path} is not valid JSON/YAML: {first}") from None
+        data = read_document(path, f"{what} file {path}")
+    except DocumentError as exc:
+        raise InputError(str(exc)) from None
     if not isinstance(data, dict):
         raise InputError(f"{what} file {path} must hold an object, not {type(data).__name__}")
-    # YAML turns bare dates into date objects; the API speaks JSON, so send them as text.
+    # YAML can hold what JSON cannot (number keys, !!binary); the API speaks JSON.
     plain: dict[str, Any] = json.loads(json.dumps(data, default=str))
     return plain
 
