@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -36,14 +35,6 @@ def main() -> None:
     """Compare schemas offline."""
 
 
-def load(path: Path) -> Any:
-    """Read a JSON or YAML schema file; ``SchemaError`` when it cannot be read or parsed."""
-    try:
-        return read_document(path)
-    except DocumentError as exc:
-        raise SchemaError(str(exc)) from None
-
-
 @app.command("check")
 def check_command(
     schemas: list[Path] = typer.Argument(
@@ -64,9 +55,17 @@ def check_command(
         typer.echo("Error: give at least two schema files: OLD NEW", err=True)
         raise typer.Exit(INPUT_ERROR)
     try:
-        docs = [load(p) for p in schemas]
-        for doc in docs:  # full validation: `check` only parses what differs
+        docs = [read_document(p) for p in schemas]
+    except DocumentError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    for path, doc in zip(schemas, docs, strict=True):
+        try:  # full validation: `check` only parses what differs
             validate_schema(doc, fmt)
+        except SchemaError as exc:
+            typer.echo(f"Error: {path}: {exc}", err=True)
+            raise typer.Exit(INPUT_ERROR) from None
+    try:
         verdict = check_history(
             docs[:-1],
             docs[-1],
