@@ -330,10 +330,25 @@ def test_a_null_key_and_deep_nesting_are_input_errors() -> None:
     assert caught.value.paths == ("customProperties.0.value.None",)
     deep: list[Any] = []
     doc = _doc()
-    doc["unknown"] = deep  # the validator descends into it and stops at its depth limit
+    doc["unknown"] = deep
     for _ in range(5_000):
         deep.append([])
         deep = deep[0]
-    with pytest.raises(ContractError, match="invalid ODCS document") as too_deep:
+    with pytest.raises(ContractError, match="nesting deeper than 1000 levels") as too_deep:
         import_odcs(doc)
-    assert too_deep.value.paths == ("/",)
+    assert too_deep.value.paths == ("unknown",)
+
+
+def test_a_yaml_alias_inside_itself_is_an_input_error(tmp_path: Path) -> None:
+    """Before, the walk for non-JSON values followed the alias for ever."""
+    text = (CASES / "orders.odcs.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "loop.odcs.yaml"
+    bad.write_text(text + "customProperties: &loop\n  - property: p\n    value: *loop\n")
+    with pytest.raises(ContractError, match=r"nesting deeper than 1000 levels \(at customProp"):
+        load_contract(bad)
+    cyclic = _doc()
+    cyclic["customProperties"] = [{"property": "p", "value": []}]
+    cyclic["customProperties"][0]["value"].append(cyclic["customProperties"])
+    with pytest.raises(ContractError, match="nesting deeper") as caught:
+        import_odcs(cyclic)
+    assert caught.value.paths == ("customProperties",)

@@ -94,6 +94,17 @@ def test_usage_and_input_errors_exit_2(files: Path, args: list[str], message: st
     assert message in result.stderr
 
 
+def test_a_contract_that_contains_itself_is_an_input_error(files: Path) -> None:
+    """A YAML alias inside itself used to make `accord validate` walk for ever."""
+    text = (CASES / "orders.odcs.yaml").read_text(encoding="utf-8")
+    (files / "loop.yaml").write_text(text + "customProperties: &p\n  - {property: p, value: *p}\n")
+    result = run("validate", "good.parquet", "-c", "loop.yaml", cwd=files)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: loop.yaml: nesting deeper than 1000 levels (at customProperties)"
+    )
+
+
 def test_odcs_import_then_export(tmp_path: Path) -> None:
     source = CASES / "full.odcs.yaml"
     imported = run("import", "odcs", str(source), "-o", "contract.json", cwd=tmp_path)

@@ -129,3 +129,22 @@ def test_input_errors_exit_two(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"Error: {remote}: ")  # which of the files is wrong
     assert _run("--format", "table", good, good).returncode == 2
+
+
+def test_yaml_dates_stay_text_and_other_yaml_values_are_input_errors(tmp_path: Path) -> None:
+    """A bare date in a YAML schema is the string it spells, as in JSON (it used to end the
+    command with a TypeError traceback); values JSON cannot hold are input errors."""
+    old = tmp_path / "old.yaml"
+    old.write_text("type: string\nenum: [2026-01-01]\n")
+    new = tmp_path / "new.yaml"
+    new.write_text("type: string\nenum: [2026-01-01, 2026-01-02]\n")
+    widened = _run("--mode", "backward", str(old), str(new), "--json")
+    assert widened.returncode == 0, widened.stderr
+    assert json.loads(widened.stdout)["changes"][0]["message"] == "values added: '2026-01-02'"
+    binary = tmp_path / "binary.yaml"
+    binary.write_text("type: string\nenum: [!!binary aGk=]\n")
+    refused = _run(str(old), str(binary))
+    assert (refused.returncode, refused.stderr.strip()) == (
+        2,
+        f"Error: {binary}: a bytes value is not JSON (at enum.0)",
+    )

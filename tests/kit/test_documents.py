@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.kit.documents import DocumentError, read_document
+from accord.kit.documents import MAX_DEPTH, DocumentError, json_problem, read_document
 
 
 def test_json_and_yaml(tmp_path: Path) -> None:
@@ -60,3 +60,40 @@ def test_directory_and_label(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text("a: [")
     with pytest.raises(DocumentError, match=r"^schema file s.yaml is not valid JSON/YAML: "):
         read_document(tmp_path / "s.yaml", "schema file s.yaml")
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("a: [1, !!binary aGk=]\n", r"a bytes value is not JSON \(at a\.1\)$"),
+        ("a: !!set {x}\n", r"a set value is not JSON \(at a\)$"),
+        ("a: {1: x}\n", r"the int key 1 is not JSON \(at a\.1\)$"),
+        ("a: {~: x}\n", r"the NoneType key None is not JSON \(at a\.None\)$"),
+        ("a: {b: &loop [1, *loop]}\n", r"nesting deeper than 1000 levels \(at a\)$"),
+        # "billion laughs": ten aliases of ten aliases ... spell out 10**9 values
+        (
+            "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9)),
+            r"more than 1,000,000 values \(each alias counted\) \(at l\d\)$",
+        ),
+    ],
+)
+def test_yaml_that_json_cannot_hold(tmp_path: Path, yaml_text: str, message: str) -> None:
+    (tmp_path / "x.yaml").write_text(yaml_text)
+    with pytest.raises(DocumentError, match=r"x\.yaml: " + message):
+        read_document(tmp_path / "x.yaml")
+
+
+def test_json_problem_accepts_json_and_shared_values() -> None:
+    shared = {"type": "string"}
+    assert json_problem({"a": [shared, shared], "b": [1, 2.5, True, None, "s"]}) is None
+    assert json_problem([]) is None
+    assert json_problem(b"x") == ("/", "a bytes value is not JSON")
+    deep: list[object] = []
+    doc = {"k": deep}
+    for _ in range(MAX_DEPTH - 1):
+        deep.append([])
+        deep = deep[0]  # type: ignore[assignment]
+    assert json_problem(doc) is None  # exactly MAX_DEPTH levels below the root
+    deep.append([])
+    assert json_problem(doc) == ("k", f"nesting deeper than {MAX_DEPTH} levels")

@@ -23,6 +23,7 @@ from accord.checks.contract import Contract, build_contract
 from accord.checks.errors import ContractError
 from accord.checks.odcs_rules import COLUMN_KINDS, Fragment, Reader, read_rule, read_sla
 from accord.compat import LogicalType, SchemaError, parse_type
+from accord.kit.documents import json_problem
 
 X = "x-odcs"
 LOGICAL = {
@@ -46,10 +47,10 @@ def _validator() -> jsonschema_rs.Draft201909Validator:
 
 def validate_odcs(doc: Any) -> None:
     """Raise `ContractError` listing every path where ``doc`` breaks the ODCS JSON Schema."""
-    odd = _non_json(doc)
+    odd = json_problem(doc)
     if odd is not None:
         path, what = odd
-        raise ContractError(f"invalid ODCS document: {what} is not JSON", (path,))
+        raise ContractError(f"invalid ODCS document: {what}", (path,))
     try:
         errors = list(_validator().iter_errors(doc))
     except ValueError as exc:  # e.g. nesting deeper than the validator's recursion limit
@@ -72,27 +73,6 @@ def validate_odcs(doc: Any) -> None:
                 messages.append(error.message.splitlines()[0][:200])
     if paths:
         raise ContractError(f"invalid ODCS document: {messages[0]}", tuple(paths))
-
-
-def _non_json(doc: Any) -> tuple[str, str] | None:
-    """The path and a description of the first thing JSON cannot hold (YAML allows binary
-    values, sets and non-string keys), or None. Iterative: depth is not limited here."""
-    stack: list[tuple[str, Any]] = [("", doc)]
-    while stack:
-        path, value = stack.pop()
-        if value is None or isinstance(value, str | int | float):  # bool is an int
-            continue
-        if isinstance(value, list):
-            items: list[tuple[Any, Any]] = list(enumerate(value))
-        elif isinstance(value, dict):
-            items = list(value.items())
-            for key, _item in items:
-                if not isinstance(key, str):
-                    return f"{path}.{key}".lstrip("."), f"the {type(key).__name__} key {key!r}"
-        else:
-            return path or "/", f"a {type(value).__name__} value"
-        stack.extend((f"{path}.{key}".lstrip("."), item) for key, item in reversed(items))
-    return None
 
 
 def import_odcs(doc: Any, object_name: str | None = None) -> Contract:

@@ -3,8 +3,9 @@
 A file is JSON when its name ends in ``.json`` and YAML otherwise. YAML is read safely, with
 LibYAML's parser when PyYAML has it (several times faster than pure Python), and without
 implicit timestamps: a bare date stays the text it was written as, as it would in JSON.
-Every failure is a `DocumentError` of one line that names the file and, for a syntax
-error, where it is (line and column, counted from 1).
+A YAML document must hold only what JSON can (`json_problem`). Every failure is a
+`DocumentError` of one line that names the file and where the fault is: line and column
+(counted from 1) for a syntax error, the dotted path for a value.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+MAX_DEPTH = 1000  # CPython's json module gives up at about the same depth
+MAX_VALUES = 1_000_000
+
+
 class DocumentError(Exception):
     """The file cannot be read or is not valid JSON/YAML; the message says which and where."""
 
@@ -48,9 +53,50 @@ def read_document(path: Path, label: str | None = None) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
         raise DocumentError(f"{name} is not valid JSON/YAML: {_syntax_error(exc)}") from None
+    problem = json_problem(doc)
+    if problem is not None:
+        where, what = problem
+        raise DocumentError(f"{name}: {what} (at {where})")
+    return doc
+
+
+def json_problem(doc: Any) -> tuple[str, str] | None:
+    """Where (a dotted path, ``/`` for the root) and why ``doc`` is not a JSON document, or
+    None. YAML can say more than JSON: binary values, sets, non-string keys, and through
+    anchors and aliases shared, even cyclic, structure that every later walk would expand.
+    So the values are counted as JSON would spell them out, at most `MAX_VALUES`, at most
+    `MAX_DEPTH` deep. Iterative: depth costs no stack."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), doc)]
+    count = 0
+    while stack:
+        path, value = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return _dotted(path[:1]), f"more than {MAX_VALUES:,} values (each alias counted)"
+        if len(path) > MAX_DEPTH:
+            return _dotted(path[:1]), f"nesting deeper than {MAX_DEPTH} levels"
+        if value is None or isinstance(value, str | int | float):  # bool is an int
+            continue
+        if isinstance(value, list):
+            items: list[tuple[Any, Any]] = list(enumerate(value))
+        elif isinstance(value, dict):
+            items = list(value.items())
+            for key, _item in items:
+                if not isinstance(key, str):
+                    return _dotted(
+                        (*path, key)
+                    ), f"the {type(key).__name__} key {key!r} is not JSON"
+        else:
+            return _dotted(path), f"a {type(value).__name__} value is not JSON"
+        stack.extend(((*path, key), item) for key, item in reversed(items))
+    return None
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in path) or "/"
 
 
 def _syntax_error(exc: BaseException) -> str:

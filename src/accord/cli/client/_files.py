@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,7 @@ def load_document(path: Path, what: str) -> dict[str, Any]:
         raise InputError(str(exc)) from None
     if not isinstance(data, dict):
         raise InputError(f"{what} file {path} must hold an object, not {type(data).__name__}")
-    # YAML can hold what JSON cannot (number keys, !!binary); the API speaks JSON.
-    plain: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    return plain
+    return data  # JSON values only (read_document refuses the rest)
 
 
 def detect_format(document: dict[str, Any], choice: FormatChoice) -> SchemaFormat:
