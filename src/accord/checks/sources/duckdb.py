@@ -159,8 +159,8 @@ class DuckDBSource:
 
     def close(self) -> None:
         """Stop side queries still running and close the in-memory database."""
-        if self._background is not None and self._side is not None:
-            self._background.stop(self._side)
+        if self._background is not None:
+            self._background.stop()
         if self._side is not None:
             self._side.close()
         self._con.close()
@@ -176,20 +176,21 @@ class _Background:
     """Queries running one after another on a thread of their own."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, queries: list[str]) -> None:
+        self._con = con
         self._rows: list[list[tuple[Any, ...]] | None] = []
         self._stopped = False
         self._thread = threading.Thread(
-            target=self._run, args=(con, queries), name="accord-side-query", daemon=True
+            target=self._run, args=(queries,), name="accord-side-query", daemon=True
         )
         self._thread.start()
 
-    def _run(self, con: duckdb.DuckDBPyConnection, queries: list[str]) -> None:
+    def _run(self, queries: list[str]) -> None:
         for sql in queries:
             if self._stopped:
                 self._rows.append(None)
                 continue
             try:
-                self._rows.append(con.execute(sql).fetchall())
+                self._rows.append(self._con.execute(sql).fetchall())
             except Exception:  # any failure only means this query answered nothing
                 self._rows.append(None)
 
@@ -198,11 +199,11 @@ class _Background:
         self._thread.join()
         return self._rows
 
-    def stop(self, con: duckdb.DuckDBPyConnection) -> None:
+    def stop(self) -> None:
         """Interrupt what still runs and wait for the thread."""
         self._stopped = True
         while self._thread.is_alive():  # again until it ends: a query may not have begun yet
-            con.interrupt()
+            self._con.interrupt()
             self._thread.join(timeout=0.05)
 
 
