@@ -151,8 +151,14 @@ class Recording(DuckDBSource):
     queries it started (``side``). ``refuse`` fails scan queries containing it; ``break_side``
     makes side queries containing it fail in the engine."""
 
-    def __init__(self, path: str, refuse: str | None = None, break_side: str | None = None) -> None:
-        super().__init__(path)
+    def __init__(
+        self,
+        path: str,
+        refuse: str | None = None,
+        break_side: str | None = None,
+        sides: int | None = None,
+    ) -> None:
+        super().__init__(path, sides=sides)
         self.queries: list[str] = []
         self.side: list[str] = []
         self._refuse = refuse

@@ -55,7 +55,7 @@ class Compiled:
     # fail (the check then passes with 0 failing rows; otherwise ``aggregate`` counts them).
     probe: str | None = None
     probe_exact: bool = False
-    # unique: the key expression, which `order_proof` may prove distinct by its order.
+    # unique: the key expression, which `accord.checks.walk` may prove distinct by its order.
     key: str | None = None
 
 
@@ -161,30 +161,6 @@ def compile_check(
     bound = literal(check.param)
     may_fail = f"coalesce({extreme}({view.typed}) {op} {bound}, false)"
     return _count(f"{view.typed} {op} {bound}", probe=may_fail)
-
-
-def order_proof(scan: Compiled, relation: str) -> str:
-    """A query that proves a unique check's keys distinct without hashing them, when the
-    data is stored in key order (ADR 0020).
-
-    It walks the non-null keys in the order the engine reads them, each beside the one read
-    before it (``lag() OVER ()``), and returns at most two rows: the walk's start (``true``)
-    and the first step that does not strictly increase (``false``). Exactly ``[(True,)]``
-    (or no rows: no keys) proves every key distinct, because a strictly increasing sequence
-    repeats no value. Anything else proves nothing and the hashing count runs instead; on
-    unordered data the query stops at the first backwards step."""
-    assert scan.key is not None
-    assert scan.predicate is not None
-    walk = f"SELECT {scan.key} AS k FROM {relation} WHERE {scan.predicate}"
-    steps = f"SELECT k, lag(k) OVER () AS prev FROM ({walk}) AS walk"
-    return (
-        f"SELECT prev IS NULL FROM ({steps}) AS steps WHERE prev IS NULL OR NOT (k > prev) LIMIT 2"
-    )
-
-
-def proves_order(rows: list[tuple[object, ...]]) -> bool:
-    """Whether `order_proof` returned a proof: one start and no step backwards."""
-    return rows in ([], [(True,)])
 
 
 def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled:

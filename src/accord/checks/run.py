@@ -1,12 +1,9 @@
 """Run a contract's checks against an opened source.
 
-One scan computes every column check at once; on a source with statistics (Parquet) a probe
-query first settles what they answer and the scan computes only the rest, while a side
-query tries to prove unique keys distinct by their stored order (ADR 0020). Custom
-SQL runs as its own read-only query; failing-row samples (only when asked) take one small
-``LIMIT`` query per failing check. If the combined scan fails (a value the engine cannot
-compare), each aggregate is retried alone so one bad check becomes one ``error`` result
-instead of sinking the run.
+Checks the column list settles are decided at once; the rest compile to aggregates that
+`accord.checks.scan` computes in as few passes over the data as it can. Custom SQL runs as
+its own read-only query; failing-row samples (only when asked) take one small ``LIMIT``
+query per failing check. Each check becomes one `CheckResult`.
 """
 
 from __future__ import annotations
@@ -25,13 +22,12 @@ from accord.checks.compile import (
     column_views,
     compile_check,
     decide,
-    order_proof,
-    proves_order,
 )
 from accord.checks.contract import Contract
 from accord.checks.errors import QueryError
 from accord.checks.plan import Check, plan_checks
 from accord.checks.results import CheckResult, Report, jsonable
+from accord.checks.scan import scan
 from accord.checks.sources.base import DataColumn, Source
 from accord.checks.sql import quote_ident
 from accord.checks.types import parse_stored
@@ -76,7 +72,7 @@ def run_checks(contract: Contract, source: Source, options: CheckOptions | None 
         else:
             settled[check.id] = decided
     say(f"scanning {source.label} ({len(scans)} aggregates)")
-    rows, values, failures = _scan(source, scans)
+    rows, values, failures = scan(source, scans, {c.id: c for c in checks})
     now = opts.now or dt.datetime.now(dt.UTC)
     results: list[CheckResult] = []
     projection = _projection(views, data) if source.text_typed else None
@@ -100,76 +96,6 @@ def run_checks(contract: Contract, source: Source, options: CheckOptions | None 
     return Report(
         contract.name, source.label, results, rows, time.perf_counter() - started, contract.meta
     )
-
-
-def _scan(
-    source: Source, scans: dict[str, Compiled]
-) -> tuple[int | None, dict[str, Any], dict[str, str]]:
-    rows, values = _probe(source, scans) if source.statistics else (None, {})
-    remaining = {i: c for i, c in scans.items() if i not in values}
-    # Keys stored in order are proven distinct beside the scan; the rest are hashed in it.
-    ordered = [i for i, c in remaining.items() if c.key is not None] if source.ordered else []
-    proofs = [order_proof(remaining[i], source.relation) for i in ordered]
-    pending = source.start(proofs) if proofs else None
-    rest = {i: c for i, c in remaining.items() if i not in ordered}
-    failures: dict[str, str] = {}
-    if rest or rows is None:
-        scanned_rows, scanned, failures = _full_scan(source, rest)
-        rows = scanned_rows if rows is None else rows
-        values.update(scanned)
-    unproven = {}
-    for check_id, proof in zip(ordered, pending.results() if pending else [], strict=True):
-        if proof is not None and proves_order(proof):
-            values[check_id] = 0
-        else:
-            unproven[check_id] = remaining[check_id]
-    if unproven:
-        _, hashed, more = _full_scan(source, unproven)
-        values.update(hashed)
-        failures.update(more)
-    return rows, values, failures
-
-
-def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, dict[str, Any]]:
-    """What the source's statistics settle without reading rows: the row count, exact
-    values (null counts, newest timestamp) and bounds no row crosses (0 failing rows)."""
-    probes = {i: c.probe for i, c in scans.items() if c.probe is not None}
-    try:
-        row = source.query(
-            f"SELECT {', '.join(['count(*)', *probes.values()])} FROM {source.relation}"
-        )[0]
-    except QueryError:  # the full scan evaluates (and isolates) everything
-        return None, {}
-    values: dict[str, Any] = {}
-    for key, value in zip(probes, row[1:], strict=True):
-        if scans[key].probe_exact:
-            values[key] = value
-        elif value is False:
-            values[key] = 0
-    return int(row[0]), values
-
-
-def _full_scan(
-    source: Source, scans: dict[str, Compiled]
-) -> tuple[int | None, dict[str, Any], dict[str, str]]:
-    ids = list(scans)
-    select = ", ".join(["count(*)", *(scans[i].aggregate for i in ids)])
-    try:
-        row = source.query(f"SELECT {select} FROM {source.relation}")[0]
-        return int(row[0]), dict(zip(ids, row[1:], strict=True)), {}
-    except QueryError:  # isolate the failing aggregate below
-        pass
-    failures: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    rows: int | None = None
-    for key, aggregate in [("__rows", "count(*)"), *((i, scans[i].aggregate) for i in ids)]:
-        try:
-            values[key] = source.query(f"SELECT {aggregate} FROM {source.relation}")[0][0]
-        except QueryError as exc:  # reported as this check's error
-            failures[key] = _first_line(exc)
-    if "__rows" in values:
-        rows = int(values["__rows"])
-    return rows, values, failures
 
 
 def _first_line(exc: BaseException) -> str:

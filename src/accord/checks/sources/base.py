@@ -47,9 +47,10 @@ class Source(Protocol):
     #: True when the engine answers ``count(col)``, ``min``/``max`` from stored statistics
     #: without reading rows (Parquet): the runner asks those first, in a query of their own.
     statistics: bool
-    #: True when the engine reads rows in a fixed order and `start` runs queries beside the
-    #: scan that read only the key columns (Parquet): unique checks try
-    #: `compile.order_proof` there first instead of hashing every key.
+    #: True when the engine reads rows in a fixed order, `partitions` splits them and `start`
+    #: runs queries beside the scan that read only the columns they name and may create
+    #: tables in the schema `walk.SCHEMA` (Parquet): unique checks try `accord.checks.walk`
+    #: there first instead of hashing every key.
     ordered: bool
     #: A short description for reports (a path, ``postgresql://host/db#schema.table``).
     label: str
@@ -64,8 +65,18 @@ class Source(Protocol):
         ...
 
     def start(self, queries: list[str]) -> Pending:
-        """Start engine-built queries that run one after another while the caller goes on
-        (on a connection of their own where the engine allows it)."""
+        """Start engine-built queries that run while the caller goes on (on connections of
+        their own, several at once, where the engine allows it)."""
+        ...
+
+    def partitions(self) -> list[str]:
+        """Relations (FROM items) that together hold every row of `relation` exactly once,
+        each read in stored order; ``[relation]`` when the source does not split."""
+        ...
+
+    def dictionary_columns(self) -> frozenset[str]:
+        """Columns stored dictionary-encoded throughout (Parquet), where the engine tests a
+        filter once per distinct value instead of once per row."""
         ...
 
     def custom_relation(self, projection: str | None) -> str:

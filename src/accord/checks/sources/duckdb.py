@@ -11,6 +11,7 @@ the matched files, configuration locked) before any contract SQL runs.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ import duckdb
 from accord.checks.errors import QueryError, SourceError
 from accord.checks.sources.base import DataColumn
 from accord.checks.sql import Dialect, is_single_select, literal, quote_ident
+from accord.checks.walk import SCHEMA
 
 FileFormat = Literal["csv", "parquet", "json"]
 _SUFFIXES: dict[str, FileFormat] = {
@@ -52,7 +54,16 @@ class DuckDBSource:
     dialect = Dialect("duckdb")
     relation = quote_ident(VIEW)
 
-    def __init__(self, path: str, fmt: FileFormat | None = None, alias: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        fmt: FileFormat | None = None,
+        alias: str | None = None,
+        *,
+        sides: int | None = None,
+    ) -> None:
+        """``sides``: connections for queries beside the scan on Parquet (`start`), and so
+        the most partitions `partitions` cuts; DuckDB's thread count by default."""
         self.label = path
         self._alias = alias
         self._custom: str | None = None
@@ -64,7 +75,7 @@ class DuckDBSource:
         # Files are read in a fixed order, and a side query on Parquet reads only the columns
         # it names; re-parsing a whole CSV or JSON file beside the scan would cost more.
         self.ordered = self.format == "parquet"
-        self._side: duckdb.DuckDBPyConnection | None = None
+        self._sides: list[duckdb.DuckDBPyConnection] = []
         self._background: _Background | None = None
         # No progress bar of DuckDB's own: it would write into the CLI's stdout (--json).
         self._con = duckdb.connect(":memory:")
@@ -75,20 +86,31 @@ class DuckDBSource:
                 raise SourceError(f"no file matches {path!r}")
             # The view names the matched files, not the glob: after the lock-down below,
             # DuckDB may read exactly those files and nothing else.
-            files = [str(Path(f).resolve()) for f in files]
-            reader = self._reader("[" + ", ".join(literal(f) for f in files) + "]")
-            # Not TEMP: the side connection of `start` reads the same view.
-            self._con.execute(f"CREATE VIEW {self.relation} AS SELECT * FROM {reader}")
+            self._files = [str(Path(f).resolve()) for f in files]
+            self._read = self._reader("[" + ", ".join(literal(f) for f in self._files) + "]")
+            # Not TEMP: the side connections of `start` read the same view.
+            self._con.execute(f"CREATE VIEW {self.relation} AS SELECT * FROM {self._read}")
             if self.ordered:
-                self._side = self._con.cursor()
-                self._side.execute("SET enable_progress_bar = false")
-            self._lock(files)
+                self._open_sides(sides)
+            self._lock(self._files)
         except duckdb.Error as exc:
             self._con.close()
             raise SourceError(f"cannot read {path}: {_line(exc)}") from None
         except SourceError:
             self._con.close()
             raise
+
+    def _open_sides(self, sides: int | None) -> None:
+        # One side connection per engine thread: walks of several partitions run at once,
+        # and keep their bounds in tables of their own (accord.checks.walk).
+        self._con.execute(f"CREATE SCHEMA {quote_ident(SCHEMA)}")
+        if sides is None:
+            threads = self._con.execute("SELECT current_setting('threads')").fetchone()
+            sides = int(threads[0]) if threads else 1
+        for _ in range(max(1, sides)):
+            side = self._con.cursor()
+            side.execute("SET enable_progress_bar = false")
+            self._sides.append(side)
 
     def _reader(self, target: str) -> str:
         if self.format == "parquet":
@@ -121,12 +143,81 @@ class DuckDBSource:
             raise QueryError(_line(exc)) from None
 
     def start(self, queries: list[str]) -> _Background:
-        """Run the queries in turn on a thread and a connection of their own (DuckDB does
-        not hold the GIL while it works), beside whatever the caller runs next."""
-        if self._side is None:
+        """Run the queries beside whatever the caller runs next: on the side connections,
+        query i on connection i modulo their number, each connection on a thread of its own
+        running its share in turn (DuckDB does not hold the GIL while it works)."""
+        if not self._sides:
             raise RuntimeError("start() needs an ordered source")
-        self._background = _Background(self._side, queries)
+        self._background = _Background(self._sides, queries)
         return self._background
+
+    def partitions(self) -> list[str]:
+        """Relations that together hold every row of `relation` once, each read in stored
+        order: one per side connection, as runs of whole row groups of the one file, or of
+        whole files of a glob, of about equal rows. Just `relation` when that cannot be
+        split: one side connection, one row group, or a data column that would shadow
+        DuckDB's ``filename`` / ``file_row_number``."""
+        lanes = len(self._sides)
+        if lanes < 2:
+            return [self.relation]
+        try:
+            names = {c.name.lower() for c in self.describe()}
+            if names & {"filename", "file_row_number"}:
+                return [self.relation]
+            if len(self._files) == 1:
+                return self._row_group_runs(lanes)
+            return self._file_runs(lanes)
+        except duckdb.Error:  # no split without the metadata; one walk is as sound
+            return [self.relation]
+
+    def dictionary_columns(self) -> frozenset[str]:
+        """Parquet columns whose every column chunk has a dictionary (none when the
+        metadata cannot be read; CSV and JSON lines have none)."""
+        if self.format != "parquet":
+            return frozenset()
+        try:
+            rows = self._con.execute(
+                "SELECT path_in_schema FROM parquet_metadata(?) GROUP BY path_in_schema "
+                "HAVING bool_and(encodings LIKE '%DICTIONARY%')",
+                [self._files],
+            ).fetchall()
+        except duckdb.Error:
+            return frozenset()
+        return frozenset(str(r[0]) for r in rows)
+
+    def _row_group_runs(self, lanes: int) -> list[str]:
+        sizes = [
+            int(r[0])
+            for r in self._con.execute(
+                "SELECT max(row_group_num_rows) FROM parquet_metadata(?) "
+                "GROUP BY row_group_id ORDER BY row_group_id",
+                [self._files[0]],
+            ).fetchall()
+        ]
+        runs = split_runs(sizes, lanes)
+        if len(runs) < 2:
+            return [self.relation]
+        starts = [sum(sizes[:first]) for first, _ in runs]
+        parts = []
+        for i, start in enumerate(starts):
+            bounds = [f"file_row_number >= {start}"] if i else []
+            if i + 1 < len(starts):
+                bounds.append(f"file_row_number < {starts[i + 1]}")
+            parts.append(f"(SELECT * FROM {self._read} WHERE {' AND '.join(bounds)}) AS part")
+        return parts
+
+    def _file_runs(self, lanes: int) -> list[str]:
+        rows = dict(
+            self._con.execute(
+                "SELECT file_name, num_rows FROM parquet_file_metadata(?)", [self._files]
+            ).fetchall()
+        )
+        runs = split_runs([int(rows[f]) for f in self._files], lanes)
+        return [
+            f"(SELECT * FROM {self._read} WHERE filename IN "
+            f"({', '.join(literal(f) for f in self._files[first:end])})) AS part"
+            for first, end in runs
+        ]
 
     def custom_relation(self, projection: str | None) -> str:
         """A view of the data typed as the contract says (``projection``), also under the
@@ -161,8 +252,8 @@ class DuckDBSource:
         """Stop side queries still running and close the in-memory database."""
         if self._background is not None:
             self._background.stop()
-        if self._side is not None:
-            self._side.close()
+        for side in self._sides:
+            side.close()
         self._con.close()
 
     def __enter__(self) -> DuckDBSource:
@@ -172,39 +263,63 @@ class DuckDBSource:
         self.close()
 
 
+def split_runs(sizes: list[int], parts: int) -> list[tuple[int, int]]:
+    """Cut a sequence of pieces (row groups, files) of ``sizes`` rows into at most ``parts``
+    non-empty runs ``[first, end)`` of about equal rows, in order: each cut falls on the
+    boundary between pieces nearest to its share of the rows."""
+    ends = list(itertools.accumulate(sizes))
+    cuts = {
+        1 + min(range(len(ends)), key=lambda i: abs(ends[i] * parts - ends[-1] * k))
+        for k in range(1, parts)
+        if ends
+    }
+    bounds = [0, *sorted(c for c in cuts if c < len(sizes)), len(sizes)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if a < b]
+
+
 class _Background:
-    """Queries running one after another on a thread of their own."""
+    """Queries running beside the caller: connection i runs queries i, i + n, … in turn,
+    on a thread of its own."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, queries: list[str]) -> None:
-        self._con = con
-        self._rows: list[list[tuple[Any, ...]] | None] = []
+    def __init__(self, cons: list[duckdb.DuckDBPyConnection], queries: list[str]) -> None:
+        self._cons = cons[: len(queries)]
+        self._rows: list[list[tuple[Any, ...]] | None] = [None] * len(queries)
         self._stopped = False
-        self._thread = threading.Thread(
-            target=self._run, args=(queries,), name="accord-side-query", daemon=True
-        )
-        self._thread.start()
+        lanes = len(self._cons)
+        self._threads = [
+            threading.Thread(
+                target=self._run,
+                args=(con, [(i, queries[i]) for i in range(lane, len(queries), lanes)]),
+                name=f"accord-side-query-{lane}",
+                daemon=True,
+            )
+            for lane, con in enumerate(self._cons)
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self, queries: list[str]) -> None:
-        for sql in queries:
+    def _run(self, con: duckdb.DuckDBPyConnection, share: list[tuple[int, str]]) -> None:
+        for i, sql in share:
             if self._stopped:
-                self._rows.append(None)
-                continue
+                return
             try:
-                self._rows.append(self._con.execute(sql).fetchall())
+                self._rows[i] = con.execute(sql).fetchall()
             except Exception:  # any failure only means this query answered nothing
-                self._rows.append(None)
+                self._rows[i] = None
 
     def results(self) -> list[list[tuple[Any, ...]] | None]:
         """Each query's rows, or None where the engine failed it."""
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
         return self._rows
 
     def stop(self) -> None:
-        """Interrupt what still runs and wait for the thread."""
+        """Interrupt what still runs and wait for the threads."""
         self._stopped = True
-        while self._thread.is_alive():  # again until it ends: a query may not have begun yet
-            self._con.interrupt()
-            self._thread.join(timeout=0.05)
+        for con, thread in zip(self._cons, self._threads, strict=True):
+            while thread.is_alive():  # again until it ends: a query may not have begun yet
+                con.interrupt()
+                thread.join(timeout=0.05)
 
 
 def _as_read(kind: str) -> str:

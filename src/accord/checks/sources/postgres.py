@@ -91,6 +91,14 @@ class PostgresSource:
                 rows.append(None)
         return Done(rows)
 
+    def partitions(self) -> list[str]:
+        """The table, whole: a heap has no stored order to walk."""
+        return [self.relation]
+
+    def dictionary_columns(self) -> frozenset[str]:
+        """None: a heap stores every value as it is."""
+        return frozenset()
+
     def custom_relation(self, projection: str | None) -> str:
         """The table itself: its columns are already typed."""
         return self.relation
