@@ -47,7 +47,7 @@ def test_names_fall_back() -> None:
         ({"format": "table", "schema": {}}, ("schema",)),
         (
             {"format": "table", "schema": SCHEMA, "guarantees": {"columns": {"a": {"min": "x"}}}},
-            ("guarantees.columns.a.min.int", "guarantees.columns.a.min.float"),
+            ("guarantees.columns.a.min",),
         ),
         (
             {

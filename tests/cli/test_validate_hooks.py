@@ -62,19 +62,20 @@ def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         say("nobody is watching")
 
 
-def test_a_contract_file_needs_neither_the_sdk_nor_rich(tmp_path: Path) -> None:
-    """Start-up matters for a CI step: checking a file against a contract file loads no
-    HTTP client and no terminal UI."""
+def test_a_contract_file_needs_neither_the_sdk_nor_rich_nor_pydantic(tmp_path: Path) -> None:
+    """Start-up matters for a CI step: checking a file against a contract file, through the
+    `accord` root command, loads no HTTP client, no terminal UI and no pydantic (ADR 0022)."""
     (tmp_path / "c.json").write_text(json.dumps(DOC), encoding="utf-8")
     duckdb.execute(f"COPY (SELECT 1::BIGINT AS n) TO '{tmp_path / 'd.parquet'}' (FORMAT PARQUET)")
     probe = (
-        "import sys, runpy\n"
-        "sys.argv = ['accord', sys.argv[1], '--contract', sys.argv[2], '--json']\n"
+        "import sys\n"
+        "from accord.cli.main import run\n"
+        "sys.argv = ['accord', 'validate', sys.argv[1], '--contract', sys.argv[2], '--json']\n"
         "try:\n"
-        "    runpy.run_module('accord.cli.validate', run_name='__main__')\n"
+        "    run()\n"
         "except SystemExit as exc:\n"
-        "    loaded = [m for m in ('accord.sdk', 'httpx', 'rich.console') if m in sys.modules]\n"
-        "    print(exc.code, loaded)\n"
+        "    heavy = ('accord.sdk', 'httpx', 'rich.console', 'pydantic', 'pydantic_core')\n"
+        "    print(exc.code, [m for m in heavy if m in sys.modules])\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, str(tmp_path / "d.parquet"), str(tmp_path / "c.json")],

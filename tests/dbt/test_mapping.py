@@ -95,7 +95,7 @@ def test_tests_become_guarantees() -> None:
     doc["nodes"].update({t["unique_id"]: t for t in tests})
     project = parse_manifest(raw(doc))
     a = project.assets["model.p.a"]
-    g = a.guarantees.model_dump(mode="json", exclude_defaults=True)
+    g = a.guarantees.to_json()
     assert g == {
         "columns": {
             "id": {"not_null": True, "unique": True, "min": 0, "max": 10,

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from accord.checks.errors import ContractError
 from accord.compat import SchemaError, TableSchema, parse_table_schema
 from accord.kit import documents
-from accord.spec import Guarantees
+from accord.spec import Guarantees, GuaranteesError, parse_guarantees
+from accord.spec.parse import dotted
 
 _META = ("asset", "version", "owner", "description")
 _KEYS = frozenset({"format", "schema", "guarantees", *_META})
@@ -45,7 +44,7 @@ class Contract:
     def to_document(self) -> dict[str, Any]:
         """The Accord contract file document (defaults left out)."""
         doc: dict[str, Any] = {"format": "table", "schema": self.schema.raw}
-        guarantees = self.guarantees.model_dump(mode="json", exclude_defaults=True)
+        guarantees = self.guarantees.to_json()
         if guarantees:
             doc["guarantees"] = guarantees
         doc.update({k: self.meta[k] for k in _META if k in self.meta})
@@ -107,12 +106,10 @@ def build_contract(
         where = "schema" + (f".{exc.path.replace('/', '.')}" if exc.path else "")
         raise ContractError(exc.message, (where,)) from None
     try:
-        guarantees = Guarantees.model_validate(guarantees_doc)
-    except ValidationError as exc:
-        paths = tuple(
-            ".".join(["guarantees", *(str(p) for p in err["loc"])]) for err in exc.errors()
-        )
-        raise ContractError(f"invalid guarantees: {exc.errors()[0]['msg']}", paths) from None
+        guarantees = parse_guarantees(guarantees_doc)
+    except GuaranteesError as exc:
+        paths = tuple(dotted(("guarantees", *loc)) for loc, _ in exc.errors)
+        raise ContractError(f"invalid guarantees: {exc.errors[0][1]}", paths) from None
     unknown = _unknown_columns(schema, guarantees)
     if unknown:
         raise ContractError("guarantees name columns the schema does not have", unknown)

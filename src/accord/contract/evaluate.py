@@ -16,7 +16,7 @@ from typing import Any
 from accord.asset.policy import Compatibility, guards_consumers, is_transitive
 from accord.compat import Direction, Mode, Outcome, check_history
 from accord.kit.canonical import canonical_json
-from accord.spec import Guarantees, guarantee_changes
+from accord.spec import Guarantees, guarantee_changes, parse_guarantees
 
 _BREAKING_DIRECTIONS: dict[str, frozenset[str]] = {
     "B": frozenset({Direction.TIGHTENS.value, Direction.BOTH.value}),
@@ -129,7 +129,7 @@ def evaluate(
             "message": c.message,
             "breaking": guards_consumers(policy) and c.direction in ("relaxes", "both"),
         }
-        for c in guarantee_changes(Guarantees.model_validate(base.guarantees), candidate.guarantees)
+        for c in guarantee_changes(parse_guarantees(base.guarantees), candidate.guarantees)
     ]
     if base.format != candidate.format:
         change = {

@@ -117,7 +117,7 @@ async def plan(
     """Decide the outcome and the version number, enforcing every numbering rule."""
     requested = _requested(body.version)
     candidate = _validated(body)
-    guarantees = candidate.guarantees.model_dump(mode="json", exclude_defaults=True)
+    guarantees = candidate.guarantees.to_json()
     digest = content_hash(candidate.format, candidate.schema, guarantees)
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base

@@ -5,15 +5,35 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from accord.kit.schemas import InputModel, OutputModel
 from accord.lineage.schemas import DownstreamImpact
 from accord.proposal.schemas import Proposal
 from accord.registration.schemas import Registration
-from accord.spec import Guarantees
+from accord.spec import Guarantees, GuaranteesError, parse_guarantees
+from accord.spec.schema import GUARANTEES
+
+
+def _guarantees(value: Any) -> Guarantees:
+    if isinstance(value, Guarantees):
+        return value
+    try:
+        return parse_guarantees(value)
+    except GuaranteesError as exc:  # pydantic reports it as a value error of the field
+        raise ValueError(str(exc)) from None
+
+
+# Guarantees are validated by accord.spec's own parser (the one the CLI uses) and written
+# in their stored form, defaults left out.
+GuaranteesField = Annotated[
+    Guarantees,
+    PlainValidator(_guarantees),
+    PlainSerializer(Guarantees.to_json),
+    WithJsonSchema(GUARANTEES),
+]
 
 
 class SchemaFormat(StrEnum):
@@ -32,7 +52,7 @@ class VersionCreate(InputModel):
         description="Semantic version. Omit to let Accord assign the next one.",
         examples=["1.4.0"],
     )
-    guarantees: Guarantees = Field(default_factory=Guarantees)
+    guarantees: GuaranteesField = Field(default_factory=Guarantees)
     replace_open_proposal: bool = Field(
         default=False,
         description="A breaking change while a proposal is open replaces (supersedes) it "

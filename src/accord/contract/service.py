@@ -21,7 +21,7 @@ from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from accord.kit.semver import Version
 from accord.models import Asset, ContractVersion
-from accord.spec import Guarantees, guarantee_changes
+from accord.spec import guarantee_changes, parse_guarantees
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ async def insert_version(
             prerelease=number.prerelease,
             format=candidate.format,
             schema_=candidate.schema,
-            guarantees=candidate.guarantees.model_dump(mode="json", exclude_defaults=True),
+            guarantees=candidate.guarantees.to_json(),
             content_hash=digest,
             proposal_id=proposal_id,
             published_by=actor.id,
@@ -162,7 +162,7 @@ def diff(asset: Asset, old: ContractVersion, new: ContractVersion) -> dict[str, 
         {"path": c.path, "kind": f"guarantee_{c.kind}", "direction": c.direction,
          "message": c.message}
         for c in guarantee_changes(
-            Guarantees.model_validate(old.guarantees), Guarantees.model_validate(new.guarantees)
+            parse_guarantees(old.guarantees), parse_guarantees(new.guarantees)
         )
     ]  # fmt: skip
     base = {

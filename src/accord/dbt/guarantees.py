@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from accord.dbt.manifest import Node
-from accord.spec import ColumnGuarantees, Guarantees
+from accord.spec import (
+    ColumnGuarantees,
+    Guarantees,
+    GuaranteesError,
+    parse_column_guarantees,
+)
 
 
 @dataclass
@@ -43,11 +46,9 @@ class GuaranteeBuilder:
         for name, col in self.columns.items():
             severity = "warn" if col.severities == {"warn"} else "error"
             try:
-                columns[name] = ColumnGuarantees.model_validate(
-                    {**col.values, "severity": severity}
-                )
-            except ValidationError as exc:
-                warn(f"tests on column {name!r} skipped: {exc.errors()[0]['msg']}")
+                columns[name] = parse_column_guarantees({**col.values, "severity": severity})
+            except GuaranteesError as exc:
+                warn(f"tests on column {name!r} skipped: {exc.errors[0][1]}")
         keys = [k for k in self.unique_together if len(k) >= 2]
         return Guarantees(columns=columns, unique_together=keys)
 

@@ -9,6 +9,7 @@ becomes upstream links, exposures become consumers.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from accord.dbt.errors import ManifestError
 from accord.dbt.guarantees import GuaranteeBuilder, MappedTests, apply_test
 from accord.dbt.manifest import ColumnDef, Constraint, Manifest, Node, Source
 from accord.dbt.types import map_type
-from accord.spec import Freshness, Guarantees
+from accord.spec import Freshness, Guarantees, parse_freshness
 
 ASSET_KINDS = {"model": "model", "seed": "table", "snapshot": "table", "source": "table"}
 MAX_DESCRIPTION = 10_000
@@ -254,7 +255,7 @@ class _Builder:
         guarantees = self.tests.get(uid, GuaranteeBuilder()).build(self.warn)
         freshness = _freshness(src)
         if freshness is not None:
-            guarantees = guarantees.model_copy(update={"freshness": freshness})
+            guarantees = dataclasses.replace(guarantees, freshness=freshness)
         relation = src.identifier or src.name
         return DbtAsset(
             unique_id=uid,
@@ -308,7 +309,7 @@ def _freshness(src: Source) -> Freshness | None:
         return None
     for rule, severity in ((rules.error_after, "error"), (rules.warn_after, "warn")):
         if rule and rule.count and rule.count > 0 and rule.period in _PERIOD_SECONDS:
-            return Freshness.model_validate(
+            return parse_freshness(
                 {
                     "column": src.loaded_at_field,
                     "max_age_seconds": rule.count * _PERIOD_SECONDS[rule.period],

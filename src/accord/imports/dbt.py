@@ -247,9 +247,7 @@ class _Run:
         )
         if not created:
             pending = await proposal_service.open_for_asset(self.session, asset.id)
-            digest = content_hash(
-                "table", item.schema, item.guarantees.model_dump(mode="json", exclude_defaults=True)
-            )
+            digest = content_hash("table", item.schema, item.guarantees.to_json())
             if pending is not None and pending.content_hash == digest:
                 return VersionStep(outcome="proposal_pending", proposal_id=pending.id)
         result = await flows.publish(

@@ -38,7 +38,7 @@ from accord.models import (
 from accord.proposal.repository import ProposalRepository
 from accord.proposal.schemas import AcknowledgmentCreate, Awaited, Decision, ProposalStatus
 from accord.proposal.schemas import Proposal as ProposalOut
-from accord.spec import Guarantees
+from accord.spec import parse_guarantees
 
 
 async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
@@ -158,7 +158,7 @@ async def open_proposal(
         requested_version=str(requested) if requested else None,
         format=candidate.format,
         schema_=candidate.schema,
-        guarantees=candidate.guarantees.model_dump(mode="json", exclude_defaults=True),
+        guarantees=candidate.guarantees.to_json(),
         content_hash=digest,
         verdict=evaluation.to_dict(),
         impact=impact.model_dump(mode="json"),
@@ -323,9 +323,7 @@ async def _ship(
         raise ConflictError(
             f"a breaking change needs a major bump above {base.version}", code="major_bump_required"
         )
-    candidate = Candidate(
-        proposal.format, proposal.schema_, Guarantees.model_validate(proposal.guarantees)
-    )
+    candidate = Candidate(proposal.format, proposal.schema_, parse_guarantees(proposal.guarantees))
     created = await contract_service.insert_version(
         session,
         actor=principal.actor,

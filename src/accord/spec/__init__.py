@@ -1,18 +1,24 @@
-"""Pure contract specification models shared by the server, `compat` and `checks`.
+"""Pure contract specification types shared by the server, `compat` and `checks`.
 
-No FastAPI, SQLAlchemy or httpx imports: only pydantic and the standard library.
+Standard library only: `accord validate` reads guarantees without pydantic (ADR 0022).
 """
 
+from accord.spec.changes import GuaranteeChange, guarantee_changes
 from accord.spec.guarantees import (
     ColumnGuarantees,
     CustomCheck,
     Freshness,
-    GuaranteeChange,
     Guarantees,
     Relationship,
     RowCount,
+    Scalar,
     Severity,
-    guarantee_changes,
+)
+from accord.spec.parse import (
+    GuaranteesError,
+    parse_column_guarantees,
+    parse_freshness,
+    parse_guarantees,
 )
 
 __all__ = [
@@ -21,8 +27,13 @@ __all__ = [
     "Freshness",
     "GuaranteeChange",
     "Guarantees",
+    "GuaranteesError",
     "Relationship",
     "RowCount",
+    "Scalar",
     "Severity",
     "guarantee_changes",
+    "parse_column_guarantees",
+    "parse_freshness",
+    "parse_guarantees",
 ]

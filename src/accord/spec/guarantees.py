@@ -12,257 +12,106 @@ A contract version = schema (JSON Schema or table schema) + `Guarantees`:
      "custom": [{"name": "no_future_orders",
                  "sql": "SELECT count(*) FROM {table} WHERE order_date > current_date"}]}
 
-Consumers rely on guarantees, so a *relaxation* (dropping not-null, widening accepted
-values or a range, a longer freshness window, ...) is breaking for them;
-`guarantee_changes` reports each change with its direction.
+Frozen dataclasses of the standard library: `accord validate` reads guarantees without
+loading pydantic (ADR 0022). `accord.spec.parse.parse_guarantees` is their one validator,
+for the API, the CLI and the dbt import alike; `to_json` is their one serialisation (the
+stored form, which content hashes are computed from).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import dataclasses
+from typing import Any, Literal
 
 Severity = Literal["error", "warn"]
 Scalar = str | int | float | bool
-ColumnName = Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Relationship(_Strict):
+@dataclasses.dataclass(frozen=True)
+class Relationship:
     """Every non-null value appears in `to` (an asset fqn) column `field` (dbt)."""
 
-    to: Annotated[str, Field(min_length=1, max_length=255)]
-    field: ColumnName
+    to: str
+    field: str
 
 
-class ColumnGuarantees(_Strict):
+@dataclasses.dataclass(frozen=True)
+class ColumnGuarantees:
+    """What one column's values promise."""
+
     not_null: bool = False
     unique: bool = False
-    accepted_values: Annotated[list[Scalar], Field(max_length=10_000)] | None = None
+    accepted_values: list[Scalar] | None = None
     min: int | float | None = None
     max: int | float | None = None
-    min_length: Annotated[int, Field(ge=0)] | None = None
-    max_length: Annotated[int, Field(ge=0)] | None = None
-    pattern: Annotated[str, Field(max_length=1000)] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
     relationship: Relationship | None = None
     severity: Severity = "error"
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"pattern does not compile: {exc}") from None
-        return value
 
-    @model_validator(mode="after")
-    def _ordered(self) -> ColumnGuarantees:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is greater than max")
-        if (
-            self.min_length is not None
-            and self.max_length is not None
-            and self.min_length > self.max_length
-        ):
-            raise ValueError("min_length is greater than max_length")
-        return self
+@dataclasses.dataclass(frozen=True)
+class RowCount:
+    """The number of rows lies in ``[min, max]`` (either side open)."""
 
-
-class RowCount(_Strict):
-    min: Annotated[int, Field(ge=0)] | None = None
-    max: Annotated[int, Field(ge=0)] | None = None
+    min: int | None = None
+    max: int | None = None
     severity: Severity = "error"
 
-    @model_validator(mode="after")
-    def _ordered(self) -> RowCount:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is greater than max")
-        return self
 
-
-class Freshness(_Strict):
+@dataclasses.dataclass(frozen=True)
+class Freshness:
     """The newest value of `column` is at most `max_age_seconds` old."""
 
-    column: ColumnName
-    max_age_seconds: Annotated[int, Field(gt=0)]
+    column: str
+    max_age_seconds: int
     severity: Severity = "error"
 
 
-class CustomCheck(_Strict):
+@dataclasses.dataclass(frozen=True)
+class CustomCheck:
     """A read-only query returning one number: the count of failing rows (0 passes).
     `{table}` is replaced by the checked relation."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
-    sql: Annotated[str, Field(min_length=1, max_length=10_000)]
+    name: str
+    sql: str
     severity: Severity = "error"
 
 
-class Guarantees(_Strict):
-    columns: dict[ColumnName, ColumnGuarantees] = Field(default_factory=dict)
-    unique_together: list[Annotated[list[ColumnName], Field(min_length=2)]] = Field(
-        default_factory=list
-    )
+@dataclasses.dataclass(frozen=True)
+class Guarantees:
+    """Everything a contract version promises beyond its schema."""
+
+    columns: dict[str, ColumnGuarantees] = dataclasses.field(default_factory=dict)
+    unique_together: list[list[str]] = dataclasses.field(default_factory=list)
     row_count: RowCount | None = None
     freshness: Freshness | None = None
-    custom: list[CustomCheck] = Field(default_factory=list)
+    custom: list[CustomCheck] = dataclasses.field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _distinct_custom_names(self) -> Guarantees:
-        names = [c.name for c in self.custom]
-        if len(names) != len(set(names)):
-            raise ValueError("custom check names must be unique")
-        return self
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form with every value left at its default omitted, at every level."""
+        dumped: dict[str, Any] = to_json(self)
+        return dumped
 
 
-Direction = Literal["tightens", "relaxes", "both"]
-
-
-@dataclass(frozen=True)
-class GuaranteeChange:
-    """One guarantee difference. `relaxes` means consumers lose a promise (breaking)."""
-
-    path: str
-    kind: str
-    direction: Direction
-    message: str
-
-
-def _bound_change(
-    path: str, name: str, old: float | None, new: float | None, lower: bool
-) -> GuaranteeChange | None:
-    if old == new:
-        return None
-    if new is None:
-        return GuaranteeChange(path, f"{name}_removed", "relaxes", f"{name} {old} removed")
-    if old is None:
-        return GuaranteeChange(path, f"{name}_added", "tightens", f"{name} {new} added")
-    looser = new < old if lower else new > old
-    kind = f"{name}_{'relaxed' if looser else 'tightened'}"
-    return GuaranteeChange(
-        path, kind, "relaxes" if looser else "tightens", f"{name} {old} -> {new}"
-    )
-
-
-def _flag_change(path: str, name: str, old: bool, new: bool) -> GuaranteeChange | None:
-    if old == new:
-        return None
-    if old:
-        return GuaranteeChange(path, f"{name}_removed", "relaxes", f"{name} no longer guaranteed")
-    return GuaranteeChange(path, f"{name}_added", "tightens", f"{name} now guaranteed")
-
-
-def _values_change(
-    path: str, old: list[Scalar] | None, new: list[Scalar] | None
-) -> GuaranteeChange | None:
-    if old is None and new is None:
-        return None
-    if new is None:
-        return GuaranteeChange(
-            path, "accepted_values_removed", "relaxes", "any value may now appear"
-        )
-    if old is None:
-        return GuaranteeChange(path, "accepted_values_added", "tightens", "values restricted")
-    added, removed = (
-        set(map(repr, new)) - set(map(repr, old)),
-        set(map(repr, old)) - set(map(repr, new)),
-    )
-    if not added and not removed:
-        return None
-    direction: Direction = "both" if added and removed else ("relaxes" if added else "tightens")
-    return GuaranteeChange(
-        path,
-        "accepted_values_changed",
-        direction,
-        f"accepted values: added {sorted(added)}, removed {sorted(removed)}",
-    )
-
-
-def _column_changes(
-    name: str, old: ColumnGuarantees, new: ColumnGuarantees
-) -> list[GuaranteeChange]:
-    path = f"columns.{name}"
-    found = [
-        _flag_change(path, "not_null", old.not_null, new.not_null),
-        _flag_change(path, "unique", old.unique, new.unique),
-        _values_change(path, old.accepted_values, new.accepted_values),
-        _bound_change(path, "min", old.min, new.min, lower=True),
-        _bound_change(path, "max", old.max, new.max, lower=False),
-        _bound_change(path, "min_length", old.min_length, new.min_length, lower=True),
-        _bound_change(path, "max_length", old.max_length, new.max_length, lower=False),
-    ]
-    if old.pattern != new.pattern:
-        kind, direction = (
-            ("pattern_removed", "relaxes")
-            if new.pattern is None
-            else ("pattern_added", "tightens")
-            if old.pattern is None
-            else ("pattern_changed", "both")
-        )
-        found.append(GuaranteeChange(path, kind, direction, "pattern guarantee changed"))  # type: ignore[arg-type]
-    if old.relationship != new.relationship:
-        direction_r: Direction = (
-            "relaxes"
-            if new.relationship is None
-            else ("tightens" if old.relationship is None else "both")
-        )
-        found.append(
-            GuaranteeChange(path, "relationship_changed", direction_r, "relationship changed")
-        )
-    return [c for c in found if c is not None]
-
-
-def guarantee_changes(old: Guarantees, new: Guarantees) -> list[GuaranteeChange]:
-    """Every difference between two guarantee sets, old -> new."""
-    changes: list[GuaranteeChange] = []
-    empty = ColumnGuarantees()
-    for name in sorted(set(old.columns) | set(new.columns)):
-        changes += _column_changes(name, old.columns.get(name, empty), new.columns.get(name, empty))
-    old_keys = {tuple(k) for k in old.unique_together}
-    new_keys = {tuple(k) for k in new.unique_together}
-    for key in sorted(old_keys - new_keys):
-        changes.append(
-            GuaranteeChange("unique_together", "unique_key_removed", "relaxes", f"{list(key)}")
-        )
-    for key in sorted(new_keys - old_keys):
-        changes.append(
-            GuaranteeChange("unique_together", "unique_key_added", "tightens", f"{list(key)}")
-        )
-    o_rc, n_rc = old.row_count or RowCount(), new.row_count or RowCount()
-    for c in (
-        _bound_change("row_count", "min", o_rc.min, n_rc.min, lower=True),
-        _bound_change("row_count", "max", o_rc.max, n_rc.max, lower=False),
-    ):
-        if c is not None:
-            changes.append(c)
-    if old.freshness != new.freshness:
-        o_age = old.freshness.max_age_seconds if old.freshness else None
-        n_age = new.freshness.max_age_seconds if new.freshness else None
-        c = _bound_change("freshness", "max_age_seconds", o_age, n_age, lower=False)
-        if old.freshness and new.freshness and old.freshness.column != new.freshness.column:
-            c = GuaranteeChange("freshness", "freshness_column_changed", "both", "column changed")
-        if c is not None:
-            changes.append(c)
-    old_custom = {c.name: c for c in old.custom}
-    new_custom = {c.name: c for c in new.custom}
-    for name in sorted(old_custom.keys() - new_custom.keys()):
-        changes.append(
-            GuaranteeChange(f"custom.{name}", "custom_check_removed", "relaxes", "check removed")
-        )
-    for name in sorted(new_custom.keys() - old_custom.keys()):
-        changes.append(
-            GuaranteeChange(f"custom.{name}", "custom_check_added", "tightens", "check added")
-        )
-    for name in sorted(old_custom.keys() & new_custom.keys()):
-        if old_custom[name].sql != new_custom[name].sql:
-            changes.append(
-                GuaranteeChange(f"custom.{name}", "custom_check_changed", "both", "query changed")
-            )
-    return changes
+def to_json(value: Any) -> Any:
+    """A guarantee object (or a value inside one) as JSON, defaults omitted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.default is not dataclasses.MISSING:
+                default: Any = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                default = f.default_factory()
+            else:
+                default = dataclasses.MISSING
+            if default is dataclasses.MISSING or item != default:
+                out[f.name] = to_json(item)
+        return out
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    return value
