@@ -228,6 +228,20 @@ def test_fails_on_bad_data(check_data: Checker, where: str, case: Case) -> None:
 
 
 @pytest.mark.parametrize("where", ENGINES)
+def test_lengths_count_characters_not_bytes(check_data: Checker, where: str) -> None:
+    """DuckDB settles most rows by their byte length first; a character is 1-4 bytes."""
+    doc = {
+        "format": "table",
+        "schema": {"columns": [{"name": "s", "type": "string", "min_length": 3}]},
+        "guarantees": {"columns": {"s": {"max_length": 3}}},
+    }
+    values = ["abc", "ééé", "😀😀😀", "éé", "😀😀", "😀😀😀😀", "ab", "a", "abcd", None]
+    report = check_data(where, doc, Table({"s": "string"}, [(v,) for v in values]))
+    assert result(report, "s.min_length").failed_rows == 4  # éé, 😀😀, ab, a
+    assert result(report, "s.max_length").failed_rows == 2  # 😀😀😀😀, abcd
+
+
+@pytest.mark.parametrize("where", ENGINES)
 def test_type_mismatch_fails(check_data: Checker, where: str) -> None:
     doc = {"format": "table", "schema": {"columns": [{"name": "n", "type": "int64"}]}}
     report = check_data(where, doc, Table({"n": "string"}, [("12",), ("x",), (None,)]))

@@ -7,7 +7,10 @@ import decimal
 import json
 from xml.etree import ElementTree as ET
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accord.checks import CheckResult, Report, parse_contract
 from accord.checks.plan import plan_checks
@@ -175,3 +178,22 @@ def test_jsonable() -> None:
     out = [jsonable(v) for v in values]
     assert out[:6] == ["2026-01-01T00:00:00+00:00", "2026-01-02", "1.50", "01", {"k": [1, 2]}, None]
     assert isinstance(out[6], str)
+
+
+def test_length_bounds_by_engine() -> None:
+    assert Dialect("postgres").length_outside("s", ">", 3) == "length(s) > 3"
+    assert Dialect("duckdb").length_outside("s", ">", 3).startswith("CASE WHEN strlen(s) > 3")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.none(), st.text(max_size=12)), bound=st.integers(0, 8))
+def test_duckdb_length_bounds_count_characters(text: str | None, bound: int) -> None:
+    """The byte-length shortcut gives the answer of counting characters, NULL included."""
+    dialect = Dialect("duckdb")
+    shorter, longer = (dialect.length_outside("s", op, bound) for op in ("<", ">"))
+    row = duckdb.execute(
+        f"SELECT coalesce({shorter}, false), coalesce({longer}, false) FROM (VALUES (?)) t(s)",
+        [text],
+    ).fetchone()
+    expected = (False, False) if text is None else (len(text) < bound, len(text) > bound)
+    assert row == expected

@@ -249,8 +249,8 @@ def test_side_queries_share_out_and_keep_their_order(tmp_path: Path) -> None:
 
 
 def test_query_shapes() -> None:
-    prefix = prefix_proof('"k"', '"k" IS NOT NULL', '"t"')
-    assert "LIMIT 65536" in prefix
+    prefix = prefix_proof('"k"', '"k" IS NOT NULL', "head")
+    assert "FROM head WHERE" in prefix
     assert prefix.endswith("LIMIT 2")
     assert proves_order([])
     assert proves_order([(True,)])
@@ -273,6 +273,7 @@ def test_postgres_runs_queries_in_turn(pg_dsn: str) -> None:
         assert not source.ordered
         assert source.partitions() == [source.relation]
         assert source.dictionary_columns() == frozenset()
+        assert len(source.query(f"SELECT * FROM {source.head(2)}")) == 2
         done = source.start(["SELECT 1", "SELECT no_such_column FROM pg_class", "SELECT 2"])
         assert done == Done([[(1,)], None, [(2,)]])
     finally:
@@ -324,12 +325,16 @@ def test_what_does_not_split(tmp_path: Path) -> None:
     )
     with DuckDBSource(shadow, sides=2) as source:
         assert source.partitions() == [source.relation]
+        assert "LIMIT 3" in source.head(3)
+        assert source.query(f"SELECT max(k) FROM {source.head(3)}") == [(2,)]
 
 
 def test_unreadable_metadata_splits_nothing(tmp_path: Path) -> None:
     path = _groups(tmp_path / "k.parquet", "SELECT i AS k FROM range(5000) t(i)")
     with DuckDBSource(path, sides=2) as source:
+        assert source.query(f"SELECT count(*), max(k) FROM {source.head(3000)}") == [(3000, 2999)]
         Path(path).unlink()
+        assert "LIMIT 3000" in source.head(3000)
         assert source.partitions() == [source.relation]
         assert source.dictionary_columns() == frozenset()
 

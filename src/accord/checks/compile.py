@@ -167,7 +167,7 @@ def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled:
     if check.kind == "pattern":
         return _count(f"NOT {dialect.matches(text, check.param)}")
     op = "<" if check.kind == "min_length" else ">"
-    return _count(f"length({text}) {op} {int(check.param)}")
+    return _count(dialect.length_outside(text, op, int(check.param)))
 
 
 def _count(predicate: str, probe: str | None = None) -> Compiled:

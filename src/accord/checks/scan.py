@@ -34,7 +34,9 @@ Values = dict[str, Any]
 
 def scan(
     source: Source, scans: dict[str, Compiled], checks: dict[str, Check]
-) -> tuple[int | None, dict[str, Any], dict[str, str]]:
+) -> tuple[int | None, Values, dict[str, str]]:
+    """The row count, each compiled check's value (keyed by check id) and the checks the
+    engine failed (with its message). ``checks`` are the planned checks by id."""
     rows, values = _probe(source, scans) if source.statistics else (None, {})
     remaining = {i: c for i, c in scans.items() if i not in values}
     walks = _walks(source, remaining, checks, rows, values) if source.ordered else []
@@ -64,19 +66,21 @@ def _walks(
     remaining: dict[str, Compiled],
     checks: dict[str, Check],
     rows: int | None,
-    values: dict[str, Any],
+    values: Values,
 ) -> list[Walk]:
     """The unique checks whose keys start in key order, to walk beside the scan (with the
     checks on their key column riding along); data no larger than the prefix walked here is
     settled at once (into ``values``), and keys not in order are left to the scan's hash."""
     walks: list[Walk] = []
     taken: set[str] = set()
-    for check_id, scan in remaining.items():
-        if scan.key is None or scan.predicate is None:
+    for check_id, compiled in remaining.items():
+        if compiled.key is None or compiled.predicate is None:
             continue
         try:
             ordered = proves_order(
-                source.query(prefix_proof(scan.key, scan.predicate, source.relation))
+                source.query(
+                    prefix_proof(compiled.key, compiled.predicate, source.head(walk.PREFIX_ROWS))
+                )
             )
         except QueryError:  # the scan hashes the keys
             continue
@@ -94,7 +98,7 @@ def _walks(
                 and i not in taken
             }
             taken.update(riders)
-            walks.append(Walk(check_id, len(walks), scan.key, scan.predicate, riders))
+            walks.append(Walk(check_id, len(walks), compiled.key, compiled.predicate, riders))
     return walks
 
 
@@ -103,7 +107,7 @@ def _walked(
     walks: list[Walk],
     results: list[list[tuple[Any, ...]] | None],
     parts: int,
-    values: dict[str, Any],
+    values: Values,
 ) -> list[str]:
     """Record what the partition walks proved and counted (into ``values``); returns the
     checks still to count: unproven keys, and the riders of a walk the engine failed."""
@@ -149,7 +153,7 @@ def _dictionary(source: Source, rest: dict[str, Compiled], checks: dict[str, Che
     return values
 
 
-def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, dict[str, Any]]:
+def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, Values]:
     """What the source's statistics settle without reading rows: the row count, exact
     values (null counts, newest timestamp) and bounds no row crosses (0 failing rows)."""
     probes = {i: c.probe for i, c in scans.items() if c.probe is not None}
@@ -159,7 +163,7 @@ def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, dict
         )[0]
     except QueryError:  # the full scan evaluates (and isolates) everything
         return None, {}
-    values: dict[str, Any] = {}
+    values: Values = {}
     for key, value in zip(probes, row[1:], strict=True):
         if scans[key].probe_exact:
             values[key] = value
@@ -170,7 +174,7 @@ def _probe(source: Source, scans: dict[str, Compiled]) -> tuple[int | None, dict
 
 def _full_scan(
     source: Source, scans: dict[str, Compiled]
-) -> tuple[int | None, dict[str, Any], dict[str, str]]:
+) -> tuple[int | None, Values, dict[str, str]]:
     ids = list(scans)
     select = ", ".join(["count(*)", *(scans[i].aggregate for i in ids)])
     try:
@@ -179,7 +183,7 @@ def _full_scan(
     except QueryError:  # isolate the failing aggregate below
         pass
     failures: dict[str, str] = {}
-    values: dict[str, Any] = {}
+    values: Values = {}
     rows: int | None = None
     for key, aggregate in [("__rows", "count(*)"), *((i, scans[i].aggregate) for i in ids)]:
         try:

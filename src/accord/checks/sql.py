@@ -63,6 +63,23 @@ class Dialect:
             return f"regexp_matches({text_expr}, {literal(pattern)})"
         return f"({text_expr} ~ {literal(pattern)})"
 
+    def length_outside(self, text_expr: str, op: str, bound: int) -> str:
+        """``length(text) < bound`` (op ``<``) or ``> bound`` (op ``>``), in characters.
+
+        On DuckDB the byte length (stored with the string) settles most rows first: a
+        character takes one to four bytes, so only a byte length between the bound and four
+        times it needs the characters counted."""
+        counted = f"length({text_expr}) {op} {bound}"
+        if self.engine != "duckdb":
+            return counted
+        size = f"strlen({text_expr})"
+        if op == ">":
+            return f"CASE WHEN {size} > {bound} THEN {counted} ELSE false END"
+        return (
+            f"CASE WHEN {size} < {bound} THEN true WHEN {size} >= {4 * bound} THEN false "
+            f"ELSE {counted} END"
+        )
+
     def as_text(self, expr: str) -> str:
         """``expr`` as text, for length and pattern checks on non-string columns."""
         return f"CAST({expr} AS VARCHAR)"

@@ -4,7 +4,7 @@ Hashing every key for ``count(DISTINCT key)`` is the dearest part of a scan. Key
 stored in key order (generated ids, time-ordered appends), and a strictly increasing sequence
 repeats no value. On sources that read rows in stored order (Parquet) the runner therefore:
 
-1. walks the first `PREFIX_ROWS` keys (`prefix_proof`): when they do not strictly increase
+1. walks the keys of the first `PREFIX_ROWS` rows (`prefix_proof`): when they do not increase
    the data is not in key order, and the unique check is hashed in the scan as usual. This
    costs a few milliseconds, and on data no larger than the prefix it is the whole proof;
 2. otherwise cuts the rows into partitions (`Source.partitions`: runs of whole row groups,
@@ -48,11 +48,12 @@ class Walk:
     riders: dict[str, str]
 
 
-def prefix_proof(key: str, present: str, relation: str) -> str:
-    """A query over the first `PREFIX_ROWS` present keys, in stored order, that returns at
-    most two rows: the walk's start (``true``) and its first step that does not strictly
-    increase (``false``). `proves_order` reads it; on unordered data it stops at once."""
-    keys = f"SELECT {key} AS k FROM {relation} WHERE {present} LIMIT {int(PREFIX_ROWS)}"
+def prefix_proof(key: str, present: str, head: str) -> str:
+    """A query over the present keys of ``head`` (`Source.head` of `PREFIX_ROWS` rows), in
+    stored order, that returns at most two rows: the walk's start (``true``) and its first
+    step that does not strictly increase (``false``). `proves_order` reads it; on unordered
+    data it stops at once."""
+    keys = f"SELECT {key} AS k FROM {head} WHERE {present}"
     steps = f"SELECT k, lag(k) OVER () AS prev FROM ({keys}) AS keys"
     return (
         f"SELECT prev IS NULL FROM ({steps}) AS steps WHERE prev IS NULL OR NOT (k > prev) LIMIT 2"

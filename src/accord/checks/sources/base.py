@@ -69,6 +69,11 @@ class Source(Protocol):
         their own, several at once, where the engine allows it)."""
         ...
 
+    def head(self, rows: int) -> str:
+        """A relation (FROM item) of the first ``rows`` rows of `relation` in stored order
+        (all of them when there are no more)."""
+        ...
+
     def partitions(self) -> list[str]:
         """Relations (FROM items) that together hold every row of `relation` exactly once,
         each read in stored order; ``[relation]`` when the source does not split."""

@@ -151,6 +151,23 @@ class DuckDBSource:
         self._background = _Background(self._sides, queries)
         return self._background
 
+    def head(self, rows: int) -> str:
+        """The first ``rows`` rows: of the one file by row number, so that DuckDB reads only
+        the row groups holding them; of a glob, in file order under a ``LIMIT``."""
+        try:
+            numbered = len(self._files) == 1 and not self._shadowed()
+        except duckdb.Error:  # the LIMIT reads what can still be read
+            numbered = False
+        if numbered:
+            where = f"file_row_number < {int(rows)}"
+            return f"(SELECT * FROM {self._read} WHERE {where}) AS head"
+        return f"(SELECT * FROM {self.relation} LIMIT {int(rows)}) AS head"
+
+    def _shadowed(self) -> bool:
+        # A data column named like a virtual column hides it: no row numbers, no file names.
+        names = {c.name.lower() for c in self.describe()}
+        return bool(names & {"filename", "file_row_number"})
+
     def partitions(self) -> list[str]:
         """Relations that together hold every row of `relation` once, each read in stored
         order: one per side connection, as runs of whole row groups of the one file, or of
@@ -161,8 +178,7 @@ class DuckDBSource:
         if lanes < 2:
             return [self.relation]
         try:
-            names = {c.name.lower() for c in self.describe()}
-            if names & {"filename", "file_row_number"}:
+            if self._shadowed():
                 return [self.relation]
             if len(self._files) == 1:
                 return self._row_group_runs(lanes)

@@ -91,6 +91,10 @@ class PostgresSource:
                 rows.append(None)
         return Done(rows)
 
+    def head(self, rows: int) -> str:
+        """Some ``rows`` rows: a heap has no stored order."""
+        return f"(SELECT * FROM {self.relation} LIMIT {int(rows)}) AS head"
+
     def partitions(self) -> list[str]:
         """The table, whole: a heap has no stored order to walk."""
         return [self.relation]
