@@ -34,8 +34,8 @@ SQL_MAX = 10_000
 
 
 class GuaranteesError(ValueError):
-    """Invalid guarantees. ``errors`` holds ``(path, message)`` pairs, in document order;
-    a path is a tuple of keys and list indexes from the document's root."""
+    """Invalid guarantees. ``errors`` holds ``(path, message)`` pairs, in field order; a
+    path is a tuple of keys and list indexes from the document's root."""
 
     def __init__(self, errors: list[tuple[Loc, str]]) -> None:
         self.errors = errors
@@ -279,29 +279,35 @@ def _key(r: _Reader, value: Any, loc: Loc) -> list[str] | None:
     return [n for n in names if n is not None] if None not in names else None
 
 
+def _columns(r: _Reader, value: Any, loc: Loc) -> dict[str, ColumnGuarantees]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        r.fail(loc, "must be an object")
+        return {}
+    columns: dict[str, ColumnGuarantees] = {}
+    for name, column in value.items():
+        where = (*loc, str(name))
+        if r.text(name, where, NAME_MAX) is not None:
+            parsed = _column(r, column, where)
+            if parsed is not None:
+                columns[name] = parsed
+    return columns
+
+
 def _guarantees(r: _Reader, value: Any, loc: Loc) -> Guarantees | None:
     keys = ("columns", "unique_together", "row_count", "freshness", "custom")
     doc = r.obj(value, loc, keys)
     if doc is None:
         return None
-    columns: dict[str, ColumnGuarantees] = {}
-    raw = doc.get("columns")
-    if raw is not None and not isinstance(raw, dict):
-        r.fail((*loc, "columns"), "must be an object")
-    for name, column in (raw or {}).items() if isinstance(raw, dict) else ():
-        where = (*loc, "columns", str(name))
-        if r.text(name, where, NAME_MAX) is not None:
-            parsed = _column(r, column, where)
-            if parsed is not None:
-                columns[name] = parsed
-    custom = _listed(r, doc.get("custom"), (*loc, "custom"), _custom)
-    names = [c.name for c in custom]
-    if len(names) != len(set(names)):
-        r.fail((*loc, "custom"), "custom check names must be unique")
-    return Guarantees(
-        columns=columns,
+    built = Guarantees(
+        columns=_columns(r, doc.get("columns"), (*loc, "columns")),
         unique_together=_listed(r, doc.get("unique_together"), (*loc, "unique_together"), _key),
         row_count=_row_count(r, doc.get("row_count"), (*loc, "row_count")),
         freshness=_freshness(r, doc.get("freshness"), (*loc, "freshness")),
-        custom=custom,
+        custom=_listed(r, doc.get("custom"), (*loc, "custom"), _custom),
     )
+    names = [c.name for c in built.custom]
+    if len(names) != len(set(names)):
+        r.fail((*loc, "custom"), "custom check names must be unique")
+    return built
