@@ -152,15 +152,20 @@ async def test_guarantee_relaxation_is_breaking(client: httpx.AsyncClient, actor
 
 async def test_invalid_guarantees_are_422(client: httpx.AsyncClient, actors: Actors) -> None:
     asset = await make_asset(client, actors)
-    for bad in (
-        {"columns": {"a": {"min": 5, "max": 1}}},
-        {"columns": {"a": {"pattern": "("}}},
-        {"row_count": {"min": -1}},
-        {"freshness": {"column": "t"}},
-        {"unknown": True},
+    for bad, said in (
+        ({"columns": {"a": {"min": 5, "max": 1}}}, "columns.a: min is greater than max"),
+        ({"columns": {"a": {"pattern": "("}}}, "columns.a.pattern: pattern does not compile"),
+        ({"columns": {"a": {"min": "5"}}}, "columns.a.min: must be a number"),
+        ({"row_count": {"min": -1}}, "row_count.min: must be at least 0"),
+        ({"freshness": {"column": "t"}}, "freshness.max_age_seconds: is required"),
+        ({"unknown": True}, "unknown: unknown key"),
     ):
         r = await publish(client, actors.producer_write, asset, ORDERS_V1, guarantees=bad)
         assert r.status_code == 422, bad
+        (error,) = r.json()["errors"]
+        assert error["loc"] == ["body", "guarantees"]
+        assert error["type"] == "invalid_guarantees"
+        assert error["msg"].startswith(said), error
 
 
 async def test_idempotency_key_replays_and_refuses_reuse(

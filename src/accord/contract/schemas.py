@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from accord.kit.schemas import InputModel, OutputModel
 from accord.lineage.schemas import DownstreamImpact
@@ -22,8 +23,8 @@ def _guarantees(value: Any) -> Guarantees:
         return value
     try:
         return parse_guarantees(value)
-    except GuaranteesError as exc:  # pydantic reports it as a value error of the field
-        raise ValueError(str(exc)) from None
+    except GuaranteesError as exc:  # one error of the field, naming each failing path
+        raise PydanticCustomError("invalid_guarantees", "{detail}", {"detail": str(exc)}) from None
 
 
 # Guarantees are validated by accord.spec's own parser (the one the CLI uses) and written
