@@ -92,3 +92,4 @@ def test_module_entry_point() -> None:
     )  # fmt: skip
     assert result.returncode == 0
     assert "--contract" in result.stdout
+    assert "ASSET_FQN[@VERSION]" in result.stdout  # not eaten as console markup

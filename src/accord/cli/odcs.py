@@ -91,7 +91,7 @@ def import_command(
 @export_app.command("odcs")
 def export_command(
     asset: str = typer.Argument(
-        ..., help="Accord contract file, or ASSET_FQN[@VERSION] (needs ACCORD_URL)."
+        ..., help="Accord contract file, or ASSET_FQN\\[@VERSION] (needs ACCORD_URL)."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the ODCS YAML here."),
 ) -> None:

@@ -97,7 +97,7 @@ def validate(
         ...,
         "--contract",
         "-c",
-        help="Contract file (Accord or ODCS YAML/JSON), or ASSET_FQN[@VERSION].",
+        help="Contract file (Accord or ODCS YAML/JSON), or ASSET_FQN\\[@VERSION].",
     ),
     fmt: Format | None = typer.Option(
         None, "--format", help="File format, when the suffix does not tell."
