@@ -329,14 +329,25 @@ def test_what_does_not_split(tmp_path: Path) -> None:
         assert source.query(f"SELECT max(k) FROM {source.head(3)}") == [(2,)]
 
 
+def test_the_head_of_one_file_is_its_first_rows(tmp_path: Path) -> None:
+    path = _groups(tmp_path / "k.parquet", "SELECT i AS k FROM range(5000) t(i)")
+    with DuckDBSource(path, sides=2) as source:
+        assert "file_row_number" in source.head(3000)
+        assert source.query(f"SELECT count(*), max(k) FROM {source.head(3000)}") == [(3000, 2999)]
+
+
 def test_unreadable_metadata_splits_nothing(tmp_path: Path) -> None:
     path = _groups(tmp_path / "k.parquet", "SELECT i AS k FROM range(5000) t(i)")
     with DuckDBSource(path, sides=2) as source:
-        assert source.query(f"SELECT count(*), max(k) FROM {source.head(3000)}") == [(3000, 2999)]
-        Path(path).unlink()
+        Path(path).unlink()  # before the columns were read
         assert "LIMIT 3000" in source.head(3000)
         assert source.partitions() == [source.relation]
         assert source.dictionary_columns() == frozenset()
+    path = _groups(tmp_path / "k.parquet", "SELECT i AS k FROM range(5000) t(i)")
+    with DuckDBSource(path, sides=2) as source:
+        assert [c.name for c in source.describe()] == ["k"]
+        Path(path).unlink()  # after: the row groups can no longer be read
+        assert source.partitions() == [source.relation]
 
 
 @settings(

@@ -87,12 +87,13 @@ def _walks(
         if ordered and rows is not None and rows <= walk.PREFIX_ROWS:
             values[check_id] = 0  # the prefix was every key
         elif ordered:
+            # Value checks name one column, so only a one-column key takes riders (on a
+            # composite key they would miss the rows where another key column is NULL).
             columns = checks[check_id].columns
             riders = {
                 i: c.predicate
                 for i, c in remaining.items()
-                if len(columns) == 1
-                and checks[i].kind in VALUE_KINDS
+                if checks[i].kind in VALUE_KINDS
                 and checks[i].columns == columns
                 and c.predicate is not None
                 and i not in taken

@@ -76,6 +76,7 @@ class DuckDBSource:
         # it names; re-parsing a whole CSV or JSON file beside the scan would cost more.
         self.ordered = self.format == "parquet"
         self._sides: list[duckdb.DuckDBPyConnection] = []
+        self._columns: list[DataColumn] | None = None
         self._background: _Background | None = None
         # No progress bar of DuckDB's own: it would write into the CLI's stdout (--json).
         self._con = duckdb.connect(":memory:")
@@ -131,9 +132,12 @@ class DuckDBSource:
         self._con.execute("SET lock_configuration = true")
 
     def describe(self) -> list[DataColumn]:
-        """The columns of the files (the union of all matched files' columns)."""
-        rows = self._con.execute(f"DESCRIBE SELECT * FROM {self.relation}").fetchall()
-        return [DataColumn(str(r[0]), str(r[1])) for r in rows]
+        """The columns of the files (the union of all matched files' columns). The view
+        names fixed files, so it is described once."""
+        if self._columns is None:
+            rows = self._con.execute(f"DESCRIBE SELECT * FROM {self.relation}").fetchall()
+            self._columns = [DataColumn(str(r[0]), str(r[1])) for r in rows]
+        return list(self._columns)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Run engine-built SQL."""
