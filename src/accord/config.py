@@ -87,7 +87,71 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="How often due proposals are expired in-process."
     )
 
-    @field_validator("cors_origins", mode="before")
+    # --- Trust and abuse limits (docs/security.md) ---
+    https: bool = Field(
+        default=False,
+        description="Served over HTTPS (directly or behind a TLS-terminating proxy): send HSTS.",
+    )
+    docs_enabled: bool | None = Field(
+        default=None,
+        description="Serve /docs, /redoc and /openapi.json; default: on except in production.",
+    )
+    unauthenticated_max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="The most of a body read before the caller is authenticated.",
+    )
+    body_read_timeout_s: float = Field(
+        default=30.0, gt=0, le=600, description="A request body must arrive within this time."
+    )
+    upload_spool_bytes: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="Bodies larger than this are spooled to a temporary file while read.",
+    )
+    max_json_depth: int = Field(
+        default=128, ge=8, le=1000, description="Deepest nesting accepted in a JSON body."
+    )
+    compat_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=300,
+        description="Time budget of one compatibility check; past it the verdict is undecided "
+        "(POST /compat/check answers 503).",
+    )
+    compat_workers: int = Field(
+        default=2, ge=1, le=64, description="Threads running compatibility checks."
+    )
+    compat_per_key_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Compatibility checks one key may run at once (429)."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, description="Redis for shared rate limits (redis://host:6379/0)."
+    )
+    rate_limit_enabled: bool = True
+    rate_limit_per_key: str = Field(
+        default="1200/minute", description="Requests per API key (limits notation)."
+    )
+    rate_limit_per_client: str = Field(
+        default="2400/minute", description="Requests per client address."
+    )
+    rate_limit_auth_failures: str = Field(
+        default="20/minute",
+        description="Failed authentications per client address before every request of it "
+        "gets 429.",
+    )
+    rate_limit_expensive: str = Field(
+        default="60/minute",
+        description="Per key: compatibility checks, impact analyses and dbt imports.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For names the client.",
+    )
+    webhook_max_per_team: int = Field(default=25, ge=1, le=10_000)
+    webhook_max_per_workspace: int = Field(default=200, ge=1, le=100_000)
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -5,9 +5,11 @@
     ├── UnauthenticatedError     401 unauthenticated
     ├── PermissionDeniedError    403 forbidden
     ├── NotFoundError            404 not_found
+    ├── RequestTimeoutError      408 request_timeout
     ├── ConflictError            409 conflict
     ├── PayloadTooLargeError     413 payload_too_large
     ├── ValidationFailedError    422 validation_failed
+    ├── TooManyRequestsError     429 rate_limited
     └── ServiceUnavailableError  503 service_unavailable
 
 Domain code raises these; ``accord.problems`` renders every one as RFC 9457
@@ -61,6 +63,12 @@ class NotFoundError(AccordError):
         return cls(f"{entity} {ident} not found", code=f"{entity}_not_found")
 
 
+class RequestTimeoutError(AccordError):
+    status = 408
+    code = "request_timeout"
+    title = "Request timeout"
+
+
 class ConflictError(AccordError):
     status = 409
     code = "conflict"
@@ -77,6 +85,25 @@ class ValidationFailedError(AccordError):
     status = 422
     code = "validation_failed"
     title = "Validation failed"
+
+
+class TooManyRequestsError(AccordError):
+    """``retry_after``: whole seconds until the caller may try again (``Retry-After``)."""
+
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after: int = 1,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, extra=extra)
+        self.retry_after = max(1, retry_after)
 
 
 class ServiceUnavailableError(AccordError):

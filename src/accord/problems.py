@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.exceptions import AccordError
+from accord.exceptions import AccordError, TooManyRequestsError
 from accord.kit.context import current_request_id
 
 PROBLEM_TYPE_BASE = "urn:accord:problem:"
@@ -58,7 +58,11 @@ def problem_response(
 
 async def _accord_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AccordError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers: dict[str, str] | None = None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, TooManyRequestsError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         exc.status,
         exc.instance_code,

@@ -11,7 +11,10 @@ from accord.models.base import Base, IdMixin, JSONType
 
 
 class ApiKey(IdMixin, Base):
-    """A bearer credential. Only its keyed hash is stored; the plaintext is shown once."""
+    """A bearer credential. Only its keyed hash is stored; the plaintext is shown once.
+
+    ``parent_id``: the key that minted this one (None for keys an admin or the system
+    issued); revoking a parent revokes its children, and a child never outlives it."""
 
     __tablename__ = "api_keys"
 
@@ -20,6 +23,9 @@ class ApiKey(IdMixin, Base):
     )
     team_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("teams.id", ondelete="RESTRICT"), index=True, default=None
+    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="RESTRICT"), index=True, default=None
     )
     name: Mapped[str] = mapped_column(String(100))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.kit.clock import utcnow
@@ -30,4 +30,10 @@ class ValidationRun(IdMixin, Base):
     checks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     reported_by: Mapped[str | None] = mapped_column(String(64), default=None)
     pipeline: Mapped[str] = mapped_column(String(200), default="")
+    # The team whose key reported the run (None: an admin key); a registered consumer's
+    # report is marked and notifies the owner only.
+    reporter_team_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="RESTRICT"), default=None
+    )
+    consumer_reported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -61,6 +61,9 @@ class Delivery(IdMixin, Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # A stable class (http_4xx, timeout, unsafe_target, ...) anyone managing the
+    # subscription may read; `last_error` holds the detail, shown to admins only.
+    last_error_class: Mapped[str | None] = mapped_column(String(32), default=None)
     last_latency_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -80,6 +83,7 @@ class DeliveryAttempt(IdMixin, Base):
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    error_class: Mapped[str | None] = mapped_column(String(32), default=None)
     latency_ms: Mapped[int] = mapped_column(Integer)
 
 
