@@ -36,6 +36,7 @@ from accord.validation.endpoints import router as validation_router
 from accord.webhook.endpoints import router as webhooks_router
 from accord.worker.runner import Worker
 from accord.worker.tasks import default_tasks
+from accord.workspace.endpoints import router as workspace_router
 
 log = structlog.get_logger("accord.app")
 
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
     for router in (
         health_router,
         me_router,
+        workspace_router,
         teams_router,
         api_keys_router,
         audit_router,

@@ -55,6 +55,11 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/docs/oauth2-redirect"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
     ("GET", "/redoc"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
     ("GET", "/api/v1/me"): Expect(200, 200, 200),
+    # The caller's own workspace: a stranger's admin sees and changes only its own.
+    ("GET", "/api/v1/workspace"): Expect(200, 200, 200),
+    ("PATCH", "/api/v1/workspace"): Expect(
+        403, 403, 200, body=lambda a: {"default_content_model": "lenient"}
+    ),
     ("POST", "/api/v1/teams"): Expect(403, 403, 201, body=_team_body),
     ("GET", "/api/v1/teams"): Expect(200, 200, 200, lists=True),
     ("GET", "/api/v1/teams/{team_id}"): Expect(200, 200, 404),

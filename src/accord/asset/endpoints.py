@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from accord.asset import service
+from accord.asset import flows, service
 from accord.asset.schemas import Asset, AssetCreate, AssetKind, AssetUpdate
 from accord.auth.dependencies import AdminPrincipal, ReadPrincipal, WritePrincipal
 from accord.deps import SessionDep
@@ -77,10 +77,20 @@ async def update_asset(
 
 @router.delete("/{asset_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_asset(
-    asset_id: uuid.UUID, principal: WritePrincipal, session: SessionDep
+    asset_id: uuid.UUID,
+    principal: WritePrincipal,
+    session: SessionDep,
+    reason: str | None = Query(
+        None,
+        max_length=1000,
+        description="Why (admin): required to delete an asset other teams read or with an "
+        "open proposal; it ends those registrations and proposals and tells every team.",
+    ),
 ) -> Response:
-    """Soft-delete an asset (owner team or admin): 404 afterwards, history kept."""
-    await service.delete(session, principal, asset_id)
+    """Soft-delete an asset (owner team or admin): 404 afterwards, history kept. An asset
+    with live registrations of other teams or an open proposal is 409 `asset_in_use`
+    (naming them) for team keys; an admin may delete it with a `reason`."""
+    await flows.delete(session, principal, asset_id, reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -58,12 +58,17 @@ class AssetCreate(InputModel):
     environment: EnvironmentName = "prod"
     kind: AssetKind = AssetKind.table
     owner_team_id: uuid.UUID
-    compatibility: Compatibility = Field(
-        default=Compatibility.forward,
-        description="Policy every publish is checked against (default forward: consumers "
-        "written against the previous contract keep working on new data).",
+    compatibility: Compatibility | None = Field(
+        default=None,
+        description="Policy every publish is checked against; default: the workspace's "
+        "(`forward` unless an admin changed it: consumers written against the previous "
+        "contract keep working on new data). A looser one than the workspace's needs admin.",
     )
-    content_model: ContentModel = ContentModel.lenient
+    content_model: ContentModel | None = Field(
+        default=None,
+        description="Default: the workspace's (`lenient` unless changed). `lenient` where the "
+        "workspace default is `strict` needs admin.",
+    )
     description: Description = ""
     tags: Tags = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict, description="At most 16 KiB.")

@@ -17,8 +17,9 @@ from accord.auth.principal import Principal
 from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
-from accord.models import Asset
+from accord.models import Asset, Workspace
 from accord.team import service as team_service
+from accord.workspace import service as workspace_service
 
 
 def snapshot(asset: Asset) -> dict[str, Any]:
@@ -109,9 +110,30 @@ async def _require_team(session: AsyncSession, principal: Principal, team_id: uu
         raise NotFoundError.of("team", team_id)
 
 
+def _initial_policy(
+    principal: Principal, workspace: Workspace, data: AssetCreate
+) -> tuple[Compatibility, ContentModel, bool]:
+    """The new asset's policy (the workspace's where not given) and whether it is looser
+    than the workspace default, which only an admin may choose (invariant 2)."""
+    default_policy = Compatibility(workspace.default_compatibility)
+    default_model = ContentModel(workspace.default_content_model)
+    policy = data.compatibility or default_policy
+    model = data.content_model or default_model
+    looser = is_looser(default_policy, policy) or is_looser_content_model(default_model, model)
+    if looser and not principal.is_admin:
+        raise PermissionDeniedError(
+            f"the workspace default is {default_policy.value} / {default_model.value}; creating "
+            f"an asset with a looser policy ({policy.value} / {model.value}) needs the admin scope",
+            code="policy_loosening_requires_admin",
+        )
+    return policy, model, looser
+
+
 async def create(session: AsyncSession, principal: Principal, data: AssetCreate) -> Asset:
     if not principal.acts_for(data.owner_team_id):
         raise PermissionDeniedError("a team key can only create assets its own team owns")
+    workspace = await workspace_service.get(session, principal.workspace_id)
+    policy, model, looser = _initial_policy(principal, workspace, data)
     await _require_team(session, principal, data.owner_team_id)
     repo = AssetRepository(session)
     if await repo.get_live_by_fqn(principal.workspace_id, data.fqn, data.environment):
@@ -126,8 +148,8 @@ async def create(session: AsyncSession, principal: Principal, data: AssetCreate)
             environment=data.environment,
             kind=data.kind.value,
             owner_team_id=data.owner_team_id,
-            compatibility=data.compatibility.value,
-            content_model=data.content_model.value,
+            compatibility=policy.value,
+            content_model=model.value,
             description=data.description,
             tags=data.tags,
             metadata_=data.metadata,
@@ -140,7 +162,7 @@ async def create(session: AsyncSession, principal: Principal, data: AssetCreate)
         action="asset.created",
         entity_type="asset",
         entity_id=asset.id,
-        after=snapshot(asset),
+        after={**snapshot(asset), "looser_than_workspace_default": looser},
     )
     await _notify(session, asset, "asset.created", {"snapshot": snapshot(asset)})
     return asset
@@ -217,10 +239,16 @@ async def update(
     return asset
 
 
-async def delete(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> None:
-    """Soft delete: 404 afterwards; versions, proposals and audit history are kept."""
-    asset = await lock(session, principal, asset_id)
-    require_owner(principal, asset, "delete")
+async def delete(
+    session: AsyncSession,
+    principal: Principal,
+    asset: Asset,
+    *,
+    teams: list[uuid.UUID],
+    details: dict[str, Any],
+) -> None:
+    """Soft delete (the caller holds the lock and checked the rules: `asset.flows.delete`):
+    404 afterwards; versions, proposals and audit history are kept. ``teams`` are told."""
     before = snapshot(asset)
     asset.deleted_at = utcnow()
     await AssetRepository(session).flush()
@@ -232,8 +260,17 @@ async def delete(session: AsyncSession, principal: Principal, asset_id: uuid.UUI
         entity_type="asset",
         entity_id=asset.id,
         before=before,
+        after=details,
     )
-    await _notify(session, asset, "asset.deleted", {})
+    await events.emit(
+        session,
+        workspace_id=asset.workspace_id,
+        type="asset.deleted",
+        subject_type="asset",
+        subject_id=asset.id,
+        data={"asset": reference(asset), **details},
+        teams=teams,
+    )
 
 
 async def restore(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:

@@ -22,6 +22,7 @@ from accord.auth.principal import Principal
 from accord.compat import SchemaError, validate_schema
 from accord.contract import service as contract_service
 from accord.contract.evaluate import Candidate, Evaluation, content_hash, evaluate
+from accord.contract.fields import catalog
 from accord.contract.impact import is_affected
 from accord.contract.schemas import VersionCreate
 from accord.exceptions import ConflictError, ValidationFailedError
@@ -79,7 +80,17 @@ def _validated(body: VersionCreate) -> Candidate:
         raise ValidationFailedError(
             f"invalid {body.format.value} schema: {exc}", code="invalid_schema"
         ) from None
-    return Candidate(body.format.value, body.schema_, body.guarantees)
+    guarantees = body.guarantees
+    named = [
+        *guarantees.columns,
+        *(name for group in guarantees.unique_together for name in group),
+        *([guarantees.freshness.column] if guarantees.freshness else []),
+    ]
+    if named:
+        contract_service.require_known_fields(
+            catalog(body.format.value, body.schema_), named, "guarantees"
+        )
+    return Candidate(body.format.value, body.schema_, guarantees)
 
 
 async def _evaluate(
@@ -197,6 +208,10 @@ async def _propose(
     assert decided.base is not None
     assert decided.evaluation is not None
     open_one = await proposal_service.open_for_asset(session, decided.asset.id)
+    if _same_change(open_one, decided):
+        # Identical content on the same base: idempotent; the answers given so far stand.
+        assert open_one is not None
+        return open_one
     if open_one is not None and not body.replace_open_proposal:
         raise ConflictError(
             f"proposal {open_one.id} is still open for this asset; withdraw it or publish "
@@ -223,6 +238,16 @@ async def _propose(
     if open_one is not None:
         await proposal_service.mark_superseded(session, principal.actor, open_one, proposal)
     return proposal
+
+
+def _same_change(open_one: Proposal | None, decided: Plan) -> bool:
+    return (
+        open_one is not None
+        and decided.base is not None
+        and open_one.content_hash == decided.digest
+        and open_one.base_version_id == decided.base.id
+        and (decided.requested is None or str(decided.requested) == open_one.requested_version)
+    )
 
 
 async def assess(

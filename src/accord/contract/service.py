@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from accord.audit import service as audit
 from accord.auth.principal import Actor
 from accord.compat import Mode, SchemaError, check
 from accord.contract.evaluate import Candidate, Earlier
+from accord.contract.fields import FieldCatalog, catalog
 from accord.contract.repository import ContractVersionRepository
 from accord.contract.schemas import ContractVersion as VersionOut
 from accord.events import service as events
@@ -193,3 +194,22 @@ def diff(asset: Asset, old: ContractVersion, new: ContractVersion) -> dict[str, 
         "changes": data["changes"],
         "witnesses": data["witnesses"],
     }
+
+
+async def field_catalog(session: AsyncSession, asset_id: uuid.UUID) -> FieldCatalog | None:
+    """The names the asset's latest version declares (None before its first version)."""
+    latest = (await heads(session, asset_id)).latest
+    return catalog(latest.format, latest.schema_) if latest is not None else None
+
+
+def require_known_fields(found: FieldCatalog | None, names: Iterable[str], what: str) -> None:
+    """422 `unknown_fields` listing every name the schema does not declare, with hints."""
+    unknown = found.unknown(names) if found is not None else []
+    if unknown:
+        assert found is not None
+        text, details = found.describe_unknown(unknown)
+        raise ValidationFailedError(
+            f"{what} name fields the schema does not declare: {text}",
+            code="unknown_fields",
+            extra={"unknown_fields": details},
+        )

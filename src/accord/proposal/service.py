@@ -402,6 +402,17 @@ async def withdraw(
     return proposal
 
 
+async def close_for_asset_deletion(
+    session: AsyncSession, actor: Actor, proposal: Proposal, reason: str
+) -> None:
+    """Withdraw an open proposal because an admin deletes its asset (`asset.flows.delete`)."""
+    proposal.status = ProposalStatus.withdrawn.value
+    proposal.closed_at = utcnow()
+    proposal.close_reason = f"asset deleted by an admin: {reason}"
+    await ProposalRepository(session).flush()
+    await _record(session, actor, proposal, "proposal.withdrawn")
+
+
 async def _expire(session: AsyncSession, proposal: Proposal) -> None:
     proposal.status = ProposalStatus.expired.value
     proposal.closed_at = utcnow()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accord.asset import service as asset_service
 from accord.audit import service as audit
 from accord.auth.principal import Principal
+from accord.contract import service as contract_service
 from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from accord.kit.clock import utcnow
@@ -46,6 +47,10 @@ async def create(
     asset = await asset_service.get(session, principal, data.asset_id)
     if not await team_service.exists(session, principal.workspace_id, data.team_id):
         raise NotFoundError.of("team", data.team_id)
+    if data.fields:
+        contract_service.require_known_fields(
+            await contract_service.field_catalog(session, asset.id), data.fields, "fields"
+        )
     repo = RegistrationRepository(session)
     existing = await repo.live_for(asset.id, data.team_id)
     if existing is not None:
@@ -103,9 +108,27 @@ async def delete(session: AsyncSession, principal: Principal, reg_id: uuid.UUID)
         raise NotFoundError.of("registration", reg_id)
     if not principal.acts_for(reg.team_id):
         raise PermissionDeniedError("only the registered team or an admin may delete it")
+    asset = await asset_service.get_any(session, reg.workspace_id, reg.asset_id)
+    await _close(session, principal, asset, reg, None)
+
+
+async def close_for_asset(
+    session: AsyncSession, principal: Principal, asset: Asset, reg: Registration, reason: str
+) -> None:
+    """End a registration because an admin deletes its asset (`asset.flows.delete`)."""
+    await _close(session, principal, asset, reg, reason)
+
+
+async def _close(
+    session: AsyncSession,
+    principal: Principal,
+    asset: Asset,
+    reg: Registration,
+    reason: str | None,
+) -> None:
     before = _snapshot(reg)
     reg.deleted_at = utcnow()
-    await repo.flush()
+    await RegistrationRepository(session).flush()
     await audit.record(
         session,
         workspace_id=principal.workspace_id,
@@ -114,6 +137,6 @@ async def delete(session: AsyncSession, principal: Principal, reg_id: uuid.UUID)
         entity_type="registration",
         entity_id=reg.id,
         before=before,
+        after={"reason": f"asset deleted: {reason}"} if reason is not None else None,
     )
-    asset = await asset_service.get_any(session, reg.workspace_id, reg.asset_id)
     await _notify(session, asset, reg, "registration.deleted")
