@@ -42,6 +42,15 @@ async def recreate_database(url: str) -> None:
 @contextmanager
 def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[str, str]]]:
     """Yield (base_url, env) of a fresh server; the process is stopped by its pid."""
+    with running_server_process(database_url) as (base, env, _):
+        yield base, env
+
+
+@contextmanager
+def running_server_process(
+    database_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[bytes]]]:
+    """Like `running_server`, also yielding the process (its pid, for RSS readings)."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
@@ -50,6 +59,7 @@ def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[
             ACCORD_LOG_LEVEL="warning",
             ACCORD_KEY_PEPPER="bench-pepper-0123456789abcdef0123456789",
         )
+        env.update(extra_env or {})
         if database_url:
             asyncio.run(recreate_database(database_url))
             env["ACCORD_DATABASE_URL"] = database_url
@@ -71,7 +81,7 @@ def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("server did not start") from None
                     time.sleep(0.2)
-            yield base, env
+            yield base, env, proc
         finally:
             proc.terminate()
             proc.wait(timeout=15)

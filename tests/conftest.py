@@ -105,6 +105,9 @@ async def truncate_all(engine: AsyncEngine) -> None:
         if engine.dialect.name == "postgresql":
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         else:
+            # SQLite checks ON DELETE RESTRICT row by row: a key minted by another key
+            # would stop `DELETE FROM api_keys`; unlink the lineage first.
+            await conn.execute(text("UPDATE api_keys SET parent_id = NULL"))
             for name in tables:
                 await conn.execute(text(f"DELETE FROM {name}"))
 

@@ -17,16 +17,18 @@ from accord.api_key.usage import UsageTracker
 from accord.asset.endpoints import router as assets_router
 from accord.audit.endpoints import router as audit_router
 from accord.auth.endpoints import router as me_router
+from accord.auth.gate import principal_from_headers
 from accord.compat_api.endpoints import router as compat_router
 from accord.config import Settings, get_settings
 from accord.contract.endpoints import router as versions_router
 from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.health.endpoints import router as health_router
 from accord.imports.endpoints import router as imports_router
+from accord.kit.offload import Offload
 from accord.lineage.endpoints import asset_router as lineage_asset_router
 from accord.lineage.endpoints import router as lineage_router
 from accord.logging import configure_logging
-from accord.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from accord.middleware import BodyLimitMiddleware, BodyLimits, RequestContextMiddleware
 from accord.proposal.endpoints import router as proposals_router
 from accord.registration.endpoints import router as registrations_router
 from accord.startup import prepare
@@ -76,6 +78,11 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             usage=UsageTracker(),
+            offload=Offload(
+                workers=settings.compat_workers,
+                per_key=settings.compat_per_key_concurrency,
+                timeout_s=settings.compat_timeout_s,
+            ),
         )
         try:
             if run_startup_checks:
@@ -100,13 +107,18 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
                         await task
                 await flush_usage(state)
         finally:
+            state.offload.shutdown()
             await engine.dispose()
 
+    docs = settings.docs_served
     app = FastAPI(
         title="Accord",
         version=__version__,
         summary="Data contract coordination: publish, check, propose, acknowledge.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     problems.install(app)
     for router in (
@@ -133,14 +145,23 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["X-Request-ID"],
+            # Only what the API uses: browsers refuse anything else before sending it.
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
+            max_age=600,
         )
     app.add_middleware(
         BodyLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
-        route_limits={"/api/v1/imports/dbt": settings.max_manifest_bytes},
+        limits=BodyLimits(
+            default=settings.max_body_bytes,
+            unauthenticated=min(settings.unauthenticated_max_body_bytes, settings.max_body_bytes),
+            write_routes={"/api/v1/imports/dbt": settings.max_manifest_bytes},
+            read_timeout_s=settings.body_read_timeout_s,
+            spool_bytes=settings.upload_spool_bytes,
+            max_depth=settings.max_json_depth,
+        ),
+        authenticate=principal_from_headers,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, https=settings.https)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -159,6 +160,13 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _refuse_unsafe_bind(self) -> Settings:
+        problems = bind_problems(self, self.host)
+        if problems:
+            raise ValueError("unsafe settings: " + "; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment is not Environment.production:
             return self
@@ -183,6 +191,13 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'accord.db').as_posix()}"
 
     @property
+    def docs_served(self) -> bool:
+        """/docs, /redoc and /openapi.json: on unless turned off, or in production."""
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment is not Environment.production
+
+    @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
 
@@ -193,6 +208,33 @@ class Settings(BaseSettings):
     @property
     def should_auto_migrate(self) -> bool:
         return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (and the name `localhost`)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # any other name may resolve anywhere
+
+
+def bind_problems(settings: Settings, host: str) -> list[str]:
+    """What makes serving on ``host`` unsafe whatever the environment: the public
+    default pepper (anyone could forge key hashes offline) or the auth bypass, reachable
+    from other machines."""
+    if is_loopback(host):
+        return []
+    problems = []
+    if settings.key_pepper.get_secret_value() == DEFAULT_KEY_PEPPER:
+        problems.append(
+            f"ACCORD_KEY_PEPPER is the public default, refused when binding to {host} "
+            "(not loopback); set a secret of 32+ random characters"
+        )
+    if settings.dev_auth_bypass:
+        problems.append(f"ACCORD_DEV_AUTH_BYPASS is refused when binding to {host}")
+    return problems
 
 
 @lru_cache(maxsize=1)

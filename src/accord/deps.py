@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.auth.principal import Principal
 from accord.db import session_scope
+from accord.kit.offload import EngineRunner
 from accord.state import AppState
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,3 +33,9 @@ async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncS
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def engine_for(state: AppState, principal: Principal) -> EngineRunner:
+    """The compatibility engine's pool, with this caller's concurrency slot (per key)."""
+    key = str(principal.key_id) if principal.key_id is not None else None
+    return EngineRunner(state.offload, key)

@@ -1,26 +1,39 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: it costs time on every request).
 
 RequestContextMiddleware: validates or generates X-Request-ID, binds it for logs and
-the audit ledger, echoes it on every response, logs one access line.
-BodyLimitMiddleware: refuses bodies over the limit with 413 before the app reads them.
+the audit ledger, echoes it on every response with the security headers, logs one access
+line, and renders any error that escapes the app as a 500 problem carrying the request id.
+BodyLimitMiddleware: decides how much body a request may send *before* reading it (the
+caller is authenticated from its headers first), reads it with a deadline, spools large
+bodies to disk, and refuses JSON nested deeper than the limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import IO
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord.auth.principal import Principal
+from accord.auth.principal import Scope as AuthScope
 from accord.kit.context import request_id_var
+from accord.kit.jsondepth import deeper_than
 from accord.problems import problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_CHUNK = 64 * 1024
 
 access_log = structlog.get_logger("accord.access")
+error_log = structlog.get_logger("accord.errors")
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -30,9 +43,25 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def security_headers(https: bool) -> list[tuple[bytes, bytes]]:
+    """Sent on every response: no sniffing, no framing, no referrer, HSTS over HTTPS.
+    `frame-ancestors` alone (no `default-src`) keeps /docs, which loads its assets, usable."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", b"frame-ancestors 'none'"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-resource-policy", b"same-origin"),
+    ]
+    if https:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.extra_headers = security_headers(https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,12 +75,16 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status: dict[str, int] = {"code": 0}
+        api = scope.get("path", "").startswith("/api/")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
+                headers.extend(self.extra_headers)
+                if api:  # answers to credentialed calls are never for shared caches
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -67,6 +100,20 @@ class RequestContextMiddleware:
                 await response(scope, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Starlette's last-resort handler sits outside this middleware, where the
+            # request id is gone: answer here so every 500 carries it (header and body).
+            error_log.exception("unhandled_error", path=scope.get("path"))
+            if status["code"]:
+                raise  # the response has started; nothing sound can be sent any more
+            response = problem_response(
+                500,
+                "internal_error",
+                "Internal error",
+                "an unexpected error occurred; it has been logged with this request id",
+                scope.get("path"),
+            )
+            await response(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "request",
@@ -79,66 +126,164 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class BodyLimitMiddleware:
-    """`max_bytes` for every route, except the exact paths of `route_limits`."""
+Authenticator = Callable[[Scope], Awaitable[Principal | None]]
 
-    def __init__(
-        self, app: ASGIApp, max_bytes: int, route_limits: dict[str, int] | None = None
-    ) -> None:
+
+@dataclass(frozen=True)
+class BodyLimits:
+    default: int  # an authenticated caller, any route
+    unauthenticated: int  # before (or without) a valid credential
+    write_routes: dict[str, int]  # exact paths with a larger limit for write keys
+    read_timeout_s: float
+    spool_bytes: int
+    max_depth: int
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, code: str, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.title, self.detail = status, code, title, detail
+
+
+class BodyLimitMiddleware:
+    """Bodies are read only after the caller is known, and only as much as it may send.
+
+    GET/HEAD/OPTIONS pass through untouched. For the rest, ``authenticate`` resolves the
+    principal from the headers (it never raises; the route's dependency gives the real
+    401 later; `auth.gate` remembers it so the request does not look the key up twice).
+    The limit is then ``unauthenticated`` (64 KiB by default) without a valid
+    key, ``write_routes[path]`` (the dbt import) for a key with write scope, ``default``
+    otherwise; a declared Content-Length over it is refused before a byte is read. The
+    body must arrive within ``read_timeout_s`` (408); above ``spool_bytes`` it goes to a
+    temporary file rather than memory; a JSON body nested deeper than ``max_depth`` is 422.
+    """
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits, authenticate: Authenticator) -> None:
         self.app = app
-        self.default_max = max_bytes
-        self.route_limits = route_limits or {}
+        self.limits = limits
+        self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        max_bytes = self.route_limits.get(scope.get("path", ""), self.default_max)
+        principal = await self.authenticate(scope)
+        limit, why = self._limit(scope, principal)
+        try:
+            declared = self._declared_length(scope)
+            if declared is not None and declared > limit:
+                raise _too_large(limit, why)
+            body, size = await self._read(receive, limit, why)
+        except _Refused as refused:
+            response = problem_response(
+                refused.status, refused.code, refused.title, refused.detail, scope.get("path")
+            )
+            await response(scope, receive, send)
+            return
+        except _Disconnected:
+            return
+        try:
+            if self._is_json(scope) and self._too_deep(body):
+                response = problem_response(
+                    422,
+                    "nesting_too_deep",
+                    "Validation failed",
+                    f"the JSON body nests deeper than {self.limits.max_depth} levels",
+                    scope.get("path"),
+                )
+                await response(scope, receive, send)
+                return
+            await self.app(scope, _replay(body, size, receive), send)
+        finally:
+            body.close()
+
+    def _limit(self, scope: Scope, principal: Principal | None) -> tuple[int, str]:
+        if principal is None:
+            return self.limits.unauthenticated, " before authentication; send a valid key"
+        route = self.limits.write_routes.get(scope.get("path", ""))
+        if route is not None and principal.has(AuthScope.write):
+            return route, ""
+        return self.limits.default, ""
+
+    @staticmethod
+    def _declared_length(scope: Scope) -> int | None:
         declared = _header(scope, b"content-length")
-        if declared is not None:
-            try:
-                length = int(declared)
-            except ValueError:
-                length = -1
-            if length < 0:
-                await self._reject(scope, receive, send, 400, "invalid Content-Length header")
-                return
-            if length > max_bytes:
-                await self._too_large(scope, receive, send, max_bytes)
-                return
-        # Read (at most the limit) up front, then replay: a chunked body cannot sneak past.
-        chunks: list[bytes] = []
+        if declared is None:
+            return None
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise _Refused(400, "bad_request", "Bad request", "invalid Content-Length header")
+        return length
+
+    async def _read(self, receive: Receive, limit: int, why: str) -> tuple[IO[bytes], int]:
+        """The whole body and its size, within the limit and the deadline, in a (spooled)
+        file."""
+        # Closed by the caller once the app has read it (or here on failure).
+        body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=self.limits.spool_bytes)  # noqa: SIM115
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body = message.get("body", b"")
-            size += len(body)
-            if size > max_bytes:
-                await self._too_large(scope, receive, send, max_bytes)
-                return
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
-        replayed = False
+        deadline = time.monotonic() + self.limits.read_timeout_s
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                try:
+                    message = await asyncio.wait_for(receive(), max(left, 0.001))
+                except TimeoutError:
+                    raise _Refused(
+                        408,
+                        "request_timeout",
+                        "Request timeout",
+                        f"the body did not arrive within {self.limits.read_timeout_s:g} s",
+                    ) from None
+                if message["type"] == "http.disconnect":
+                    raise _Disconnected
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit, why)
+                body.write(chunk)
+                if not message.get("more_body", False):
+                    break
+        except BaseException:
+            body.close()
+            raise
+        body.seek(0)
+        return body, size
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
+    @staticmethod
+    def _is_json(scope: Scope) -> bool:
+        kind = (_header(scope, b"content-type") or b"application/json").split(b";")[0].strip()
+        return kind == b"application/json" or kind.endswith(b"+json")
 
-        await self.app(scope, replay, send)
+    def _too_deep(self, body: IO[bytes]) -> bool:
+        # Spooled bodies are read back once here; the depth scan is linear (kit/jsondepth).
+        data = body.read()
+        body.seek(0)
+        return deeper_than(data, self.limits.max_depth)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        await self._reject(scope, receive, send, 413, f"request body exceeds {limit} bytes")
 
-    async def _reject(
-        self, scope: Scope, receive: Receive, send: Send, status: int, detail: str
-    ) -> None:
-        code = "payload_too_large" if status == 413 else "bad_request"
-        title = "Payload too large" if status == 413 else "Bad request"
-        response = problem_response(status, code, title, detail, scope.get("path"))
-        await response(scope, receive, send)
+class _Disconnected(Exception):
+    pass
+
+
+def _too_large(limit: int, why: str) -> _Refused:
+    return _Refused(
+        413, "payload_too_large", "Payload too large", f"request body exceeds {limit} bytes{why}"
+    )
+
+
+def _replay(body: IO[bytes], size: int, receive: Receive) -> Receive:
+    """Hand the app the body in chunks, then whatever the server sends next."""
+    done = False
+
+    async def replay() -> Message:
+        nonlocal done
+        if not done:
+            chunk = body.read(_CHUNK)
+            done = body.tell() >= size
+            return {"type": "http.request", "body": chunk, "more_body": not done}
+        return await receive()
+
+    return replay

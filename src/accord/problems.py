@@ -157,8 +157,11 @@ _DESCRIPTIONS = {
     403: "The credential lacks the scope or team right",
     404: "Not found in the caller's workspace",
     409: "Conflicts with the current state",
+    408: "The request body did not arrive in time",
     413: "Request body too large",
     422: "Invalid input",
+    429: "Too many requests: see Retry-After",
+    503: "Temporarily unable to answer: retry later",
 }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from accord.api_key.usage import UsageTracker
 from accord.config import Settings
+from accord.kit.offload import Offload
 
 
 @dataclass
@@ -16,6 +17,7 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     usage: UsageTracker
+    offload: Offload  # the compatibility engine's thread pool (kit/offload.py)
 
     @property
     def pepper(self) -> str:

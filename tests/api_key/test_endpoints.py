@@ -88,7 +88,7 @@ async def test_revoked_and_expired_keys_are_refused(
         )
     expired = await client.get("/api/v1/me", headers=bearer(key["key"]))
     assert expired.status_code == 401
-    assert expired.json()["code"] == "api_key_expired"
+    assert expired.json()["code"] == "invalid_api_key"
 
     victim = await client.post(
         "/api/v1/api-keys",
@@ -106,7 +106,7 @@ async def test_revoked_and_expired_keys_are_refused(
         await client.delete(f"/api/v1/api-keys/{vid}", headers=actors.producer_write)
     ).status_code == 204
     refused = await client.get("/api/v1/me", headers=bearer(vkey))
-    assert refused.json()["code"] == "api_key_revoked"
+    assert refused.json()["code"] == "invalid_api_key"
     listed = await client.get(
         "/api/v1/api-keys", params={"include_revoked": "true"}, headers=actors.admin
     )

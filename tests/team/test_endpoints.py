@@ -78,7 +78,7 @@ async def test_deleting_a_team_revokes_its_keys(client: httpx.AsyncClient, actor
     assert r.status_code == 204
     r = await client.get("/api/v1/me", headers=actors.producer_write)
     assert r.status_code == 401
-    assert r.json()["code"] == "api_key_revoked"
+    assert r.json()["code"] == "invalid_api_key"
     audit = await client.get(
         "/api/v1/audit-events", params={"action": "api_key.revoked"}, headers=actors.admin
     )

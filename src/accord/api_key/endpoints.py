@@ -30,8 +30,16 @@ async def create_api_key(
 ) -> ApiKeyCreated:
     """Issue a key. The response holds the secret `key`, shown this once only.
 
-    Admins issue any key (a workspace-admin key when `team_id` is omitted); a team's
-    write key may issue keys for its own team with no more than its own scopes."""
+    Admins issue any key (a workspace-admin key when `team_id` is omitted). Such a key is
+    a grant of the workspace's authority, not a delegation: its `parent_id` is null and
+    it does not depend on the admin key that issued it.
+
+    A team's write key may issue keys for its own team, as delegations that never exceed
+    it: scopes within its own (`403 scope_exceeds_parent`), and an `expires_at` no later
+    than its own (`403 expiry_exceeds_parent`). When `expires_at` is omitted and the
+    creating key expires, the new key gets the creating key's expiry; it has none only
+    when the creating key has none. The new key records `parent_id`, and revoking or
+    expiry of the parent (or any key above it) ends it too."""
     team_exists = body.team_id is not None and await team_service.exists(
         session, principal.workspace_id, body.team_id
     )
@@ -65,6 +73,7 @@ async def list_api_keys(
 async def revoke_api_key(
     key_id: uuid.UUID, principal: WritePrincipal, session: SessionDep
 ) -> Response:
-    """Revoke a key at once (admin, or a write key of the key's own team). Idempotent."""
+    """Revoke a key at once (admin, or a write key of the key's own team), and every key
+    it issued, down the line (each audited with reason `parent revoked`). Idempotent."""
     await service.revoke(session, principal, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -20,9 +20,56 @@ class ApiKeyRepository:
         result = await self.session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash))
         return result.scalar_one_or_none()
 
-    async def get(self, workspace_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
+    async def get(
+        self, workspace_id: uuid.UUID, key_id: uuid.UUID, *, lock: bool = False
+    ) -> ApiKey | None:
         stmt = select(ApiKey).where(ApiKey.workspace_id == workspace_id, ApiKey.id == key_id)
+        if lock:
+            stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def ancestors(
+        self, parent_id: uuid.UUID
+    ) -> list[tuple[uuid.UUID, datetime | None, datetime | None]]:
+        """``(id, revoked_at, expires_at)`` of ``parent_id`` and every key above it, in one
+        recursive query over the primary key. UNION (not UNION ALL) ends any cycle."""
+        chain = (
+            select(ApiKey.id, ApiKey.parent_id, ApiKey.revoked_at, ApiKey.expires_at)
+            .where(ApiKey.id == parent_id)
+            .cte("key_ancestors", recursive=True)
+        )
+        chain = chain.union(
+            select(ApiKey.id, ApiKey.parent_id, ApiKey.revoked_at, ApiKey.expires_at).where(
+                ApiKey.id == chain.c.parent_id
+            )
+        )
+        stmt = select(chain.c.id, chain.c.revoked_at, chain.c.expires_at)
+        return [(r.id, r.revoked_at, r.expires_at) for r in await self.session.execute(stmt)]
+
+    async def live_descendants(
+        self, workspace_id: uuid.UUID, root_ids: Sequence[uuid.UUID]
+    ) -> Sequence[ApiKey]:
+        """Every unrevoked key minted, directly or down the line, by one of ``root_ids``
+        (through revoked intermediates too), locked for the update that follows."""
+        if not root_ids:
+            return []
+        tree = (
+            select(ApiKey.id)
+            .where(ApiKey.parent_id.in_(root_ids))
+            .cte("key_descendants", recursive=True)
+        )
+        tree = tree.union(select(ApiKey.id).where(ApiKey.parent_id == tree.c.id))
+        stmt = (
+            select(ApiKey)
+            .where(
+                ApiKey.workspace_id == workspace_id,
+                ApiKey.id.in_(select(tree.c.id)),
+                ApiKey.revoked_at.is_(None),
+            )
+            .order_by(ApiKey.id)
+            .with_for_update(of=ApiKey)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
 
     async def list(
         self,

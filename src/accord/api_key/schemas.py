@@ -22,7 +22,10 @@ class ApiKeyCreate(InputModel):
         min_length=1, max_length=3, examples=[["read", "write"]], description="read, write, admin."
     )
     expires_at: AwareDatetime | None = Field(
-        default=None, description="Optional expiry, with a timezone (2027-01-01T00:00:00Z)."
+        default=None,
+        description="Optional expiry, with a timezone (2027-01-01T00:00:00Z). A team key "
+        "cannot issue a key that outlives it: omitted, it defaults to the creating key's "
+        "expiry; later than that is refused.",
     )
 
 
@@ -30,6 +33,10 @@ class ApiKey(OutputModel):
     id: uuid.UUID
     name: str
     team_id: uuid.UUID | None
+    parent_id: uuid.UUID | None = Field(
+        description="The team key that issued this one; it dies with it (revoked or "
+        "expired). null for keys an admin key or the system issued."
+    )
     prefix: str = Field(description="The first characters of the key, to recognise it.")
     scopes: list[Scope]
     created_at: datetime

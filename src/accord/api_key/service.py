@@ -9,17 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.api_key.rejection import KeyRejectedError, RejectionReason, invalid_api_key
 from accord.api_key.repository import ApiKeyRepository
 from accord.api_key.schemas import ApiKey as ApiKeyOut
 from accord.api_key.schemas import ApiKeyCreate
 from accord.audit import service as audit
 from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal, Scope, effective_scopes
-from accord.exceptions import (
-    NotFoundError,
-    PermissionDeniedError,
-    UnauthenticatedError,
-    ValidationFailedError,
-)
+from accord.exceptions import NotFoundError, PermissionDeniedError, ValidationFailedError
 from accord.kit.clock import utcnow
 from accord.kit.crypto import display_prefix, generate_api_key, hash_api_key, is_well_formed_key
 from accord.models import ApiKey
@@ -32,21 +28,70 @@ def _snapshot(key: ApiKey) -> dict[str, Any]:
 async def authenticate(
     session: AsyncSession, pepper: str, raw_key: str, now: datetime
 ) -> Principal:
-    """Resolve a bearer key to its principal; every failure is the same kind of 401."""
+    """Resolve a bearer key to its principal. Every refusal is a `KeyRejectedError`
+    (one uniform 401 to the caller; the reason is for the log and the audit ledger).
+
+    A key minted by another key dies with it: one recursive query over the key's
+    ancestors (only for keys that have a parent) refuses it when any of them is revoked
+    or expired, whatever the key's own row says."""
     if not is_well_formed_key(raw_key):
-        raise UnauthenticatedError("the API key is malformed", code="invalid_api_key")
-    key = await ApiKeyRepository(session).get_by_hash(hash_api_key(raw_key, pepper))
+        raise KeyRejectedError(RejectionReason.malformed)
+    repo = ApiKeyRepository(session)
+    key = await repo.get_by_hash(hash_api_key(raw_key, pepper))
     if key is None:
-        raise UnauthenticatedError("the API key is not known", code="invalid_api_key")
-    if key.revoked_at is not None:
-        raise UnauthenticatedError("the API key has been revoked", code="api_key_revoked")
-    if key.expires_at is not None and key.expires_at <= now:
-        raise UnauthenticatedError("the API key has expired", code="api_key_expired")
+        raise KeyRejectedError(RejectionReason.unknown)
+    _check_alive(key, key.revoked_at, key.expires_at, now, own=True)
+    if key.parent_id is not None:
+        for ancestor_id, revoked_at, expires_at in await repo.ancestors(key.parent_id):
+            _check_alive(key, revoked_at, expires_at, now, own=False, ancestor_id=ancestor_id)
     return Principal(
         workspace_id=key.workspace_id,
         key_id=key.id,
         team_id=key.team_id,
         scopes=effective_scopes(frozenset(Scope(s) for s in key.scopes)),
+    )
+
+
+def _check_alive(
+    key: ApiKey,
+    revoked_at: datetime | None,
+    expires_at: datetime | None,
+    now: datetime,
+    *,
+    own: bool,
+    ancestor_id: uuid.UUID | None = None,
+) -> None:
+    reason: RejectionReason | None = None
+    if revoked_at is not None:
+        reason = RejectionReason.revoked if own else RejectionReason.ancestor_revoked
+    elif expires_at is not None and expires_at <= now:
+        reason = RejectionReason.expired if own else RejectionReason.ancestor_expired
+    if reason is not None:
+        raise KeyRejectedError(
+            reason,
+            key_id=key.id,
+            workspace_id=key.workspace_id,
+            prefix=key.prefix,
+            ancestor_id=ancestor_id,
+        )
+
+
+async def record_rejection(session: AsyncSession, rejection: KeyRejectedError) -> None:
+    """Write the `api_key.rejected` audit event of a known key (own short transaction:
+    the caller opens it; throttling is the caller's job too)."""
+    if rejection.key_id is None or rejection.workspace_id is None:
+        return
+    after: dict[str, Any] = {"reason": rejection.reason.value}
+    if rejection.ancestor_id is not None:
+        after["ancestor_id"] = str(rejection.ancestor_id)
+    await audit.record(
+        session,
+        workspace_id=rejection.workspace_id,
+        actor=SYSTEM_ACTOR,
+        action="api_key.rejected",
+        entity_type="api_key",
+        entity_id=rejection.key_id,
+        after=after,
     )
 
 
@@ -69,7 +114,36 @@ def _check_issuable(principal: Principal, data: ApiKeyCreate) -> None:
     if data.team_id is None or data.team_id != principal.team_id:
         raise PermissionDeniedError("a team key can only create keys for its own team")
     if not effective_scopes(wanted) <= principal.scopes:
-        raise PermissionDeniedError("a key cannot grant scopes its creator does not hold")
+        raise PermissionDeniedError(
+            "a key cannot grant scopes its creator does not hold", code="scope_exceeds_parent"
+        )
+
+
+async def _delegated_expiry(
+    session: AsyncSession, principal: Principal, wanted: datetime | None
+) -> tuple[uuid.UUID, datetime | None]:
+    """The minting (parent) key's id and the child's expiry: never later than the
+    parent's; the parent's when none is asked and the parent has one.
+
+    The parent row is locked, so a revocation running at the same time either sees the
+    new child (and revokes it too) or commits first and the mint is refused here."""
+    assert principal.key_id is not None  # only the dev bypass has none, and it is admin
+    parent = await ApiKeyRepository(session).get(
+        principal.workspace_id, principal.key_id, lock=True
+    )
+    if parent is None or parent.revoked_at is not None:
+        raise invalid_api_key()
+    if parent.expires_at is None:
+        return parent.id, wanted
+    if wanted is None:
+        return parent.id, parent.expires_at
+    if wanted > parent.expires_at:
+        raise PermissionDeniedError(
+            f"expires_at must not be later than the creating key's own expiry "
+            f"({parent.expires_at.isoformat()})",
+            code="expiry_exceeds_parent",
+        )
+    return parent.id, wanted
 
 
 async def create(
@@ -87,6 +161,14 @@ async def create(
         raise NotFoundError.of("team", data.team_id)
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise ValidationFailedError("expires_at is in the past", code="invalid_expiry")
+    # An admin key grants the workspace's authority: what it issues is not a delegation
+    # of that key and has no parent (it outlives the admin key that typed it in). A team
+    # key delegates its own rights: the child records it and cannot outlive it.
+    parent_id, expires_at = (
+        (None, data.expires_at)
+        if principal.is_admin
+        else await _delegated_expiry(session, principal, data.expires_at)
+    )
     raw = generate_api_key()
     key = await insert_key(
         session,
@@ -97,7 +179,8 @@ async def create(
         name=data.name,
         team_id=data.team_id,
         scopes=sorted({s.value for s in data.scopes}),
-        expires_at=data.expires_at,
+        expires_at=expires_at,
+        parent_id=parent_id,
     )
     return key, raw
 
@@ -113,11 +196,13 @@ async def insert_key(
     team_id: uuid.UUID | None,
     scopes: list[str],
     expires_at: datetime | None = None,
+    parent_id: uuid.UUID | None = None,
 ) -> ApiKey:
     key = await ApiKeyRepository(session).add(
         ApiKey(
             workspace_id=workspace_id,
             team_id=team_id,
+            parent_id=parent_id,
             name=name,
             key_hash=hash_api_key(raw_key, pepper),
             prefix=display_prefix(raw_key),
@@ -188,6 +273,8 @@ async def list_keys(
 
 
 async def revoke(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> None:
+    """Revoke a key and, recursively, every key it minted. Idempotent; repeating it also
+    revokes a descendant that a concurrent mint left alive."""
     key = await ApiKeyRepository(session).get(principal.workspace_id, key_id)
     if key is None:
         raise NotFoundError.of("api_key", key_id)
@@ -195,28 +282,52 @@ async def revoke(session: AsyncSession, principal: Principal, key_id: uuid.UUID)
         key.team_id is None or key.team_id != principal.team_id or not principal.has(Scope.write)
     ):
         raise PermissionDeniedError("only an admin or the key's own team may revoke it")
-    if key.revoked_at is not None:
-        return
-    before = _snapshot(key)
-    key.revoked_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        workspace_id=principal.workspace_id,
-        actor=principal.actor,
-        action="api_key.revoked",
-        entity_type="api_key",
-        entity_id=key.id,
-        before=before,
-        after=_snapshot(key),
-    )
+    now = utcnow()
+    if key.revoked_at is None:
+        before = _snapshot(key)
+        key.revoked_at = now
+        await session.flush()
+        await audit.record(
+            session,
+            workspace_id=principal.workspace_id,
+            actor=principal.actor,
+            action="api_key.revoked",
+            entity_type="api_key",
+            entity_id=key.id,
+            before=before,
+            after=_snapshot(key),
+        )
+    await _revoke_descendants(session, principal, [key.id], now)
+
+
+async def _revoke_descendants(
+    session: AsyncSession, principal: Principal, root_ids: Sequence[uuid.UUID], when: datetime
+) -> None:
+    children = await ApiKeyRepository(session).live_descendants(principal.workspace_id, root_ids)
+    for child in children:
+        before = _snapshot(child)
+        child.revoked_at = when
+        await session.flush()
+        await audit.record(
+            session,
+            workspace_id=principal.workspace_id,
+            actor=principal.actor,
+            action="api_key.revoked",
+            entity_type="api_key",
+            entity_id=child.id,
+            before=before,
+            after={**_snapshot(child), "reason": "parent revoked"},
+        )
 
 
 async def revoke_all_for_team(
     session: AsyncSession, principal: Principal, team_id: uuid.UUID
 ) -> None:
+    """Team deletion: every key of the team. A team key mints keys of its own team only,
+    so its descendants are among them; the sweep after the bulk update is the proof."""
     now = utcnow()
-    for key_id in await ApiKeyRepository(session).revoke_for_team(team_id, now):
+    revoked = await ApiKeyRepository(session).revoke_for_team(team_id, now)
+    for key_id in revoked:
         await audit.record(
             session,
             workspace_id=principal.workspace_id,
@@ -226,6 +337,7 @@ async def revoke_all_for_team(
             entity_id=key_id,
             after={"revoked_at": now.isoformat(), "reason": "team deleted"},
         )
+    await _revoke_descendants(session, principal, revoked, now)
 
 
 async def flush_usage(session: AsyncSession, usage: dict[uuid.UUID, datetime]) -> None:

@@ -3,6 +3,11 @@
     principal: ReadPrincipal | WritePrincipal | AdminPrincipal
 
 An endpoint without one of these is public on purpose (health probes only).
+
+A refused key (malformed, unknown, revoked, expired, or minted by a key that is) gets one
+uniform 401, `invalid_api_key`. The reason goes to a warning log line and, for a known
+key, to an `api_key.rejected` audit event written in a short transaction of its own,
+at most once per key per minute per process (`RejectionThrottle`).
 """
 
 from __future__ import annotations
@@ -10,17 +15,51 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.api_key import service as api_key_service
+from accord.api_key.rejection import KeyRejectedError, RejectionThrottle, invalid_api_key
+from accord.auth.gate import resolved_principal
 from accord.auth.principal import Principal, Scope
+from accord.db import session_scope
 from accord.deps import SessionDep, StateDep
 from accord.exceptions import PermissionDeniedError, UnauthenticatedError
 from accord.kit.clock import utcnow
+from accord.state import AppState
 from accord.workspace import service as workspace_service
 
+log = structlog.get_logger("accord.auth")
 
-async def authenticate(request: Request, session: SessionDep, state: StateDep) -> Principal:
+# Per process, like the usage tracker: a flood of one dead key costs one audit write a
+# minute here, whatever the number of requests.
+_rejections = RejectionThrottle()
+
+
+# Declares the scheme in openapi.json on every operation that authenticates, so generated
+# clients send the key; the header itself is read below (one uniform 401 for bad keys).
+_bearer = HTTPBearer(
+    scheme_name="bearerAuth",
+    bearerFormat="acd_…",
+    description="An Accord API key: `Authorization: Bearer acd_…`.",
+    auto_error=False,
+)
+
+
+async def authenticate(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    found = resolved_principal(request.scope)
+    if found is not None:  # looked up before the body was read (auth/gate.py)
+        if found.key_id is not None:
+            state.usage.touch(found.key_id, utcnow())
+        return found
     header = request.headers.get("authorization")
     if header is None:
         if state.settings.dev_auth_bypass:
@@ -35,10 +74,38 @@ async def authenticate(request: Request, session: SessionDep, state: StateDep) -
             "the Authorization header must be 'Bearer <key>'", code="invalid_authorization"
         )
     now = utcnow()
-    principal = await api_key_service.authenticate(session, state.pepper, credential.strip(), now)
+    try:
+        principal = await api_key_service.authenticate(
+            session, state.pepper, credential.strip(), now
+        )
+    except KeyRejectedError as rejection:
+        await _report(rejection, session, state)
+        raise invalid_api_key() from None
     if principal.key_id is not None:
         state.usage.touch(principal.key_id, now)
     return principal
+
+
+async def _report(rejection: KeyRejectedError, session: AsyncSession, state: AppState) -> None:
+    log.warning(
+        "api_key_rejected",
+        reason=rejection.reason.value,
+        key_id=str(rejection.key_id) if rejection.key_id else None,
+        key_prefix=rejection.prefix,
+        workspace_id=str(rejection.workspace_id) if rejection.workspace_id else None,
+        ancestor_id=str(rejection.ancestor_id) if rejection.ancestor_id else None,
+    )
+    if rejection.key_id is None or not _rejections.allow(rejection.key_id):
+        return
+    # The request's own transaction stays read-only: end it first (it is failing anyway),
+    # so on SQLite the audit's write transaction does not queue behind our own lock.
+    await session.rollback()
+    try:
+        async with session_scope(state.sessionmaker) as audit_session:
+            await api_key_service.record_rejection(audit_session, rejection)
+    except SQLAlchemyError:
+        # The caller gets its 401 either way; a lost audit line must not become a 500.
+        log.exception("api_key_rejection_not_audited", key_id=str(rejection.key_id))
 
 
 def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:

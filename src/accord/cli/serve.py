@@ -32,10 +32,14 @@ def serve(
     import uvicorn
 
     from accord.app import create_app
+    from accord.config import bind_problems
     from accord.logging import configure_logging
     from accord.startup import StartupError
 
     settings = load_settings()
+    problems = bind_problems(settings, host) if host else []
+    if problems:
+        fail("unsafe settings: " + "; ".join(problems))
     configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(_prepare(settings))

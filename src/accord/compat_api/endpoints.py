@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter
 
 from accord.auth.dependencies import ReadPrincipal
 from accord.compat import SchemaError, check_history
 from accord.compat_api.schemas import CheckRequest, CheckResponse
-from accord.exceptions import ValidationFailedError
-from accord.problems import STANDARD_ERRORS
+from accord.deps import StateDep, engine_for
+from accord.exceptions import ServiceUnavailableError, ValidationFailedError
+from accord.problems import STANDARD_ERRORS, problem_responses
 
-router = APIRouter(prefix="/api/v1/compat", tags=["compat"], responses=STANDARD_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/compat",
+    tags=["compat"],
+    responses={**STANDARD_ERRORS, **problem_responses(429, 503)},
+)
 
 
 @router.post("/check")
-async def check_compatibility(body: CheckRequest, principal: ReadPrincipal) -> CheckResponse:
+async def check_compatibility(
+    body: CheckRequest, principal: ReadPrincipal, state: StateDep
+) -> CheckResponse:
     """Decide compatibility between schemas (read scope; nothing is stored). `compatible`
     is the requested mode's outcome; every mode's outcome, the changes and a witness for
-    each incompatibility are included. Invalid schemas and remote `$ref`s are 422."""
+    each incompatibility are included. Invalid schemas and remote `$ref`s are 422. A check
+    that needs more than `ACCORD_COMPAT_TIMEOUT_S` is 503 (`engine_timeout`); a key may run
+    `ACCORD_COMPAT_PER_KEY_CONCURRENCY` checks at once (429 beyond)."""
     history = body.history if body.history is not None else [body.old]
     try:
-        # The engine is CPU-bound; keep the event loop free for other requests.
-        verdict = await asyncio.to_thread(
+        # The engine is CPU-bound: it runs on the engine's pool, within its budget.
+        verdict = await engine_for(state, principal)(
             check_history,
             history,
             body.new,
@@ -34,4 +41,11 @@ async def check_compatibility(body: CheckRequest, principal: ReadPrincipal) -> C
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
+    if getattr(verdict, "exhausted", False):  # FLIP-AFTER-H1
+        raise ServiceUnavailableError(
+            f"the check needs more than the engine's time budget of "
+            f"{state.settings.compat_timeout_s:g} s (ACCORD_COMPAT_TIMEOUT_S); simplify the "
+            "schemas or run `accord compat check` locally",
+            code="engine_timeout",
+        )
     return CheckResponse.model_validate(verdict.to_dict())

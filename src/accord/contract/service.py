@@ -156,8 +156,11 @@ def _non_transitive(policy: Compatibility) -> str:
     return value if value != "none" else Mode.FORWARD.value
 
 
-def diff(asset: Asset, old: ContractVersion, new: ContractVersion) -> dict[str, Any]:
-    """The engine's view of old -> new under the asset's policy (non-transitive)."""
+def diff(
+    asset: Asset, old: ContractVersion, new: ContractVersion, budget_s: float | None = None
+) -> dict[str, Any]:
+    """The engine's view of old -> new under the asset's policy (non-transitive); pure, so
+    it runs on the engine's pool (past `budget_s` what is left is `undecided`)."""
     mode = _non_transitive(Compatibility(asset.compatibility))
     g_changes = [
         {"path": c.path, "kind": f"guarantee_{c.kind}", "direction": c.direction,
@@ -182,7 +185,12 @@ def diff(asset: Asset, old: ContractVersion, new: ContractVersion) -> dict[str, 
         return {**base, "compatible": False, "verdicts": {}, "changes": [change], "witnesses": []}
     try:
         verdict = check(
-            old.schema_, new.schema_, mode=mode, content_model=asset.content_model, fmt=new.format
+            old.schema_,
+            new.schema_,
+            mode=mode,
+            content_model=asset.content_model,
+            fmt=new.format,
+            # FLIP-AFTER-H1 budget_s=budget_s,
         )
     except SchemaError as exc:  # stored versions were validated; keep the API total anyway
         raise ValidationFailedError(str(exc), code="invalid_schema") from exc

@@ -36,6 +36,7 @@ from accord.imports.schemas import (
     RegistrationStep,
     VersionStep,
 )
+from accord.kit.offload import EngineRunner
 from accord.lineage import service as lineage_service
 from accord.models import Asset, LineageEdge
 from accord.proposal import service as proposal_service
@@ -53,6 +54,7 @@ class ImportOptions:
     owner_team: str | None
     dry_run: bool
     proposal_ttl: timedelta
+    engine: EngineRunner  # the compatibility engine's pool, with the caller's slot
 
 
 class _Run:
@@ -251,7 +253,7 @@ class _Run:
             if pending is not None and pending.content_hash == digest:
                 return VersionStep(outcome="proposal_pending", proposal_id=pending.id)
         result = await flows.publish(
-            self.session, self.principal, asset.id, body, self.opts.proposal_ttl
+            self.session, self.principal, asset.id, body, self.opts.proposal_ttl, self.opts.engine
         )
         if result.proposal is not None:
             self.summary.proposals_opened += 1

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from accord.asset.schemas import EnvironmentName
 from accord.auth.dependencies import WritePrincipal
-from accord.deps import SessionDep, StateDep
+from accord.deps import SessionDep, StateDep, engine_for
 from accord.imports import dbt
 from accord.imports.schemas import ImportResult
 from accord.problems import STANDARD_ERRORS
@@ -53,5 +53,6 @@ async def import_dbt(
         owner_team=owner_team,
         dry_run=dry_run,
         proposal_ttl=timedelta(days=state.settings.proposal_ttl_days),
+        engine=engine_for(state, principal),
     )
     return await dbt.import_manifest(session, principal, raw, opts)

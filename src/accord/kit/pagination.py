@@ -18,6 +18,8 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# Cursor numbers are sequence numbers and distances: database integers, never negative.
+MAX_CURSOR_INT = 2**63 - 1
 
 
 class InvalidCursorError(ValueError):
@@ -65,9 +67,15 @@ def int_after(cursor: str | None) -> int | None:
         value = decode_cursor(cursor, 1)[0]
     except InvalidCursorError as exc:
         raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_cursor_int(value):
         raise ValidationFailedError("cursor is not valid", code="invalid_cursor")
+    assert isinstance(value, int)
     return value
+
+
+def is_cursor_int(value: object) -> bool:
+    """An integer a cursor may hold: not a bool, within a database BIGINT, not negative."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CURSOR_INT
 
 
 def next_id_cursor(rows: Sequence[Any], limit: int) -> str | None:

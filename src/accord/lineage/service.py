@@ -16,7 +16,12 @@ from accord.auth.principal import Principal
 from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from accord.kit.clock import utcnow
 from accord.kit.ids import uuid7
-from accord.kit.pagination import InvalidCursorError, decode_cursor, encode_cursor
+from accord.kit.pagination import (
+    InvalidCursorError,
+    decode_cursor,
+    encode_cursor,
+    is_cursor_int,
+)
 from accord.lineage.repository import ClosurePage, LineageRepository
 from accord.lineage.schemas import (
     Direction,
@@ -122,7 +127,7 @@ def _cursor_after(cursor: str | None) -> tuple[int, uuid.UUID] | None:
         return None
     try:
         distance, asset_id = decode_cursor(cursor, 2)
-        if not isinstance(distance, int) or isinstance(distance, bool):
+        if not is_cursor_int(distance):
             raise InvalidCursorError("cursor is not valid")
         return distance, uuid.UUID(str(asset_id))
     except (InvalidCursorError, ValueError) as exc:

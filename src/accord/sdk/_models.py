@@ -114,6 +114,7 @@ class ApiKey(_Model):
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
+    parent_id: uuid.UUID | None = None  # the team key that minted it (dies with it)
 
 
 class ApiKeyCreated(ApiKey):
@@ -313,4 +314,6 @@ class ValidationRun(_Model):
     summary: dict[str, int] = Field(default_factory=dict)
     checks: list[dict[str, Any]] = Field(default_factory=list)
     reported_by: str | None = None
+    reporter_team_id: uuid.UUID | None = None
+    consumer_reported: bool = False  # reported by a registered consumer, not the owner
     created_at: datetime

@@ -34,8 +34,13 @@ async def report_validation_run(
     asset_id: uuid.UUID, body: ValidationRunCreate, principal: WritePrincipal, session: SessionDep
 ) -> ValidationRun:
     """Record the results of checking real data against the asset's contract (from a
-    write-audit-publish pipeline or `accord validate --report`). A failing run (an
-    error-level check did not pass) emits a `validation.failed` event."""
+    write-audit-publish pipeline or `accord validate --report`).
+
+    The owner team or an admin reports runs; a failing one (an error-level check did not
+    pass) emits a `validation.failed` event to the owner and every registered consumer.
+    A team registered on the asset may report too: the run is marked `consumer_reported`
+    with its `reporter_team_id`, and a failing one notifies the owner team only. Any
+    other team gets `403 not_owner_or_consumer`."""
     return ValidationRun.model_validate(await service.report(session, principal, asset_id, body))
 
 

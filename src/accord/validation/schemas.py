@@ -85,6 +85,13 @@ class ValidationRunSummary(OutputModel):
     seconds: float | None
     summary: dict[str, int]
     reported_by: str | None
+    reporter_team_id: uuid.UUID | None = Field(
+        description="The team whose key reported the run; null for an admin key."
+    )
+    consumer_reported: bool = Field(
+        description="Reported by a registered consumer team rather than the owner or an "
+        "admin; a failing consumer-reported run notifies the owner team only."
+    )
     created_at: datetime
 
 

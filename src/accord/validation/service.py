@@ -14,18 +14,43 @@ from accord.audit import service as audit
 from accord.auth.principal import Principal
 from accord.contract import service as contract_service
 from accord.events import service as events
-from accord.exceptions import NotFoundError
-from accord.models import ValidationRun
+from accord.exceptions import NotFoundError, PermissionDeniedError
+from accord.models import Asset, ValidationRun
+from accord.registration import service as registration_service
 from accord.validation.repository import ValidationRunRepository
 from accord.validation.schemas import CheckTrend, ValidationRunCreate
 
 TREND_WINDOW = 500
 
 
+async def _reporter(
+    session: AsyncSession, principal: Principal, asset: Asset
+) -> tuple[uuid.UUID | None, bool]:
+    """Who may report a run on this asset: ``(reporter_team_id, consumer_reported)``.
+
+    The owner team and admins (no team) report as before. A team with a live
+    registration on the asset reads the data too and may report what it saw, marked as
+    such. Anyone else would only be forging alarms to the asset's owner and consumers."""
+    if principal.is_admin:
+        return principal.team_id, False
+    if principal.team_id == asset.owner_team_id:
+        return principal.team_id, False
+    if principal.team_id is not None:
+        live = await registration_service.live_for_asset(session, asset.id)
+        if any(reg.team_id == principal.team_id for reg in live):
+            return principal.team_id, True
+    raise PermissionDeniedError(
+        "only the owner team, an admin or a team registered on the asset may report "
+        "validation runs on it",
+        code="not_owner_or_consumer",
+    )
+
+
 async def report(
     session: AsyncSession, principal: Principal, asset_id: uuid.UUID, data: ValidationRunCreate
 ) -> ValidationRun:
     asset = await asset_service.get(session, principal, asset_id)
+    reporter_team_id, consumer_reported = await _reporter(session, principal, asset)
     if data.version is not None:
         await contract_service.get_version(session, asset.id, data.version)
     checks = [c.model_dump(mode="json", exclude_none=True) for c in data.checks]
@@ -49,6 +74,8 @@ async def report(
             checks=checks,
             reported_by=principal.actor.id,
             pipeline=data.pipeline,
+            reporter_team_id=reporter_team_id,
+            consumer_reported=consumer_reported,
         )
     )
     brief: dict[str, Any] = {
@@ -57,6 +84,8 @@ async def report(
         "version": run.version,
         "source": run.source,
         "summary": summary,
+        "reporter_team_id": str(reporter_team_id) if reporter_team_id else None,
+        "consumer_reported": consumer_reported,
     }
     await audit.record(
         session,
@@ -84,7 +113,13 @@ async def report(
                 "run": brief,
                 "failing_checks": failing[:50],
             },
-            teams=await asset_service.concerned_teams(session, asset),
+            # A consumer's alarm goes to the owner, who decides whether the others
+            # should hear of it; the owner's or an admin's goes to everyone concerned.
+            teams=(
+                [asset.owner_team_id]
+                if consumer_reported
+                else await asset_service.concerned_teams(session, asset)
+            ),
         )
     return run
 

@@ -1,0 +1,230 @@
+"""Issue 14, holes 11 and 12: browser and client hygiene; defaults and edges.
+
+Reported: no security headers; CORS allowed every method and header; `openapi.json`
+declared no security scheme (generated clients sent no credential); `/docs` could not be
+turned off; the default key pepper was accepted on a non-loopback bind outside
+production; a cursor holding 10**30 and `metadata` nested 900 deep were 500s without a
+request id.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from accord.app import create_app
+from accord.config import Settings
+from tests.conftest import Actors, make_settings
+from tests.lifecycle_helpers import make_asset
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    cur = doc
+    for _ in range(levels - 1):
+        cur["a"] = {}
+        cur = cur["a"]
+    return doc
+
+
+async def test_every_response_carries_the_security_headers(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    for r in (
+        await client.get("/healthz"),
+        await client.get("/api/v1/me", headers=actors.admin),
+        await client.get("/api/v1/me"),  # 401
+        await client.get("/api/v1/nope", headers=actors.admin),  # 404
+    ):
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert "strict-transport-security" not in r.headers  # not told it is behind HTTPS
+    api = await client.get("/api/v1/me", headers=actors.admin)
+    assert api.headers["cache-control"] == "no-store"
+
+
+async def _app(database_url: str, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    app: FastAPI = create_app(make_settings(database_url, **overrides), run_startup_checks=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            yield c
+
+
+async def test_hsts_when_served_over_https(database_url: str, engine: object) -> None:
+    async for c in _app(database_url, https=True):
+        r = await c.get("/healthz")
+        assert r.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+async def test_cors_allows_only_what_the_api_uses(database_url: str, engine: object) -> None:
+    async for c in _app(database_url, cors_origins=["https://ui.example"]):
+        ok = await c.options(
+            "/api/v1/me",
+            headers={
+                "Origin": "https://ui.example",
+                "Access-Control-Request-Method": "PATCH",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert ok.status_code == 200
+        allowed = ok.headers["access-control-allow-methods"]
+        assert "PUT" not in allowed
+        assert "TRACE" not in allowed
+        for method, headers in (("PUT", "authorization"), ("GET", "x-evil")):
+            refused = await c.options(
+                "/api/v1/me",
+                headers={
+                    "Origin": "https://ui.example",
+                    "Access-Control-Request-Method": method,
+                    "Access-Control-Request-Headers": headers,
+                },
+            )
+            assert refused.status_code == 400, (method, headers)
+        stranger = await c.get("/healthz", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in stranger.headers
+
+
+async def test_openapi_declares_bearer_auth_on_every_protected_operation(
+    client: httpx.AsyncClient,
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    schemes = spec["components"]["securitySchemes"]
+    [(name, scheme)] = schemes.items()
+    assert scheme["type"] == "http"
+    assert scheme["scheme"] == "bearer"
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            protected = path.startswith("/api/")
+            declared = [list(s) for s in op.get("security", [])]
+            assert declared == ([[name]] if protected else []), (method, path)
+
+
+async def test_docs_can_be_turned_off(database_url: str, engine: object) -> None:
+    async for c in _app(database_url, docs_enabled=False):
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert (await c.get(path)).status_code == 404, path
+
+
+def test_docs_are_off_by_default_in_production() -> None:
+    prod = Settings(environment="production", key_pepper="p" * 40)  # type: ignore[arg-type]
+    assert prod.docs_served is False
+    assert Settings(_env_file=None).docs_served is True
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.1.2.3", "accord.internal"])
+def test_default_pepper_is_refused_on_a_non_loopback_bind(host: str) -> None:
+    for env in ("development", "test"):
+        with pytest.raises(ValidationError, match="ACCORD_KEY_PEPPER"):
+            Settings(environment=env, host=host)  # type: ignore[arg-type]
+    Settings(environment="development", host=host, key_pepper="p" * 40)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_default_pepper_is_fine_on_loopback(host: str) -> None:
+    Settings(environment="development", host=host)  # type: ignore[arg-type]
+
+
+def test_serve_refuses_the_default_pepper_on_a_public_bind(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+    env["ACCORD_DATA_DIR"] = str(tmp_path)
+    accord = Path(sys.executable).with_name("accord")
+    done = subprocess.run(
+        [str(accord), "serve", "--host", "0.0.0.0", "--port", "18599"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "ACCORD_KEY_PEPPER" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        ("/api/v1/audit-events", [10**30]),
+        ("/api/v1/audit-events", [-1]),
+        ("/api/v1/audit-events", [2**63]),
+        ("/api/v1/assets/{asset}/versions", [10**30]),
+        ("/api/v1/assets/{asset}/lineage", [10**30, "01a23af3-49ed-7710-903f-c40338903e44"]),
+    ],
+)
+async def test_out_of_range_cursors_are_422(
+    client: httpx.AsyncClient, actors: Actors, path: str, cursor: list[Any]
+) -> None:
+    asset = await make_asset(client, actors)
+    r = await client.get(
+        path.format(asset=asset), params={"cursor": _cursor(cursor)}, headers=actors.admin
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "invalid_cursor"
+
+
+async def test_deeply_nested_bodies_are_422_not_500(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    r = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "a.b", "owner_team_id": actors.producer_team, "metadata": _nested(900)},
+        headers=actors.admin,
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "nesting_too_deep"
+    assert r.json()["request_id"] == r.headers["x-request-id"]
+    check = await client.post(
+        "/api/v1/compat/check",
+        json={"old": _nested(500), "new": {"type": "object"}},
+        headers=actors.admin,
+    )
+    assert check.status_code == 422
+    # Within the limit it is an ordinary request.
+    ok = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "a.c", "owner_team_id": actors.producer_team, "metadata": _nested(40)},
+        headers=actors.admin,
+    )
+    assert ok.status_code == 201, ok.text
+
+
+async def test_an_unexpected_error_is_a_500_with_its_request_id(
+    database_url: str, engine: object
+) -> None:
+    app = create_app(make_settings(database_url), run_startup_checks=False)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            r = await c.get("/boom", headers={"X-Request-ID": "trace-me-123"})
+    assert r.status_code == 500
+    assert r.headers["x-request-id"] == "trace-me-123"
+    body = r.json()
+    assert body["request_id"] == "trace-me-123"
+    assert body["code"] == "internal_error"
+    assert "kaboom" not in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"
