@@ -27,19 +27,23 @@ def free_port() -> int:
 
 
 Responder = Callable[[Received], tuple[int, dict[str, str]]]
+Replier = Callable[[Received], bytes]
 
 
 @dataclass
 class Receiver:
-    """Records every request; `respond` decides the status (and headers) of each."""
+    """Records every request; `respond` decides the status (and headers) of each,
+    `reply` its body. `host` may be any loopback address (127.0.0.2 is another host)."""
 
     respond: Responder = lambda _: (200, {})
+    reply: Replier = lambda _: b"ok"
     received: list[Received] = field(default_factory=list)
     port: int = field(default_factory=free_port)
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.host}:{self.port}/hook"
 
     async def app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
@@ -61,12 +65,12 @@ class Receiver:
                 "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
             }
         )
-        await send({"type": "http.response.body", "body": b"ok"})
+        await send({"type": "http.response.body", "body": self.reply(got)})
 
     async def __aenter__(self) -> Receiver:
         config = uvicorn.Config(
             self.app,
-            host="127.0.0.1",
+            host=self.host,
             port=self.port,
             log_level="error",
             lifespan="off",

@@ -56,8 +56,9 @@ def test_globs_and_explicit_format(tmp_path: Path) -> None:
 def test_duckdb_custom_sql_is_read_only_and_sandboxed(tmp_path: Path) -> None:
     with DuckDBSource(str(_parquet(tmp_path)), alias="t") as source:
         source.custom_relation(None)
-        assert source.query_custom("SELECT count(*) FROM t") == 1
-        assert source.query_custom("SELECT 1 WHERE false") is None
+        assert source.query_custom("SELECT count(*) FROM t") == [(1,)]
+        assert source.query_custom("SELECT 1 WHERE false") == []
+        assert source.query_custom("SELECT * FROM range(10)") == [(0,), (1,)]  # two at most
         for sql in ("DELETE FROM t", "SELECT 1; DROP VIEW t", "COPY t TO 'x.csv'", "SELECT 1 FROM"):
             with pytest.raises(QueryError):
                 source.query_custom(sql)
@@ -81,8 +82,10 @@ def test_custom_results_that_are_not_counts(check_data: Checker) -> None:
     for where in ("parquet", "postgres"):
         report = check_data(where, doc, Table({"n": "int64"}, [(1,)]))
         assert result(report, "custom.text").status == "error"
-        assert result(report, "custom.text").observed == "x"
+        assert result(report, "custom.text").observed is None
+        assert result(report, "custom.text").message.endswith("it returned a text value")
         assert "query failed" in result(report, "custom.broken").message
+        assert "missing" in result(report, "custom.broken").message  # bind errors stay told
         assert result(report, "custom.writes").status == "error"
         assert result(report, "n.type").status == "pass"  # the snapshot survives
 
@@ -203,13 +206,14 @@ def test_postgres_read_only_snapshot(pg_dsn: str) -> None:
             )
         with pytest.raises(QueryError):
             source.query_custom("SELECT 1; SELECT 2")
-        assert source.query_custom(f'SELECT count(*) FROM "{name}"') == 1
+        assert source.query_custom(f'SELECT count(*) FROM "{name}"') == [(1,)]
+        assert source.query_custom("SELECT generate_series(1, 1000000)") == [(1,), (2,)]
 
 
 def test_custom_relation_without_alias(tmp_path: Path) -> None:
     with DuckDBSource(str(_parquet(tmp_path))) as source:
         relation = source.custom_relation(None)
-        assert source.query_custom(f"SELECT count(*) FROM {relation}") == 1
+        assert source.query_custom(f"SELECT count(*) FROM {relation}") == [(1,)]
 
 
 def test_freshness_on_timestamptz(check_data: Checker) -> None:

@@ -142,6 +142,7 @@ def _report() -> Report:
         CheckResult("a.err", "custom", "error", "error", "query failed: x"),
         CheckResult("a.warn", "max", "warn", "fail", "1 failing row", ("a",), 1, 10),
         CheckResult("n", "row_count", "warn", "pass", "10 rows", (), None, 10, observed=10),
+        CheckResult("custom.c", "custom", "error", "skipped", "not run: the flag"),
     ]
     return Report("orders", "o.parquet", results, 10, 0.25, {"version": "1.0.0"})
 
@@ -150,7 +151,10 @@ def test_report_json() -> None:
     doc = _report().to_dict()
     assert doc["ok"] is False
     assert doc["version"] == "1.0.0"
-    assert doc["summary"] == {"checks": 5, "passed": 2, "failed": 2, "errors": 1, "warnings": 1}
+    assert doc["summary"] == {
+        "checks": 6, "passed": 2, "failed": 2, "errors": 1, "skipped": 1, "warnings": 1,
+    }  # fmt: skip
+    assert doc["checks"][5]["status"] == "skipped"
     assert doc["checks"][1]["samples"] == [{"a": -1}]
     assert doc["checks"][4]["observed"] == 10
     assert "observed" not in doc["checks"][0]
@@ -161,7 +165,8 @@ def test_report_junit() -> None:
     root = ET.fromstring(_report().to_junit().split("\n", 1)[1])
     suite = root.find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("5", "1", "1")
+    counted = ("tests", "failures", "errors", "skipped")
+    assert tuple(suite.get(k) for k in counted) == ("6", "1", "1", "1")
     cases = {c.get("name"): c for c in suite.iter("testcase")}
     failure = cases["a.bad"].find("failure")
     assert failure is not None
@@ -170,6 +175,9 @@ def test_report_junit() -> None:
     out = cases["a.warn"].find("system-out")
     assert out is not None
     assert (out.text or "").startswith("WARN fail")
+    skipped = cases["custom.c"].find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "not run: the flag"
 
 
 def test_jsonable() -> None:

@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from accord.checks import Contract, Report, parse_contract
+from accord.checks import ChecksError, Contract, Report, parse_contract
 from accord.cli import validate
 
 DOC = {"format": "table", "schema": {"name": "t", "columns": [{"name": "n", "type": "int64"}]}}
@@ -48,6 +48,48 @@ def test_fetch_and_report_hooks(app: typer.Typer, tmp_path: Path) -> None:
     assert len(reported) == 1
     assert CliRunner().invoke(app, [data, "-c", "wh.t"]).exit_code == 0
     assert asked[-1] == ("wh.t", None)
+
+
+CUSTOM = {**DOC, "guarantees": {"custom": [{"name": "c", "sql": "SELECT count(*) FROM {table}"}]}}
+
+
+def test_registry_custom_sql_is_skipped_and_uploaded_as_such(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    reported: list[Report] = []
+    validate.hooks.fetch_contract = lambda _fqn, _version: parse_contract(CUSTOM)
+    validate.hooks.report_run = reported.append
+    data = str(tmp_path / "d.parquet")
+    out = CliRunner().invoke(app, [data, "-c", "wh.t", "--report", "--json"])
+    assert out.exit_code == 0, out.output
+    custom = {c["id"]: c for c in json.loads(out.output)["checks"]}["custom.c"]
+    assert custom["status"] == "skipped"
+    assert custom["message"] == validate.SKIPPED_CUSTOM
+    assert {r.id: r.status for r in reported[0].results}["custom.c"] == "skipped"
+    allowed = CliRunner().invoke(app, [data, "-c", "wh.t", "--allow-custom-sql", "--report"])
+    assert allowed.exit_code == 1, allowed.output
+    assert "FAIL  custom.c" in allowed.output
+    assert "custom.c" in [r.id for r in reported[1].results]
+
+
+def test_a_contract_file_runs_custom_sql_without_the_flag(app: typer.Typer, tmp_path: Path) -> None:
+    (tmp_path / "c.json").write_text(json.dumps(CUSTOM), encoding="utf-8")
+    out = CliRunner().invoke(app, [str(tmp_path / "d.parquet"), "-c", str(tmp_path / "c.json")])
+    assert out.exit_code == 1, out.output
+    assert "FAIL  custom.c" in out.output
+
+
+def test_a_failed_upload_is_one_line_and_exit_2(app: typer.Typer, tmp_path: Path) -> None:
+    def refuse(_report: Report) -> None:
+        raise ChecksError("cannot report the run for t: server said no")
+
+    validate.hooks.report_run = refuse
+    (tmp_path / "c.json").write_text(json.dumps(DOC), encoding="utf-8")
+    out = CliRunner().invoke(
+        app, [str(tmp_path / "d.parquet"), "-c", str(tmp_path / "c.json"), "--report"]
+    )
+    assert out.exit_code == 2
+    assert out.stderr.strip() == "error: cannot report the run for t: server said no"
 
 
 def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

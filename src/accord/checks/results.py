@@ -1,8 +1,10 @@
 """Check results and their renderings: a JSON document and JUnit XML.
 
-Status: ``pass``, ``fail`` (the data breaks the promise) or ``error`` (the check could not
-be evaluated: a missing column, a failing custom query). Severity: ``error`` checks decide
-the exit code, ``warn`` checks are reported only.
+Status: ``pass``, ``fail`` (the data breaks the promise), ``error`` (the check could not
+be evaluated: a missing column, a failing or timed-out query) or ``skipped`` (not run on
+purpose: custom SQL of a registry contract without ``--allow-custom-sql``). Severity:
+``error`` checks decide the exit code, ``warn`` checks are reported only; a skipped check
+decides nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from accord.spec import Severity
 
-Status = Literal["pass", "fail", "error"]
+Status = Literal["pass", "fail", "error", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,9 @@ class CheckResult:
 
     @property
     def blocking(self) -> bool:
-        """True when this result fails the run: an error-level check that did not pass."""
-        return self.severity == "error" and self.status != "pass"
+        """True when this result fails the run: an error-level check that failed or could not
+        be evaluated (a skipped check is neither)."""
+        return self.severity == "error" and self.status in ("fail", "error")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (optional fields left out when empty)."""
@@ -64,7 +67,9 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Report:
-    """Every result of one run over one source."""
+    """Every result of one run over one source. ``stopped`` says why queries stopped early
+    (a query ran past its deadline: "timed out after 300 s"); not part of `to_dict`, the
+    results it left unevaluated are ``error`` results."""
 
     contract: str
     source: str
@@ -72,6 +77,7 @@ class Report:
     row_count: int | None = None
     seconds: float = 0.0
     meta: dict[str, str] = field(default_factory=dict)
+    stopped: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,13 +85,17 @@ class Report:
         return not any(r.blocking for r in self.results)
 
     def counts(self) -> dict[str, int]:
-        """How many results passed, failed, errored, and how many of the failures are warnings."""
+        """How many results passed, failed, errored or were skipped, and how many of the
+        failures and errors are warnings."""
         return {
             "checks": len(self.results),
             "passed": sum(r.status == "pass" for r in self.results),
             "failed": sum(r.status == "fail" for r in self.results),
             "errors": sum(r.status == "error" for r in self.results),
-            "warnings": sum(r.severity == "warn" and r.status != "pass" for r in self.results),
+            "skipped": sum(r.status == "skipped" for r in self.results),
+            "warnings": sum(
+                r.severity == "warn" and r.status in ("fail", "error") for r in self.results
+            ),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,7 +113,8 @@ class Report:
 
     def to_junit(self) -> str:
         """JUnit XML: one testcase per check; error-level fail/error become failure/error,
-        warn-level ones pass with the message in ``system-out``."""
+        warn-level ones pass with the message in ``system-out``; skipped checks are
+        ``skipped``."""
         counts = self.counts()
         blocking = [r for r in self.results if r.blocking]
         suite = ET.Element(
@@ -112,7 +123,7 @@ class Report:
             tests=str(counts["checks"]),
             failures=str(sum(r.status == "fail" for r in blocking)),
             errors=str(sum(r.status == "error" for r in blocking)),
-            skipped="0",
+            skipped=str(counts["skipped"]),
             time=f"{self.seconds:.3f}",
         )
         for result in self.results:
@@ -121,6 +132,8 @@ class Report:
                 tag = "failure" if result.status == "fail" else "error"
                 node = ET.SubElement(case, tag, message=result.message, type=result.kind)
                 node.text = _details(result)
+            elif result.status == "skipped":
+                ET.SubElement(case, "skipped", message=result.message)
             elif result.status != "pass":
                 ET.SubElement(case, "system-out").text = f"WARN {result.status}: {_details(result)}"
         root = ET.Element("testsuites")

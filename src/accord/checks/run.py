@@ -4,12 +4,17 @@ Checks the column list settles are decided at once; the rest compile to aggregat
 `accord.checks.scan` computes in as few passes over the data as it can. Custom SQL runs as
 its own read-only query; failing-row samples (only when asked) take one small ``LIMIT``
 query per failing check. Each check becomes one `CheckResult`.
+
+What custom SQL returns is never echoed: a count is reported as the check's failing rows,
+anything else only by its kind ("a text value"), since a contract's query can select any
+value of the data (docs/checks.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,12 +44,18 @@ REDACTED = "***"
 @dataclass(frozen=True)
 class CheckOptions:
     """How to run. ``extra_columns`` is the severity of ``columns_not_in_contract`` (None:
-    do not check); ``samples`` failing rows per failing check (0: none); ``now`` for freshness."""
+    do not check); ``samples`` failing rows per failing check (0: none); ``now`` for
+    freshness. ``timeout`` and ``lock_timeout`` bound each query, in seconds (None or 0: no
+    limit; `Source.limit_time`). ``skip_custom``, when set, is the reason reported for not
+    running the contract's custom SQL: each custom check is then ``skipped``."""
 
     samples: int = 0
     extra_columns: Severity | None = "error"
     now: dt.datetime | None = None
     progress: Callable[[str], None] | None = None
+    timeout: float | None = 300.0
+    lock_timeout: float | None = 10.0
+    skip_custom: str | None = None
 
 
 def run_checks(contract: Contract, source: Source, options: CheckOptions | None = None) -> Report:
@@ -52,6 +63,7 @@ def run_checks(contract: Contract, source: Source, options: CheckOptions | None 
     opts = options or CheckOptions()
     started = time.perf_counter()
     say = opts.progress or (lambda _msg: None)
+    source.limit_time(opts.timeout, opts.lock_timeout)
     say(f"describing {source.label}")
     data = source.describe()
     schema = contract.schema
@@ -77,7 +89,9 @@ def run_checks(contract: Contract, source: Source, options: CheckOptions | None 
     results: list[CheckResult] = []
     projection = _projection(views, data) if source.text_typed else None
     for check in checks:
-        if check.kind == "custom":
+        if check.kind == "custom" and opts.skip_custom is not None:
+            result = _result(check, "skipped", opts.skip_custom, rows)
+        elif check.kind == "custom":
             say(f"running custom check {check.id}")
             result = _custom(check, source, source.custom_relation(projection), rows)
         elif check.kind == "row_count":
@@ -94,7 +108,13 @@ def run_checks(contract: Contract, source: Source, options: CheckOptions | None 
             result = _with_samples(result, scans[check.id], contract, source, opts.samples, views)
         results.append(result)
     return Report(
-        contract.name, source.label, results, rows, time.perf_counter() - started, contract.meta
+        contract.name,
+        source.label,
+        results,
+        rows,
+        time.perf_counter() - started,
+        contract.meta,
+        stopped=source.timed_out,
     )
 
 
@@ -175,14 +195,13 @@ def _custom(check: Check, source: Source, relation: str, rows: int | None) -> Ch
     custom: CustomCheck = check.param
     sql = custom.sql.replace("{table}", relation)
     try:
-        value = source.query_custom(sql)
+        returned = source.query_custom(sql)
     except QueryError as exc:  # any engine error is this check's error
         return _result(check, "error", f"query failed: {_first_line(exc)}", rows)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _result(
-            check, "error", f"query returned {value!r}, not a count", rows, observed=jsonable(value)
-        )
-    failed = int(value)
+    failed = custom_count(returned)
+    if isinstance(failed, str):
+        message = f"{COUNT_EXPECTED}; it returned {failed}"
+        return _result(check, "error", message, rows)
     return _result(
         check,
         "pass" if failed == 0 else "fail",
@@ -190,6 +209,49 @@ def _custom(check: Check, source: Source, relation: str, rows: int | None) -> Ch
         rows,
         failed_rows=failed,
     )
+
+
+COUNT_EXPECTED = "custom SQL must return one non-negative integer (the number of failing rows)"
+
+
+def custom_count(rows: list[tuple[Any, ...]]) -> int | str:
+    """The count custom SQL returned (its one row's one column), or what it returned instead,
+    described by kind and shape only ("a text value", "2 columns"), never by value."""
+    if not rows:
+        return "no row"
+    if len(rows) > 1:
+        return "more than one row"
+    if len(rows[0]) != 1:
+        return f"{len(rows[0])} columns"
+    value = rows[0][0]
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | decimal.Decimal):
+        number = decimal.Decimal(value)
+        if not number.is_finite():
+            return "a number that is not finite"
+        if number != number.to_integral_value():
+            return "a fractional number"
+        if number < 0:
+            return "a negative number"
+        return int(number)
+    return _kind(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "a text value"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "binary data"
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        return "a date or time value"
+    if isinstance(value, list | tuple):
+        return "a list or row value"
+    if isinstance(value, dict):
+        return "a struct or map value"
+    return f"a value of type {type(value).__name__}"
 
 
 def _with_samples(

@@ -1,9 +1,13 @@
 """`accord validate SOURCE --contract FILE|ASSET_FQN[@VERSION]`: check real data.
 
 Contract (scripts depend on it): exit 0 when every error-level check passes, 1 when one
-failed or could not be evaluated, 2 on a usage or input error (unreadable contract, missing
-file or table). ``--json`` prints `Report.to_dict()`; ``--junit FILE`` writes JUnit XML.
-Semantics and formats: docs/checks.md.
+failed or could not be evaluated (a query past ``--timeout`` included), 2 on a usage or input
+error (unreadable contract, missing file or table). ``--json`` prints `Report.to_dict()`;
+``--junit FILE`` writes JUnit XML. Semantics and formats: docs/checks.md.
+
+Custom SQL of a contract fetched from the registry (someone else's SQL, run with the
+caller's database credentials) runs only with ``--allow-custom-sql``; without it those
+checks are reported as skipped.
 
 The ``ASSET_FQN[@VERSION]`` form and ``--report`` need the server; the SDK wiring sets
 `hooks.fetch_contract` / `hooks.report_run`. Until then they exit 2 with a clear message.
@@ -36,6 +40,7 @@ from accord.spec import Severity
 
 INPUT_ERROR = 2
 _CONTRACT_SUFFIXES = {".json", ".yaml", ".yml"}
+SKIPPED_CUSTOM = "not run: custom SQL of a registry contract runs only with --allow-custom-sql"
 
 
 @dataclass
@@ -119,6 +124,21 @@ def validate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML to this file."),
     report: bool = typer.Option(False, "--report", help="Send the result to the Accord server."),
+    allow_custom_sql: bool = typer.Option(
+        False,
+        "--allow-custom-sql",
+        help="Run the custom SQL of a contract fetched from the registry (skipped otherwise; "
+        "a contract file's always runs).",
+    ),
+    timeout: float = typer.Option(
+        300.0, "--timeout", min=0, help="Longest one query may run, in seconds (0: no limit)."
+    ),
+    lock_timeout: float = typer.Option(
+        10.0,
+        "--lock-timeout",
+        min=0,
+        help="PostgreSQL: longest one query may wait for a lock, in seconds (0: no limit).",
+    ),
 ) -> None:
     """Check data against a contract: presence, types, nulls, keys, values, freshness, SQL.
 
@@ -134,8 +154,16 @@ def validate(
     severity = None if extra_columns is ExtraColumns.ignore else cast(Severity, extra_columns.value)
     try:
         loaded = resolve_contract(contract, odcs_object)
+        fetched = not is_contract_file(contract)
         with _progress(enabled=not as_json) as say:
-            options = CheckOptions(samples=samples, extra_columns=severity, progress=say)
+            options = CheckOptions(
+                samples=samples,
+                extra_columns=severity,
+                progress=say,
+                timeout=timeout,
+                lock_timeout=lock_timeout,
+                skip_custom=SKIPPED_CUSTOM if fetched and not allow_custom_sql else None,
+            )
             file_format: FileFormat | None = fmt.value if fmt is not None else None
             with open_source(source, loaded, fmt=file_format, table=table) as opened:
                 result = run_checks(loaded, opened, options)
@@ -147,11 +175,20 @@ def validate(
         except OSError as exc:
             raise _fail(f"cannot write {junit}: {exc.strerror}") from None
     if report and hooks.report_run is not None:
-        hooks.report_run(result)
+        try:
+            hooks.report_run(result)
+        except ChecksError as exc:
+            raise _fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         _human(result)
+    if result.stopped is not None:
+        typer.echo(
+            f"error: a query {result.stopped}; the checks left are errors "
+            "(see --timeout, --lock-timeout)",
+            err=True,
+        )
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -173,14 +210,13 @@ def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
-_MARK = {"pass": "PASS ", "fail": "FAIL ", "error": "ERROR"}
+_MARK = {"pass": "PASS ", "fail": "FAIL ", "error": "ERROR", "skipped": "SKIP "}
 
 
 def _human(result: Report) -> None:
     for check in result.results:
-        mark = (
-            _MARK[check.status] if check.severity == "error" or check.status == "pass" else "WARN "
-        )
+        shown = check.severity == "error" or check.status in ("pass", "skipped")
+        mark = _MARK[check.status] if shown else "WARN "
         typer.echo(f"{mark} {check.id:<40} {check.message}")
         for sample in check.samples or []:
             typer.echo(f"        {json.dumps(sample, ensure_ascii=False)}")
@@ -188,7 +224,8 @@ def _human(result: Report) -> None:
     verdict = "OK" if result.ok else "FAILED"
     typer.echo(
         f"{verdict}: {result.contract} on {result.source}: {counts['passed']} passed, "
-        f"{counts['failed']} failed, {counts['errors']} errors, {counts['warnings']} warnings; "
+        f"{counts['failed']} failed, {counts['errors']} errors, {counts['skipped']} skipped, "
+        f"{counts['warnings']} warnings; "
         f"{result.row_count if result.row_count is not None else '?'} rows in {result.seconds:.2f}s"
     )
 

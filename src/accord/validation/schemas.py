@@ -16,6 +16,9 @@ class CheckStatus(StrEnum):
     passed = "pass"
     failed = "fail"
     error = "error"
+    # Not run on purpose (e.g. a registry contract's custom SQL without
+    # --allow-custom-sql): decides nothing, counts in no pass rate.
+    skipped = "skipped"
 
 
 class Severity(StrEnum):
@@ -39,7 +42,10 @@ class CheckResultIn(InputModel):
 
     @property
     def blocking(self) -> bool:
-        return self.severity is Severity.error and self.status is not CheckStatus.passed
+        return self.severity is Severity.error and self.status in (
+            CheckStatus.failed,
+            CheckStatus.error,
+        )
 
 
 class ValidationRunCreate(InputModel):
@@ -102,11 +108,12 @@ class ValidationRun(ValidationRunSummary):
 class CheckTrend(OutputModel):
     id: str
     kind: str
-    runs: int
+    runs: int = Field(description="Runs that evaluated the check (skipped ones excluded).")
     passed: int
     failed: int
     errored: int
-    pass_rate: float = Field(description="passed / runs, 0..1.")
+    skipped: int = Field(description="Runs that reported the check as not run.")
+    pass_rate: float = Field(description="passed / runs, 0..1 (0 when it never ran).")
     last_status: str
     last_run_at: datetime
 

@@ -59,6 +59,7 @@ async def report(
         "passed": sum(c["status"] == "pass" for c in checks),
         "failed": sum(c["status"] == "fail" for c in checks),
         "errors": sum(c["status"] == "error" for c in checks),
+        "skipped": sum(c["status"] == "skipped" for c in checks),
         "blocking": sum(c.blocking for c in data.checks),
     }
     run = await ValidationRunRepository(session).add(
@@ -172,15 +173,19 @@ def trend(runs: Sequence[ValidationRun]) -> list[CheckTrend]:
                     "passed": 0,
                     "failed": 0,
                     "errored": 0,
+                    "skipped": 0,
                     "last_status": check["status"],
                     "last_run_at": run.created_at,
                 },
             )
+            if check["status"] == "skipped":
+                entry["skipped"] += 1
+                continue
             entry["runs"] += 1
             key = {"pass": "passed", "fail": "failed"}.get(check["status"], "errored")
             entry[key] += 1
     return [
-        CheckTrend(**{**e, "pass_rate": round(e["passed"] / e["runs"], 4)})
+        CheckTrend(**{**e, "pass_rate": round(e["passed"] / e["runs"], 4) if e["runs"] else 0.0})
         for e in sorted(acc.values(), key=lambda e: e["id"])
     ]
 

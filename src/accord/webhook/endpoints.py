@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, Response, status
 
 from accord.auth.dependencies import ReadPrincipal, WritePrincipal
+from accord.auth.principal import Principal
 from accord.deps import SessionDep, StateDep
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
@@ -40,13 +41,22 @@ def _with_secret(sub: object, secret: str) -> WebhookWithSecret:
     )
 
 
-def _delivery(d: Delivery, event_type: str, log: list[DeliveryAttempt]) -> DeliveryDetail:
+def _attempt(a: DeliveryAttempt, admin: bool) -> AttemptOut:
+    out = AttemptOut.model_validate(a)
+    return out if admin else out.model_copy(update={"error": None})
+
+
+def _delivery(
+    d: Delivery, event_type: str, log: list[DeliveryAttempt], principal: Principal
+) -> DeliveryDetail:
+    """Error details may quote an internal service's answer: admins only."""
     return DeliveryDetail.model_validate(
         {
             **{k: getattr(d, k) for k in DeliveryOut.model_fields if hasattr(d, k)},
             "event_type": event_type,
             "next_attempt_at": d.next_attempt_at if d.status == "pending" else None,
-            "attempt_log": [AttemptOut.model_validate(a) for a in log],
+            "last_error": d.last_error if principal.is_admin else None,
+            "attempt_log": [_attempt(a, principal.is_admin) for a in log],
         }
     )
 
@@ -61,13 +71,18 @@ async def create_webhook(
 ) -> WebhookWithSecret:
     """Subscribe a URL to events (the team's own, or — admin, no `team_id` — the
     workspace's). The response holds the signing `secret`, shown this once only.
-    URLs resolving to loopback, private or link-local addresses are refused."""
+    URLs resolving to loopback, private or link-local addresses are refused (422
+    `unsafe_webhook_url`). At most `ACCORD_WEBHOOK_MAX_PER_TEAM` live webhooks per team and
+    `ACCORD_WEBHOOK_MAX_PER_WORKSPACE` per workspace (409 `webhook_limit_reached`); one per
+    owner, URL, event filter, scope and format (409 `webhook_exists`, with `existing_id`)."""
     sub, secret = await service.create(
         session,
         principal,
         body,
         pepper=state.pepper,
         allow_private=state.settings.webhook_allow_private,
+        max_per_team=state.settings.webhook_max_per_team,
+        max_per_workspace=state.settings.webhook_max_per_workspace,
     )
     return _with_secret(sub, secret)
 
@@ -105,7 +120,8 @@ async def update_webhook(
     session: SessionDep,
     state: StateDep,
 ) -> Webhook:
-    """Change the URL, filters, format or active flag (owning team or admin)."""
+    """Change the URL, filters, format or active flag (owning team or admin). Changing
+    into a copy of another live webhook of the same owner is 409 `webhook_exists`."""
     sub = await service.update(
         session, principal, webhook_id, body, allow_private=state.settings.webhook_allow_private
     )
@@ -141,7 +157,8 @@ async def list_webhook_deliveries(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[DeliveryDetail]:
-    """Deliveries of one webhook with every attempt: status codes, latency, errors."""
+    """Deliveries of one webhook with every attempt: status codes, latency, error classes
+    (error details, which may quote the receiver's answer, for admins only)."""
     rows, log = await service.deliveries_of(
         session,
         principal,
@@ -151,7 +168,7 @@ async def list_webhook_deliveries(
         limit=limit + 1,
     )
     return Page[DeliveryDetail](
-        items=[_delivery(d, t, log.get(d.id, [])) for d, t in rows[:limit]],
+        items=[_delivery(d, t, log.get(d.id, []), principal) for d, t in rows[:limit]],
         next_cursor=_cursor(rows, limit),
     )
 
@@ -168,7 +185,8 @@ async def list_dead_letters(
         session, principal, after_id=uuid_after(cursor), limit=limit + 1
     )
     return Page[DeliveryOut](
-        items=[_delivery(d, t, []) for d, t in rows[:limit]], next_cursor=_cursor(rows, limit)
+        items=[_delivery(d, t, [], principal) for d, t in rows[:limit]],
+        next_cursor=_cursor(rows, limit),
     )
 
 
@@ -178,7 +196,7 @@ async def replay_dead_letter(
 ) -> DeliveryOut:
     """Queue a dead letter again (same `webhook-id`, so receivers can deduplicate). Audited."""
     delivery, event_type = await service.replay(session, principal, delivery_id)
-    return _delivery(delivery, event_type, [])
+    return _delivery(delivery, event_type, [], principal)
 
 
 @router.post("/dead-letters/replay")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Delivery, DeliveryAttempt, Event, WebhookSubscription
@@ -41,6 +42,49 @@ class WebhookRepository:
         if after_id is not None:
             stmt = stmt.where(WebhookSubscription.id > after_id)
         stmt = stmt.order_by(WebhookSubscription.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def lock_subscriptions(self, workspace_id: uuid.UUID) -> None:
+        """Serialise subscription changes of a workspace until the transaction ends, so
+        the limit and duplicate checks cannot race (SQLite's BEGIN IMMEDIATE already
+        does; on PostgreSQL a transaction-scoped advisory lock, which blocks nothing else).
+        """
+        bind = self.session.bind
+        if bind is None or bind.dialect.name != "postgresql":
+            return
+        digest = hashlib.sha256(b"accord.webhooks:" + workspace_id.bytes).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    async def count_live(self, workspace_id: uuid.UUID, *, team_id: uuid.UUID | None) -> int:
+        """Subscriptions not deleted: of one team, or (``team_id=None``) of the workspace."""
+        stmt = (
+            select(func.count())
+            .select_from(WebhookSubscription)
+            .where(
+                WebhookSubscription.workspace_id == workspace_id,
+                WebhookSubscription.deleted_at.is_(None),
+            )
+        )
+        if team_id is not None:
+            stmt = stmt.where(WebhookSubscription.team_id == team_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def live_with_url(
+        self, workspace_id: uuid.UUID, team_id: uuid.UUID | None, url: str
+    ) -> Sequence[WebhookSubscription]:
+        """The owner's (a team, or the workspace itself) live subscriptions to ``url``."""
+        owner = (
+            WebhookSubscription.team_id.is_(None)
+            if team_id is None
+            else WebhookSubscription.team_id == team_id
+        )
+        stmt = select(WebhookSubscription).where(
+            WebhookSubscription.workspace_id == workspace_id,
+            WebhookSubscription.deleted_at.is_(None),
+            WebhookSubscription.url == url,
+            owner,
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def add(self, sub: WebhookSubscription) -> WebhookSubscription:

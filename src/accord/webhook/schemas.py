@@ -91,7 +91,15 @@ class DeliveryOut(OutputModel):
     attempts: int
     next_attempt_at: datetime | None
     last_status_code: int | None
-    last_error: str | None
+    last_error_class: str | None = Field(
+        description="Why the last attempt failed: http_3xx, http_4xx, http_5xx, timeout, "
+        "connection, tls, dns, unsafe_target, redirect_refused, too_many_redirects, "
+        "subscription_inactive; null when it succeeded."
+    )
+    last_error: str | None = Field(
+        description="Detail of the last failure (the start of the receiver's answer, at "
+        "most 200 bytes): admins only, null for other callers."
+    )
     last_latency_ms: int | None
     created_at: datetime
     delivered_at: datetime | None
@@ -103,7 +111,8 @@ class AttemptOut(OutputModel):
     started_at: datetime
     status_code: int | None
     outcome: str
-    error: str | None
+    error_class: str | None = Field(description="As `last_error_class` of the delivery.")
+    error: str | None = Field(description="Detail of the failure: admins only, else null.")
     latency_ms: int
 
 

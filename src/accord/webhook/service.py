@@ -6,12 +6,18 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.audit import service as audit
 from accord.auth.principal import Principal, Scope
 from accord.events import service as events
-from accord.exceptions import NotFoundError, PermissionDeniedError, ValidationFailedError
+from accord.exceptions import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
 from accord.kit.clock import utcnow
 from accord.models import Delivery, DeliveryAttempt, WebhookSubscription
 from accord.team import service as team_service
@@ -19,6 +25,12 @@ from accord.webhook import signing
 from accord.webhook.repository import WebhookRepository
 from accord.webhook.schemas import BulkReplay, Webhook, WebhookCreate, WebhookUpdate
 from accord.webhook.ssrf import UnsafeTargetError, check_target
+
+log = structlog.get_logger("accord.webhook")
+
+# The same problem for every refused URL: saying what a name resolves to, or quoting the
+# resolver, would let a caller map the internal network. The reason goes to the log.
+UNSAFE_URL = "unsafe or unresolvable URL"
 
 
 def _snapshot(sub: WebhookSubscription) -> dict[str, Any]:
@@ -33,7 +45,41 @@ async def _safe_url(url: str, allow_private: bool) -> None:
     try:
         await check_target(url, allow_private)
     except UnsafeTargetError as exc:
-        raise ValidationFailedError(str(exc), code="unsafe_webhook_url") from None
+        log.info("webhook_url_refused", url=url, reason=str(exc))
+        raise ValidationFailedError(UNSAFE_URL, code="unsafe_webhook_url") from None
+
+
+def _key(sub: WebhookSubscription) -> tuple[object, ...]:
+    return (sub.url, frozenset(sub.event_types), sub.scope, sub.payload_format)
+
+
+async def _refuse_duplicate(repo: WebhookRepository, sub: WebhookSubscription) -> None:
+    """One live subscription per owner, URL, event filter, scope and payload format."""
+    for other in await repo.live_with_url(sub.workspace_id, sub.team_id, sub.url):
+        if other.id != sub.id and _key(other) == _key(sub):
+            raise ConflictError(
+                f"webhook {other.id} already sends these events to this URL",
+                code="webhook_exists",
+                extra={"existing_id": str(other.id)},
+            )
+
+
+async def _refuse_over_limit(
+    repo: WebhookRepository, sub: WebhookSubscription, *, per_team: int, per_workspace: int
+) -> None:
+    checks: list[tuple[uuid.UUID | None, int, str, str]] = [
+        (None, per_workspace, "workspace", "ACCORD_WEBHOOK_MAX_PER_WORKSPACE")
+    ]
+    if sub.team_id is not None:
+        checks.insert(0, (sub.team_id, per_team, "team", "ACCORD_WEBHOOK_MAX_PER_TEAM"))
+    for team_id, limit, owner, setting in checks:
+        if await repo.count_live(sub.workspace_id, team_id=team_id) >= limit:
+            raise ConflictError(
+                f"the {owner} already has {limit} webhooks, the most {setting} allows; "
+                "delete one first",
+                code="webhook_limit_reached",
+                extra={"limit": limit, "setting": setting, "limit_scope": owner},
+            )
 
 
 def _require_manage(principal: Principal, sub: WebhookSubscription) -> None:
@@ -76,6 +122,8 @@ async def create(
     *,
     pepper: str,
     allow_private: bool,
+    max_per_team: int,
+    max_per_workspace: int,
 ) -> tuple[WebhookSubscription, str]:
     if data.team_id is None and not principal.is_admin:
         raise PermissionDeniedError("a webhook without team_id is a workspace webhook: admin only")
@@ -85,20 +133,23 @@ async def create(
         if not await team_service.exists(session, principal.workspace_id, data.team_id):
             raise NotFoundError.of("team", data.team_id)
     await _safe_url(str(data.url), allow_private)
-    sub = await WebhookRepository(session).add(
-        WebhookSubscription(
-            id=uuid.uuid4(),
-            workspace_id=principal.workspace_id,
-            team_id=data.team_id,
-            url=str(data.url),
-            event_types=data.event_types,
-            scope=data.scope.value,
-            payload_format=data.payload_format.value,
-            active=data.active,
-            description=data.description,
-            secret_nonce=signing.new_nonce(),
-        )
+    repo = WebhookRepository(session)
+    sub = WebhookSubscription(
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        team_id=data.team_id,
+        url=str(data.url),
+        event_types=data.event_types,
+        scope=data.scope.value,
+        payload_format=data.payload_format.value,
+        active=data.active,
+        description=data.description,
+        secret_nonce=signing.new_nonce(),
     )
+    await repo.lock_subscriptions(principal.workspace_id)
+    await _refuse_duplicate(repo, sub)
+    await _refuse_over_limit(repo, sub, per_team=max_per_team, per_workspace=max_per_workspace)
+    await repo.add(sub)
     events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.created", after=_snapshot(sub))
     return sub, signing.display_secret(secret_for(sub, pepper))
@@ -123,10 +174,13 @@ async def update(
     *,
     allow_private: bool,
 ) -> WebhookSubscription:
+    repo = WebhookRepository(session)
     sub = await get(session, principal, sub_id)
-    before = _snapshot(sub)
+    before, key = _snapshot(sub), _key(sub)
     if data.url is not None:
         await _safe_url(str(data.url), allow_private)
+    await repo.lock_subscriptions(principal.workspace_id)
+    if data.url is not None:
         sub.url = str(data.url)
     for name in ("event_types", "description", "active"):
         value = getattr(data, name)
@@ -136,7 +190,9 @@ async def update(
         sub.scope = data.scope.value
     if data.payload_format is not None:
         sub.payload_format = data.payload_format.value
-    await WebhookRepository(session).flush()
+    if _key(sub) != key:
+        await _refuse_duplicate(repo, sub)
+    await repo.flush()
     events.forget_subscriptions(session)
     after = _snapshot(sub)
     if after != before:

@@ -102,6 +102,7 @@ class WorkerRepository:
                 lease_expires_at=None,
                 last_status_code=bindparam("b_code"),
                 last_error=bindparam("b_error"),
+                last_error_class=bindparam("b_error_class"),
                 last_latency_ms=bindparam("b_latency"),
                 next_attempt_at=bindparam("b_next"),
                 delivered_at=bindparam("b_delivered"),

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import aiohttp
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,10 +23,10 @@ from accord.db import session_scope
 from accord.kit.clock import utcnow
 from accord.models import DeliveryAttempt, Event, WebhookSubscription
 from accord.webhook import payloads, signing
-from accord.webhook.ssrf import check_target
+from accord.webhook.ssrf import VettingResolver
 from accord.worker.repository import Claimed, WorkerRepository
 from accord.worker.retry import Backoff, Outcome, classify, retry_after_seconds
-from accord.worker.sender import SendResult, new_session, send
+from accord.worker.sender import ErrorClass, SendResult, WebhookClient, new_client, send
 
 log = structlog.get_logger("accord.worker")
 
@@ -49,6 +48,9 @@ class Worker:
     sessionmaker: async_sessionmaker[AsyncSession]
     tasks: dict[str, tuple[float, Task]] = field(default_factory=dict)
     stats: Stats = field(default_factory=Stats)
+    # The resolver deliveries connect through; by default the system's DNS vetted by
+    # ACCORD_WEBHOOK_ALLOW_PRIVATE (tests give one with a scripted DNS underneath).
+    vetting: VettingResolver | None = None
 
     def __post_init__(self) -> None:
         self._stop = asyncio.Event()
@@ -87,14 +89,13 @@ class Worker:
                             self._stop.wait(), timeout=self.settings.worker_poll_interval_s
                         )
 
-    def http(self) -> aiohttp.ClientSession:
-        """The HTTP session deliveries go through (one per worker run)."""
-        return new_session(self.settings.worker_concurrency, self.settings.webhook_timeout_s)
+    def http(self) -> WebhookClient:
+        """The HTTP client deliveries go through (one per worker run)."""
+        vetting = self.vetting or VettingResolver(allow_private=self.settings.webhook_allow_private)
+        s = self.settings
+        return new_client(s.worker_concurrency, s.webhook_timeout_s, vetting)
 
-    async def _guard(self, url: str) -> None:
-        await check_target(url, self.settings.webhook_allow_private)
-
-    async def run_once(self, client: aiohttp.ClientSession) -> int:
+    async def run_once(self, client: WebhookClient) -> int:
         """One batch; returns how many deliveries it handled."""
         self._token = str(uuid.uuid4())
         now = utcnow()
@@ -122,13 +123,16 @@ class Worker:
 
     async def _deliver(
         self,
-        client: aiohttp.ClientSession,
+        client: WebhookClient,
         claimed: Claimed,
         event: Event,
         sub: WebhookSubscription,
     ) -> SendResult:
         if not sub.active or sub.deleted_at is not None:
-            return SendResult(None, "subscription inactive or deleted", 0, unsafe=True)
+            return SendResult(
+                None, "subscription inactive or deleted", 0,
+                permanent=True, error_class=ErrorClass.subscription_inactive,
+            )  # fmt: skip
         async with self._limit:
             return await send(
                 client,
@@ -137,11 +141,10 @@ class Worker:
                 body=payloads.body(event, sub.payload_format),
                 secret=signing.secret_bytes(self.pepper, sub.id, sub.secret_nonce),
                 timestamp=int(time.time()),
-                guard=self._guard,
             )
 
     def _next(self, claimed: Claimed, result: SendResult) -> tuple[str, timedelta | None]:
-        outcome = Outcome.permanent if result.unsafe else classify(result.status_code)
+        outcome = Outcome.permanent if result.permanent else classify(result.status_code)
         if outcome is Outcome.delivered:
             return "delivered", None
         if outcome is Outcome.permanent or claimed.attempts >= self.backoff.max_attempts:
@@ -172,6 +175,7 @@ class Worker:
                         "b_status": status,
                         "b_code": result.status_code,
                         "b_error": result.error,
+                        "b_error_class": result.error_class,
                         "b_latency": result.latency_ms,
                         # Rows that are not retried keep a due time in the past; harmless.
                         "b_next": now + delay if delay is not None else now,
@@ -187,6 +191,7 @@ class Worker:
                         status_code=result.status_code,
                         outcome=status,
                         error=result.error,
+                        error_class=result.error_class,
                         latency_ms=result.latency_ms,
                     )
                 )

@@ -54,6 +54,14 @@ class Source(Protocol):
     ordered: bool
     #: A short description for reports (a path, ``postgresql://host/db#schema.table``).
     label: str
+    #: None until a query runs past its deadline; then what happened ("timed out after
+    #: 300 s"), and every later query fails at once with `QueryTimeout`.
+    timed_out: str | None
+
+    def limit_time(self, timeout: float | None, lock_timeout: float | None) -> None:
+        """The longest one query may run, and wait for a lock (None or 0: no limit). A query
+        that runs past it fails with `QueryTimeout`."""
+        ...
 
     def describe(self) -> list[DataColumn]:
         """The columns of the relation, in order."""
@@ -89,8 +97,9 @@ class Source(Protocol):
         ``projection`` (the contract-typed column list), so custom SQL sees typed values."""
         ...
 
-    def query_custom(self, sql: str) -> Any:
-        """Run user-supplied SQL read-only and return the first column of the first row.
+    def query_custom(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run user-supplied SQL read-only and return its first two rows at most (enough to
+        tell one row from several, without fetching a large result).
 
         Raises `QueryError` when the statement is not a single read-only query or fails.
         """

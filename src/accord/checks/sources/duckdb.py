@@ -6,20 +6,24 @@ aborted run. JSON lines keep nested values (objects, arrays) native and read sca
 for the same reason. Parquet keeps its stored types: a mismatch is a type failure.
 
 Once the view over the files exists, the connection is locked down (no file access beyond
-the matched files, configuration locked) before any contract SQL runs.
+the matched files, configuration locked) before any contract SQL runs. Every query runs
+under the deadline of `limit_time` (`accord.checks.sources.deadline`), and an error met while
+reading the data is reported by its kind only (`errors.withheld`).
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
 
-from accord.checks.errors import QueryError, SourceError
+from accord.checks.errors import QueryError, QueryTimeout, SourceError, withheld
 from accord.checks.sources.base import DataColumn
+from accord.checks.sources.deadline import Watchdog
 from accord.checks.sql import Dialect, is_single_select, literal, quote_ident
 from accord.checks.walk import SCHEMA
 
@@ -30,6 +34,18 @@ _SUFFIXES: dict[str, FileFormat] = {
 }  # fmt: skip
 _NESTED = ("STRUCT", "MAP", "UNION")
 VIEW = "accord_data"
+# Errors raised before any row is read (parsing, binding names, file permissions, I/O):
+# their text quotes the query and the catalog, never a data value, and is reported.
+_BEFORE_DATA = (
+    duckdb.ParserException,
+    duckdb.SyntaxException,
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.PermissionException,
+    duckdb.IOException,
+    duckdb.OutOfMemoryException,
+)
+Rows = list[tuple[Any, ...]]
 
 
 def detect_format(path: str) -> FileFormat:
@@ -78,6 +94,8 @@ class DuckDBSource:
         self._sides: list[duckdb.DuckDBPyConnection] = []
         self._columns: list[DataColumn] | None = None
         self._background: _Background | None = None
+        self._watch = Watchdog()
+        self.timed_out: str | None = None
         # No progress bar of DuckDB's own: it would write into the CLI's stdout (--json).
         self._con = duckdb.connect(":memory:")
         self._con.execute("SET enable_progress_bar = false")
@@ -139,12 +157,28 @@ class DuckDBSource:
             self._columns = [DataColumn(str(r[0]), str(r[1])) for r in rows]
         return list(self._columns)
 
+    def limit_time(self, timeout: float | None, lock_timeout: float | None) -> None:
+        """Interrupt a query that runs longer than ``timeout`` seconds. (An in-memory
+        database over files waits for no lock: ``lock_timeout`` does not apply.)"""
+        self._watch.seconds = timeout
+
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Run engine-built SQL."""
-        try:
-            return self._con.execute(sql).fetchall()
-        except duckdb.Error as exc:
-            raise QueryError(_line(exc)) from None
+        return self._execute(self._con, sql)
+
+    def _execute(self, con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None) -> Rows:
+        """Run ``sql`` on ``con`` under the deadline; all rows, or the first ``limit``."""
+        if self.timed_out is not None:
+            raise QueryTimeout(f"not run: an earlier query {self.timed_out}")
+        with self._watch.running(con) as watch:
+            try:
+                result = con.execute(sql)
+                return result.fetchall() if limit is None else result.fetchmany(limit)
+            except duckdb.Error as exc:
+                if watch is not None and watch.fired:
+                    self.timed_out = f"timed out after {_seconds(self._watch)} s"
+                    raise QueryTimeout(self.timed_out) from None
+                raise QueryError(_message(exc)) from None
 
     def start(self, queries: list[str]) -> _Background:
         """Run the queries beside whatever the caller runs next: on the side connections,
@@ -152,7 +186,7 @@ class DuckDBSource:
         running its share in turn (DuckDB does not hold the GIL while it works)."""
         if not self._sides:
             raise RuntimeError("start() needs an ordered source")
-        self._background = _Background(self._sides, queries)
+        self._background = _Background(self._sides, queries, self._execute)
         return self._background
 
     def head(self, rows: int) -> str:
@@ -253,25 +287,27 @@ class DuckDBSource:
                 self._con.execute(f"CREATE TEMP VIEW {alias} AS SELECT * FROM {self._custom}")
         return self._custom
 
-    def query_custom(self, sql: str) -> Any:
-        """Run one user SELECT; anything else (DDL, COPY, several statements) is refused."""
+    def query_custom(self, sql: str) -> Rows:
+        """Run one user SELECT and return its first two rows at most; anything else (DDL,
+        COPY, several statements) is refused."""
         try:
             statements = self._con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise QueryError(_line(exc)) from None
+            raise QueryError(_message(exc)) from None
         if (
             not is_single_select(sql)
             or len(statements) != 1
             or statements[0].type != duckdb.StatementType.SELECT
         ):
             raise QueryError("custom SQL must be a single SELECT statement")
-        rows = self.query(sql)
-        return rows[0][0] if rows else None
+        # A streamed result: DuckDB computes what the first two rows need, not the rest.
+        return self._execute(self._con, sql, limit=2)
 
     def close(self) -> None:
         """Stop side queries still running and close the in-memory database."""
         if self._background is not None:
             self._background.stop()
+        self._watch.close()
         for side in self._sides:
             side.close()
         self._con.close()
@@ -301,8 +337,14 @@ class _Background:
     """Queries running beside the caller: connection i runs queries i, i + n, … in turn,
     on a thread of its own."""
 
-    def __init__(self, cons: list[duckdb.DuckDBPyConnection], queries: list[str]) -> None:
+    def __init__(
+        self,
+        cons: list[duckdb.DuckDBPyConnection],
+        queries: list[str],
+        execute: Callable[[duckdb.DuckDBPyConnection, str], Rows],
+    ) -> None:
         self._cons = cons[: len(queries)]
+        self._execute = execute
         self._rows: list[list[tuple[Any, ...]] | None] = [None] * len(queries)
         self._stopped = False
         lanes = len(self._cons)
@@ -323,7 +365,7 @@ class _Background:
             if self._stopped:
                 return
             try:
-                self._rows[i] = con.execute(sql).fetchall()
+                self._rows[i] = self._execute(con, sql)
             except Exception:  # any failure only means this query answered nothing
                 self._rows[i] = None
 
@@ -349,3 +391,17 @@ def _as_read(kind: str) -> str:
 
 def _line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
+def _message(exc: duckdb.Error) -> str:
+    """What a query error may report: the first line of an error raised before any row was
+    read; of any other, its kind ("Conversion Error"), since its text can quote a value."""
+    if isinstance(exc, _BEFORE_DATA):
+        return _line(exc)
+    kind, sep, _ = _line(exc).partition(": ")
+    return withheld(kind if sep and kind.endswith("Error") else type(exc).__name__)
+
+
+def _seconds(watch: Watchdog) -> str:
+    """The deadline as people write it (300, 0.5)."""
+    return f"{watch.seconds or 0:g}"
