@@ -1,5 +1,7 @@
-"""Regex-free pattern spellings (accord.checks.patterns): which patterns are lowered, and
-that every lowered spelling answers exactly as DuckDB's RE2 ``regexp_matches`` does."""
+"""Pattern checks: guarantees hold ECMA-262 patterns, which DuckDB runs in their RE2
+spelling and PostgreSQL in their ARE spelling (accord.kit.regex); common shapes are lowered
+to regex-free spellings (accord.checks.patterns), and every lowered spelling answers exactly
+as DuckDB's RE2 ``regexp_matches`` does on the RE2 spelling."""
 
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ from hypothesis import strategies as st
 
 from accord.checks.patterns import Glob, Separated, lower
 from accord.checks.sql import Dialect
+from accord.kit.regex import InvalidPattern, UnsupportedPattern, translate
+from tests.checks.conftest import ENGINES, Checker, Table, result
 
 DUCK = Dialect("duckdb")
+PG = Dialect("postgres")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +38,7 @@ def disagreements(
     rows = con.execute(
         f"SELECT t, regexp_matches(t, ?) AS re2, {predicate} AS lowered "
         "FROM unnest(?::VARCHAR[]) AS u(t)",
-        [pattern, texts],
+        [translate(pattern), texts],
     ).fetchall()
     return [row for row in rows if row[1] is not row[2]]
 
@@ -55,6 +60,13 @@ def disagreements(
 )
 def test_shapes_that_are_lowered(pattern: str, expected: Glob | Separated) -> None:
     assert lower(pattern) == expected
+    assert lower(translate(pattern)) == expected  # the RE2 spelling keeps the shape
+
+
+def test_translation_can_make_a_shape_lowerable() -> None:
+    # ECMA reads the trailing '-' as a literal: the spelling says so unambiguously
+    assert translate("^[a-c-e]$") == "^[\\-a-ce]$"
+    assert DUCK.matches("t", "^[a-c-e]$") == "(t GLOB '[a-ce-]')"
 
 
 @pytest.mark.parametrize(
@@ -70,38 +82,42 @@ def test_shapes_that_are_lowered(pattern: str, expected: Glob | Separated) -> No
         "^[^a-z]{3}$",  # negated class outside the separator shape
         "^[a-z]{2,3}$",
         "^a{2}?$",  # lazy
-        "^a**$",  # invalid in RE2: RE2 must report it
-        "^[z-a]$",  # invalid range
-        "^a{3,2}$",
         "^a{1001}$",
-        "^a{$",
+        "^a{$",  # ECMA (Annex B): a literal brace
         "^a{,2}$",
-        "^[]a]$",
-        "^[[:alpha:]]$",
-        "^[a-c-e]$",
+        "^[]a]$",  # ECMA: an empty class, then 'a]'
+        "^[[:alpha:]]$",  # ECMA: no POSIX classes
         "^é{2}$",  # not ASCII: left to RE2
         r"^\p{L}$",
         r"^\bword$",
-        "(?i)^abc$",
+        r"^\s{2}$",  # ECMA white space is Unicode
         "^[^@]+@[^#]+$",  # two separators
         "[^@]+@[^@]+",  # not anchored: a search, not a layout
         "^[^@]+@[^@]{2,}$",
         "^[^@]+@@[^@]+$",
         "^[!a]{2}$",  # '!' or '^' would change a GLOB class
         "^a$b",
-        "a\\",
     ],
 )
 def test_other_patterns_keep_the_regex(pattern: str) -> None:
-    assert lower(pattern) is None
+    assert lower(translate(pattern)) is None
     assert DUCK.matches("t", pattern).startswith("regexp_matches(")
 
 
-def test_an_invalid_pattern_is_still_reported_by_the_engine(
-    con: duckdb.DuckDBPyConnection,
-) -> None:
-    with pytest.raises(duckdb.InvalidInputException):
-        con.execute(f"SELECT {DUCK.matches(literal_text('a'), '^[z-a]$')}").fetchall()
+@pytest.mark.parametrize(
+    "pattern", ["^a**$", "^[z-a]$", "^a{3,2}$", "(?i)^abc$", "a\\", "(?P<n>a)", r"\q"]
+)
+def test_invalid_patterns_are_refused_before_the_engine(pattern: str) -> None:
+    for dialect in (DUCK, PG):
+        with pytest.raises(InvalidPattern):
+            dialect.matches("t", pattern)
+
+
+@pytest.mark.parametrize(("pattern", "engines"), [("(?=a)", (DUCK, PG)), (r"\p{L}", (PG,))])
+def test_patterns_an_engine_cannot_run_are_refused(pattern: str, engines: tuple[Dialect]) -> None:
+    for dialect in engines:
+        with pytest.raises(UnsupportedPattern):
+            dialect.matches("t", pattern)
 
 
 def literal_text(text: str) -> str:
@@ -115,8 +131,8 @@ def test_every_ascii_character_as_a_literal(con: duckdb.DuckDBPyConnection) -> N
     for char in PRINTABLE:
         escaped = "\\" + char if not char.isalnum() and char.isprintable() else char
         pattern = f"^[ab]{escaped}$"
-        if lower(pattern) is None:
-            assert not char.isprintable() or char == "\\"  # controls other than \t\n\r\f
+        if lower(translate(pattern)) is None:
+            assert char == "\\"  # GLOB has no escape for a backslash
             continue
         texts: list[str | None] = [f"a{c}" for c in [*PRINTABLE, "é", ""]]
         texts += [char, None]
@@ -127,7 +143,7 @@ def test_every_ascii_character_as_a_literal(con: duckdb.DuckDBPyConnection) -> N
 def test_every_punctuation_mark_in_a_class(con: duckdb.DuckDBPyConnection, member: str) -> None:
     texts: list[str | None] = [*PRINTABLE, "é", ""]
     for pattern in (f"^[a{member}]$", f"^[{member}b]$", f"^[\\{member}0-9]$"):
-        if lower(pattern) is not None:
+        if lower(translate(pattern)) is not None:
             assert disagreements(con, pattern, texts) == [], pattern
 
 
@@ -146,7 +162,7 @@ def fixed_width_patterns(draw: st.DrawFn) -> str:
     kinds = [*draw(st.lists(st.booleans(), max_size=3)), False]  # False: a class
     for literal in draw(st.permutations(kinds)):
         if literal:
-            atom = draw(st.sampled_from([*map(_regex_char, "ab0-@%_*?[\\ "), r"\d", r"\w", r"\s"]))
+            atom = draw(st.sampled_from([*map(_regex_char, "ab0-@%_*?[\\ "), r"\d", r"\w"]))
         else:
             atom = "[" + "".join(_regex_char(c) for c in sorted(draw(_class_members))) + "]"
         count = draw(st.integers(1, 3))
@@ -184,7 +200,55 @@ def test_lowered_spellings_agree_with_re2(
 ) -> None:
     patterns, lowered_as, anchored = SHAPES[shape]
     pattern = data.draw(patterns)
-    assert isinstance(lower(pattern), lowered_as), pattern
+    assert isinstance(lower(translate(pattern)), lowered_as), pattern
     matching = data.draw(st.lists(st.from_regex(pattern, fullmatch=anchored), max_size=10))
     texts = data.draw(_texts(pattern)) + matching
     assert disagreements(con, pattern, texts) == []
+
+
+# ECMA-262 meaning on every engine: each pattern with values it accepts and values it
+# refuses (where Python's re, PostgreSQL's ARE or RE2 would read it differently).
+ECMA_CHECKS = [
+    (  # named groups; \d is ASCII; $ is the end of the input only
+        r"^(?<year>\d{4})-(?<month>\d{2})$",
+        ["2024-01", "1999-12"],
+        ["2024-1", "\u0662\u0660\u0662\u0664-\u0660\u0661", "2024-01\n", "x2024-01"],
+    ),
+    (r"^a\sb$", ["a b", "a\tb", "a\u00a0b", "a\u2003b", "a\ufeffb"], ["ab", "a_b", "a\u200bb"]),
+    (r"^a.b$", ["axb", "aéb", "a😀b"], ["a\nb", "a\rb", "a\u2028b", "ab"]),
+    (r"\bword\b", ["a word", "word", "éwordé"], ["swordfish", "word_"]),
+    (r"^\u{1F600}[^]$", ["😀\n", "😀x"], ["😀", "x😀x"]),
+    (r"^[\w.-]+@(?:[a-z\d-]+\.)+[a-z]{2,}$", ["a.b-c@ex-1.example.org"], ["é@ex.org", "a@b"]),
+]
+
+
+@pytest.mark.parametrize("where", ENGINES)
+@pytest.mark.parametrize(("pattern", "good", "bad"), ECMA_CHECKS, ids=lambda v: repr(v)[:20])
+def test_pattern_checks_follow_ecma_on_every_engine(
+    check_data: Checker, where: str, pattern: str, good: list[str], bad: list[str]
+) -> None:
+    doc = {
+        "format": "table",
+        "schema": {"columns": [{"name": "s", "type": "string"}]},
+        "guarantees": {"columns": {"s": {"pattern": pattern}}},
+    }
+    rows = [(v,) for v in [*good, *bad, None]]
+    found = result(check_data(where, doc, Table({"s": "string"}, rows)), "s.pattern")
+    assert found.failed_rows == len(bad), found
+
+
+def test_a_pattern_no_engine_can_run_is_an_error_result_not_an_exception() -> None:
+    """Contracts refuse such patterns when parsed; the compiler stays total anyway."""
+    from accord.checks.compile import ColumnView, Decided, compile_check
+    from accord.checks.plan import Check
+    from accord.checks.sql import Dialect
+    from accord.compat import parse_table_schema
+
+    schema = parse_table_schema({"columns": [{"name": "s", "type": "string"}]})
+    views = {"s": ColumnView('"s"', "VARCHAR", '"s"', '"s"', False)}
+    for engine in ("duckdb", "postgres"):
+        check = Check("s.pattern", "pattern", "error", ("s",), "^(?=a)a$")
+        found = compile_check(check, views, schema, Dialect(engine))
+        assert isinstance(found, Decided)
+        assert found.status == "error"
+        assert "lookahead" in found.message or "look" in found.message

@@ -38,7 +38,9 @@ def test_regex_inclusion(small: str, big: str, expected: bool) -> None:
 
 
 def test_regex_samples_and_equivalence() -> None:
-    assert list(samples(r"^[^a-c]x$")) == []  # negated class: gives up
+    assert list(samples(r"^[^a-c]x$")) == ["0x", "-x"]  # negated class: other characters
+    assert list(samples(r"^[^-a-zA-Z0-9 ._@]x$")) == []  # none of those left: gives up
+    assert list(samples(r"^\p{L}$")) == []  # Python's parser cannot read it: gives up
     assert "b" in list(samples(r"^[^a]$"))
     assert next(iter(samples(r"^.$"))) == "a"
     assert next(iter(samples(r"^\W\S$"))) == "-a"

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from accord.kit.regex import InvalidPattern, compile_ecma, translate
 from accord.spec import (
     ColumnGuarantees,
     Freshness,
@@ -250,9 +251,11 @@ def _ordered(doc: dict[str, Any], low: str, high: str) -> bool:
 
 
 def _compiles(pattern: Any) -> bool:
+    """An ECMA-262 pattern both check engines run (RE2 for DuckDB, PostgreSQL's ARE)."""
     try:
-        re.compile(pattern)
-    except (re.error, TypeError):
+        compile_ecma(pattern)
+        translate(pattern, "postgres")
+    except (InvalidPattern, TypeError):
         return False
     return True
 
@@ -312,7 +315,7 @@ def test_deliberate_leniency(doc: dict[str, Any], stored: dict[str, Any]) -> Non
                 (("columns", "a", "bogus"), "unknown key"),
                 (
                     ("columns", "a", "pattern"),
-                    "pattern does not compile: missing ), unterminated subpattern at position 0",
+                    "pattern does not compile: missing ')' at position 1",
                 ),
             ],
         ),
@@ -365,3 +368,42 @@ def test_single_parts_and_defaults() -> None:
         parse_freshness({"column": "t", "max_age_seconds": 0})
     assert Guarantees().to_json() == {}
     assert Guarantees(row_count=RowCount()).to_json() == {"row_count": {}}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("(", "pattern does not compile: missing ')' at position 1"),
+        ("a**", "pattern does not compile: nothing to repeat at position 2"),
+        (r"\q", "pattern does not compile: invalid escape \\q at position 2"),
+        ("(?P<n>a)", "pattern does not compile: invalid group at position 2"),  # Python only
+        (
+            "^(?=a)b",
+            "regular expression '^(?=a)b' uses a lookahead (?=…): Accord evaluates patterns "
+            "in linear time (RE2), which rules it out",
+        ),
+        (
+            r"(a)\1",
+            "regular expression '(a)\\\\1' uses a backreference \\1: Accord evaluates "
+            "patterns in linear time (RE2), which rules it out",
+        ),
+        (
+            r"^\p{L}+$",
+            "regular expression '^\\\\p{L}+$' uses the Unicode property \\p{L}: PostgreSQL "
+            "cannot evaluate it the same way",
+        ),
+    ],
+)
+def test_guarantee_patterns_must_run_on_both_engines(pattern: str, message: str) -> None:
+    with pytest.raises(GuaranteesError) as caught:
+        parse_guarantees({"columns": {"a": {"pattern": pattern}}})
+    assert caught.value.errors == [(("columns", "a", "pattern"), message)]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^(?<year>\d{4})-(?<month>\d{2})$", r"^\u{1F600}\s[^]$", r"\cJ\x41\/", "a{2000}"],
+)
+def test_ecma_patterns_are_accepted(pattern: str) -> None:
+    parsed = parse_guarantees({"columns": {"a": {"pattern": pattern}}})
+    assert parsed.columns["a"].pattern == pattern

@@ -15,6 +15,7 @@ from accord.checks.sources.base import DataColumn
 from accord.checks.sql import Dialect, literal, quote_ident
 from accord.checks.types import NUMERIC, TEMPORAL, TEXTUAL, duckdb_type, parse_stored, stored_as
 from accord.compat import LogicalType, TableSchema
+from accord.kit.regex import InvalidPattern
 
 _INTEGER = frozenset({"int8", "int16", "int32", "int64"})
 
@@ -163,9 +164,13 @@ def compile_check(
     return _count(f"{view.typed} {op} {bound}", probe=may_fail)
 
 
-def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled:
+def _text_check(check: Check, text: str, dialect: Dialect) -> Compiled | Decided:
     if check.kind == "pattern":
-        return _count(f"NOT {dialect.matches(text, check.param)}")
+        try:
+            matches = dialect.matches(text, check.param)
+        except InvalidPattern as exc:  # contracts refuse these; stay total anyway
+            return Decided("error", f"pattern not evaluated: {exc}")
+        return _count(f"NOT {matches}")
     op = "<" if check.kind == "min_length" else ">"
     return _count(dialect.length_outside(text, op, int(check.param)))
 

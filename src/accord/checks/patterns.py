@@ -1,6 +1,8 @@
 """Regex-free spellings of common pattern checks, for DuckDB (ADR 0020).
 
-A pattern check is an unanchored RE2 search (``regexp_matches``): one regex call per row,
+A pattern check is an unanchored RE2 search (``regexp_matches``) of the pattern's RE2
+spelling (``accord.kit.regex.translate``: guarantees are ECMA-262, ADR 0023), which is what
+``lower`` reads. It costs one regex call per row,
 which costs more than reading the column. Two shapes that contracts use all the time have an
 exact spelling without a regex, which DuckDB evaluates several times faster:
 
@@ -28,7 +30,8 @@ _PERL = {
     "w": frozenset(string.ascii_letters + string.digits + "_"),
     "s": frozenset("\t\n\f\r "),
 }
-_CONTROL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f"}
+_CONTROL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
+_HEX = set(string.hexdigits)
 _MAX_COUNT = 1000  # RE2's own limit on a repetition count
 _GLOB_SPECIAL = set("*?[]\\")
 _CLASS_UNSAFE = set("[]\\!^")  # members not spelled inside a GLOB class
@@ -171,7 +174,8 @@ def _atom(body: str, i: int) -> tuple[Item, int] | None:
 
 
 def _escape(body: str, i: int) -> tuple[frozenset[str], int] | None:
-    """``\\`` followed by punctuation (itself), a Perl class or a control letter."""
+    """``\\`` followed by punctuation (itself), a Perl class, a control letter or ``xHH``
+    (how the translation spells other control characters)."""
     if i >= len(body):
         return None
     char = body[i]
@@ -179,6 +183,9 @@ def _escape(body: str, i: int) -> tuple[frozenset[str], int] | None:
         return _PERL[char], i + 1
     if char in _CONTROL:
         return frozenset(_CONTROL[char]), i + 1
+    if char == "x" and len(body) >= i + 3 and set(body[i + 1 : i + 3]) <= _HEX:
+        code = int(body[i + 1 : i + 3], 16)
+        return (frozenset(chr(code)), i + 3) if code else None  # no NUL in a SQL literal
     if char.isascii() and not char.isalnum() and char.isprintable():
         return frozenset(char), i + 1
     return None

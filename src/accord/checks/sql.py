@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from accord.checks.patterns import Glob, Separated, lower
+from accord.kit.regex import translate
 
 Engine = Literal["duckdb", "postgres"]
 Scalar = str | int | float | bool
@@ -48,20 +49,24 @@ class Dialect:
     engine: Engine
 
     def matches(self, text_expr: str, pattern: str) -> str:
-        """Unanchored regex search, like Python's ``re.search`` and JSON Schema ``pattern``.
-        On DuckDB, common shapes are spelled without the regex engine (`patterns.lower`)."""
-        if self.engine == "duckdb":
-            lowered = lower(pattern)
-            if isinstance(lowered, Glob):
-                return f"({text_expr} GLOB {literal(lowered.pattern)})"
-            if isinstance(lowered, Separated):
-                escape = " ESCAPE '\\'" if lowered.escape else ""
-                return (
-                    f"({text_expr} LIKE {literal(lowered.layout)}{escape} "
-                    f"AND NOT {text_expr} LIKE {literal(lowered.too_many)}{escape})"
-                )
-            return f"regexp_matches({text_expr}, {literal(pattern)})"
-        return f"({text_expr} ~ {literal(pattern)})"
+        """Unanchored search of an ECMA-262 ``pattern`` (JSON Schema ``pattern`` semantics),
+        spelled for the engine: RE2 syntax for DuckDB's ``regexp_matches``, ARE for
+        PostgreSQL's ``~`` (`accord.kit.regex`). On DuckDB, common shapes are spelled without
+        the regex engine (`patterns.lower`). Raises ``InvalidPattern`` (a ``ValueError``) for
+        a pattern the engine cannot run; guarantees and table schemas refuse those."""
+        if self.engine == "postgres":
+            return f"({text_expr} ~ {literal(translate(pattern, 'postgres'))})"
+        pattern = translate(pattern, "re2")
+        lowered = lower(pattern)
+        if isinstance(lowered, Glob):
+            return f"({text_expr} GLOB {literal(lowered.pattern)})"
+        if isinstance(lowered, Separated):
+            escape = " ESCAPE '\\'" if lowered.escape else ""
+            return (
+                f"({text_expr} LIKE {literal(lowered.layout)}{escape} "
+                f"AND NOT {text_expr} LIKE {literal(lowered.too_many)}{escape})"
+            )
+        return f"regexp_matches({text_expr}, {literal(pattern)})"
 
     def length_outside(self, text_expr: str, op: str, bound: int) -> str:
         """``length(text) < bound`` (op ``<``) or ``> bound`` (op ``>``), in characters.

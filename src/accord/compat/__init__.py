@@ -62,14 +62,23 @@ def check(
     content_model: ContentModel | str = ContentModel.LENIENT,
     fmt: SchemaFormat | str = SchemaFormat.AUTO,
     assert_formats: bool = False,
+    budget_s: float | None = None,
 ) -> Verdict:
     """Compare two schema documents (parsed JSON/YAML values).
 
     ``mode`` selects which outcome ``Verdict.compatible`` reports; every mode's outcome is in
-    ``Verdict.verdicts``. Raises ``SchemaError`` on invalid input.
+    ``Verdict.verdicts``. Raises ``SchemaError`` on invalid input. ``budget_s`` bounds the
+    time spent: past it, what is not decided yet is ``undecided`` and ``Verdict.exhausted``
+    is true (a budget per call; concurrent calls in threads each have their own).
     """
     return check_history(
-        [old], new, mode=mode, content_model=content_model, fmt=fmt, assert_formats=assert_formats
+        [old],
+        new,
+        mode=mode,
+        content_model=content_model,
+        fmt=fmt,
+        assert_formats=assert_formats,
+        budget_s=budget_s,
     )
 
 
@@ -81,11 +90,12 @@ def check_history(
     content_model: ContentModel | str = ContentModel.LENIENT,
     fmt: SchemaFormat | str = SchemaFormat.AUTO,
     assert_formats: bool = False,
+    budget_s: float | None = None,
 ) -> Verdict:
     """Compare ``new`` with every version of ``history`` (oldest first).
 
     Non-transitive modes use the last version of ``history``; transitive modes use them all.
-    Changes are reported against the last version.
+    Changes are reported against the last version. ``budget_s`` as for ``check``.
     """
     # Imported on first use: `accord.compat` is also imported for its table-schema
     # parser by code (data checks, the CLI) that never runs the engine.
@@ -98,22 +108,31 @@ def check_history(
         ContentModel(content_model),
         SchemaFormat(fmt),
         assert_formats,
+        budget_s,
     )
 
 
-def validate_schema(doc: Any, fmt: SchemaFormat | str = SchemaFormat.AUTO) -> None:
+def validate_schema(
+    doc: Any, fmt: SchemaFormat | str = SchemaFormat.AUTO, *, budget_s: float | None = None
+) -> None:
     """Raise ``SchemaError`` unless ``doc`` is a schema the engine can analyse.
 
     Unlike ``check`` (which parses only what differs between versions), this parses every
-    sub-schema: use it before storing or publishing a schema.
+    sub-schema: use it before storing or publishing a schema. Past ``budget_s`` seconds it
+    raises ``SchemaError`` (too complex to analyse within the budget).
     """
+    from accord.compat.budget import BudgetExceeded, within
     from accord.compat.js.document import Document
     from accord.compat.table.schema import parse_table_schema
 
     kind = SchemaFormat(fmt)
     if kind is SchemaFormat.AUTO:
         kind = detect_format(doc)
-    if kind is SchemaFormat.TABLE:
-        parse_table_schema(doc)
-    else:
-        Document(doc, eager=True)
+    with within(budget_s):
+        try:
+            if kind is SchemaFormat.TABLE:
+                parse_table_schema(doc)
+            else:
+                Document(doc, eager=True)
+        except BudgetExceeded as exc:
+            raise SchemaError(f"schema too complex to analyse within {exc.seconds:g} s") from None

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from accord.compat.budget import BudgetExceeded, within
 from accord.compat.errors import SchemaError
 from accord.compat.js.decide import Decision
 from accord.compat.model import (
@@ -57,8 +58,12 @@ def run(
     content_model: ContentModel,
     fmt: SchemaFormat,
     assert_formats: bool,
+    budget_s: float | None = None,
 ) -> Verdict:
-    """Check ``new`` against ``history`` (oldest first) and return the full verdict."""
+    """Check ``new`` against ``history`` (oldest first) and return the full verdict.
+
+    Past ``budget_s`` seconds the engine stops: what it had not decided is ``undecided``.
+    """
     if not history:
         raise SchemaError("give at least one earlier version")
     if fmt is SchemaFormat.AUTO:
@@ -68,24 +73,49 @@ def run(
             raise SchemaError(f"every version must be a {fmt.value} schema")
     impl = backend(fmt, assert_formats)
     lenient = content_model is ContentModel.LENIENT
+    with within(budget_s) as budget:
+        try:
+            parsed_new, parsed = _parse_all(impl, history, new)
+        except BudgetExceeded as exc:
+            stopped = Decision(Outcome.UNDECIDED, str(exc))
+            pairs = [_Pair(stopped, stopped) for _ in history]
+            changes: tuple[Change, ...] = ()
+        else:
+            pairs = [_pair(impl, old, parsed_new, lenient) for old in parsed]
+            try:
+                changes = tuple(impl.changes(parsed[-1], parsed_new, lenient))
+            except BudgetExceeded:
+                changes = ()
+    verdicts, witnesses = _assemble(pairs)
+    exhausted = budget is not None and budget.exhausted
+    return Verdict(mode, content_model, fmt, verdicts, changes, tuple(witnesses), exhausted)
+
+
+def _parse_all(impl: Backend, history: Sequence[Any], new: Any) -> tuple[Any, list[Any]]:
     parsed_new = impl.parse(new)
     cache: dict[int, Any] = {}
-    pairs: list[_Pair] = []
+    parsed: list[Any] = []
     for doc in history:
-        parsed = cache.get(id(doc))
-        if parsed is None:
-            parsed = cache[id(doc)] = impl.parse(doc)
-        pairs.append(_pair(impl, parsed, parsed_new, lenient))
-    latest_old = cache[id(history[-1])]
-    changes = tuple(impl.changes(latest_old, parsed_new, lenient))
-    verdicts, witnesses = _assemble(pairs)
-    return Verdict(mode, content_model, fmt, verdicts, changes, tuple(witnesses))
+        found = cache.get(id(doc))
+        if found is None:
+            found = cache[id(doc)] = impl.parse(doc)
+        parsed.append(found)
+    return parsed_new, parsed
 
 
 def _pair(impl: Backend, old: Any, new: Any, lenient: bool) -> _Pair:
-    back = impl.decide(old, new, lenient, True)
-    fwd = impl.decide(new, old, lenient, False)
+    back = _decide(impl, old, new, lenient, True)
+    fwd = _decide(impl, new, old, lenient, False)
     return _Pair(back, fwd)
+
+
+def _decide(
+    impl: Backend, writer: Any, reader: Any, lenient: bool, reader_is_new: bool
+) -> Decision:
+    try:
+        return impl.decide(writer, reader, lenient, reader_is_new)
+    except BudgetExceeded as exc:  # once spent, every later decision stops at its first step
+        return Decision(Outcome.UNDECIDED, str(exc))
 
 
 def _assemble(pairs: list[_Pair]) -> tuple[dict[Mode, ModeVerdict], list[Witness]]:

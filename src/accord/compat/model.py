@@ -131,7 +131,11 @@ class ModeVerdict:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Full result of a check: one outcome per mode, the changes and the witnesses."""
+    """Full result of a check: one outcome per mode, the changes and the witnesses.
+
+    ``exhausted``: the call ran out of its time budget (``budget_s``); every decision it had
+    not made is ``undecided`` with that reason, and the changes may be incomplete.
+    """
 
     mode: Mode
     content_model: ContentModel
@@ -139,6 +143,7 @@ class Verdict:
     verdicts: Mapping[Mode, ModeVerdict]
     changes: tuple[Change, ...] = ()
     witnesses: tuple[Witness, ...] = field(default=())
+    exhausted: bool = False
 
     @property
     def outcome(self) -> Outcome:
@@ -160,6 +165,7 @@ class Verdict:
             "verdicts": {m.value: v.to_dict() for m, v in self.verdicts.items()},
             "changes": [c.to_dict() for c in self.changes],
             "witnesses": [w.to_dict() for w in self.witnesses],
+            "exhausted": self.exhausted,
         }
 
 

@@ -41,7 +41,7 @@ async def check_compatibility(
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
-    if getattr(verdict, "exhausted", False):  # FLIP-AFTER-H1
+    if verdict.exhausted:
         raise ServiceUnavailableError(
             f"the check needs more than the engine's time budget of "
             f"{state.settings.compat_timeout_s:g} s (ACCORD_COMPAT_TIMEOUT_S); simplify the "

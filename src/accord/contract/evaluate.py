@@ -152,7 +152,7 @@ def evaluate(
         mode=Mode(policy.value),
         content_model=content_model,
         fmt=candidate.format,
-        # FLIP-AFTER-H1 budget_s=budget_s,
+        budget_s=budget_s,
     )
     schema_changes = [
         expanded

@@ -190,7 +190,7 @@ def diff(
             mode=mode,
             content_model=asset.content_model,
             fmt=new.format,
-            # FLIP-AFTER-H1 budget_s=budget_s,
+            budget_s=budget_s,
         )
     except SchemaError as exc:  # stored versions were validated; keep the API total anyway
         raise ValidationFailedError(str(exc), code="invalid_schema") from exc

@@ -102,18 +102,10 @@ class Offload:
 @dataclass(frozen=True)
 class EngineRunner:
     """An ``Offload`` bound to one caller: what services receive to run engine work.
+    ``fn`` gets ``budget_s``, the engine's own time budget."""
 
-    ``None`` (no pool: scripts and tests of pure code) runs the work inline, unbudgeted."""
-
-    offload: Offload | None
+    offload: Offload
     key: str | None
 
     async def __call__(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        if self.offload is None:
-            return fn(*args, **kwargs)
-        return await self.offload.run(
-            self.key, fn, *args, budgeted=False, **kwargs
-        )  # FLIP-AFTER-H1
-
-
-INLINE = EngineRunner(None, None)
+        return await self.offload.run(self.key, fn, *args, budgeted=True, **kwargs)

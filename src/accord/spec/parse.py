@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from accord.kit.regex import InvalidPattern, UnsupportedPattern, compile_ecma, translate
 from accord.spec.guarantees import (
     ColumnGuarantees,
     CustomCheck,
@@ -203,10 +204,14 @@ def _pattern(r: _Reader, value: Any, loc: Loc) -> str | None:
     if not isinstance(value, str) or len(value) > PATTERN_MAX:
         r.fail(loc, f"must be a string of at most {PATTERN_MAX} characters")
         return None
-    try:
-        re.compile(value)
-    except re.error as exc:
-        r.fail(loc, f"pattern does not compile: {exc}")
+    try:  # an ECMA-262 pattern both engines run: RE2 (DuckDB) and PostgreSQL
+        compile_ecma(value)
+        translate(value, "postgres")
+    except UnsupportedPattern as exc:
+        r.fail(loc, str(exc))
+        return None
+    except InvalidPattern as exc:
+        r.fail(loc, f"pattern does not compile: {exc.reason}")
         return None
     return value
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from accord.compat.js.document import Document
 from accord.compat.js.inclusion import Checker, Gap
+from accord.compat.js.patterns import Unmatchable
 from accord.compat.js.witness import strip
 from accord.compat.model import Outcome
 
@@ -26,20 +27,34 @@ class Decision:
 
 
 def decide(writer: Document, reader: Document, lenient: bool) -> Decision:
-    """Decide L(writer) ⊆ L(reader) (lenient: under the robustness principle)."""
+    """Decide L(writer) ⊆ L(reader) (lenient: under the robustness principle).
+
+    A pattern RE2 cannot run (``Unmatchable``) stops the proof, or a candidate's check;
+    a witness the real validator confirms without it still counts.
+    """
     checker = Checker(lenient)
     root_w, root_r = (writer.root,), (reader.root,)
+    unmatchable, blocked = "", False
     try:
         gap: Gap | None = checker.sub(root_w, root_r)
     except RecursionError:
         gap = Gap("", "schema too deeply nested to analyse", lambda: iter(()))
+    except Unmatchable as exc:
+        unmatchable, blocked = exc.reason, True
+        gap = Gap("", "a value of the writer is not read by the reader", lambda: iter(()))
     if gap is None:
         return Decision(Outcome.COMPATIBLE)
     fallback = Gap("", gap.reason, lambda: checker.values(root_w))
     for source in (gap, fallback):
-        for doc in _safe(source.cands()):
-            if _refutes(doc, writer, reader, lenient):
-                return Decision(Outcome.INCOMPATIBLE, gap.reason, doc, source.path)
+        try:
+            for doc in _safe(source.cands()):
+                if _refutes(doc, writer, reader, lenient):
+                    return Decision(Outcome.INCOMPATIBLE, gap.reason, doc, source.path)
+        except Unmatchable as exc:
+            unmatchable = unmatchable or exc.reason
+    if unmatchable:
+        reason = unmatchable if blocked else f"{gap.reason}; {unmatchable}"
+        return Decision(Outcome.UNDECIDED, reason, None, gap.path)
     return Decision(Outcome.UNDECIDED, f"{gap.reason} (no witness found)", None, gap.path)
 
 

@@ -12,6 +12,8 @@ import jsonschema
 from jsonschema.protocols import Validator
 
 from accord.compat.errors import SchemaError
+from accord.compat.js.validator import extended
+from accord.kit import regex
 
 
 class Dialect(enum.IntEnum):
@@ -69,16 +71,34 @@ def _date_time(value: object) -> bool:
     return True
 
 
+def _ecma_regex(value: object) -> bool:
+    """Format ``regex``: ECMA-262 syntax (python-jsonschema asks Python's ``re``)."""
+    if not isinstance(value, str):
+        return True
+    try:
+        regex.translate(value, "python")
+    except regex.UnsupportedPattern:
+        return True  # valid ECMA-262, even if no linear-time engine runs it
+    except regex.InvalidPattern:
+        return False
+    return True
+
+
 def format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
-    """The validator's format checker, with ``date-time`` always asserted."""
+    """The validator's format checker, with ``date-time`` always asserted and ``regex``
+    read as ECMA-262."""
     checker = copy.deepcopy(_VALIDATORS[dialect].FORMAT_CHECKER)
     if "date-time" not in checker.checkers:
         checker.checks("date-time")(_date_time)
+    checker.checks("regex")(_ecma_regex)
     return checker
 
 
+_REAL: dict[Dialect, type[Validator]] = {d: extended(cls) for d, cls in _VALIDATORS.items()}
+
+
 def validator(schema: Any, dialect: Dialect, assert_formats: bool) -> Validator:
-    """The real validator (python-jsonschema) for a root schema."""
-    cls = _VALIDATORS[dialect]
+    """The real validator (python-jsonschema, patterns on RE2) for a root schema."""
+    cls = _REAL[dialect]
     checker = format_checker(dialect) if assert_formats else None
     return cls(schema, format_checker=checker)

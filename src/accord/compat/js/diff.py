@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from accord.compat.budget import tick
 from accord.compat.canonical import key
 from accord.compat.js.flat import ObjPart
 from accord.compat.js.inclusion import Checker
 from accord.compat.js.node import ANNOTATIONS, Bound, Node, escape
 from accord.compat.js.objects import _governing
+from accord.compat.js.patterns import Unmatchable
 from accord.compat.model import Change, Direction
 
 T, R, B, N = Direction.TIGHTENS, Direction.RELAXES, Direction.BOTH, Direction.NEUTRAL
@@ -30,6 +32,10 @@ class Differ:
         self.assert_formats = assert_formats
         self.changes: list[Change] = []
         self.seen: set[tuple[int, int, str]] = set()
+        # (old, new) walked once: its changes, replayed under every other path that reaches
+        # the pair (a shared definition), so refs that double per level stay linear
+        self.done: dict[tuple[int, int], tuple[Node, Node, str, int, int]] = {}
+        self.active: set[tuple[int, int]] = set()
         self.checker = Checker(False)
 
     def add(self, path: str, kind: str, direction: Direction, message: str) -> None:
@@ -37,16 +43,48 @@ class Differ:
             self.changes.append(Change(path or "/", kind, direction, message))
 
     def direction(self, old: tuple[Node, ...], new: tuple[Node, ...]) -> Direction:
-        """Direction of a change between two sub-schemas, by inclusion both ways."""
-        wider = self.checker.sub(old, new) is None
-        narrower = self.checker.sub(new, old) is None
+        """Direction of a change between two sub-schemas, by inclusion both ways (``both``
+        when a pattern RE2 cannot run stands in the way)."""
+        try:
+            wider = self.checker.sub(old, new) is None
+            narrower = self.checker.sub(new, old) is None
+        except Unmatchable:
+            return B
         return N if wider and narrower else R if wider else T if narrower else B
 
     def walk(self, old: Node, new: Node, path: str) -> None:
         """Report the differences between ``old`` and ``new`` at schema path ``path``."""
-        if old.same_as(new) or (id(old), id(new), path) in self.seen or path.count("/") > 64:
+        pair = (id(old), id(new))
+        if (
+            old.same_as(new)
+            or (*pair, path) in self.seen
+            or path.count("/") > 64
+            or len(self.changes) >= MAX_CHANGES
+            or pair in self.active  # recursion: reported where the pair was entered
+        ):
             return
-        self.seen.add((id(old), id(new), path))
+        self.seen.add((*pair, path))
+        done = self.done.get(pair)
+        if done is not None:
+            self._replay(done[2], done[3], done[4], path)
+            return
+        tick()
+        self.active.add(pair)
+        start = len(self.changes)
+        try:
+            self._walk(old, new, path)
+        finally:
+            self.active.discard(pair)
+        self.done[pair] = (old, new, path, start, len(self.changes))
+
+    def _replay(self, first: str, start: int, end: int, path: str) -> None:
+        """The changes found under ``first`` for the same pair, re-rooted at ``path``."""
+        for change in self.changes[start:end]:
+            at = "" if change.path == "/" else change.path
+            if at == first or at.startswith(first + "/"):
+                self.add(path + at[len(first) :], change.kind, change.direction, change.message)
+
+    def _walk(self, old: Node, new: Node, path: str) -> None:
         if _only_ref(old) or _only_ref(new):
             self.walk(_deref(old), _deref(new), path)
             return

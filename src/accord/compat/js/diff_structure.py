@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from accord.compat.js.flat import ObjPart
 from accord.compat.js.node import LazyProps, Node, escape
 from accord.compat.js.objects import _governing
+from accord.compat.js.patterns import Unmatchable
 from accord.compat.model import Direction
 
 if TYPE_CHECKING:
@@ -135,13 +136,11 @@ def _properties(d: Differ, old: Node, new: Node, path: str) -> None:
             continue
         if name in new.props:
             added.append(name)
-            before = _governing([ObjPart(old.props, old.pattern_props, old.additional)], name)
-            direction = N if d.lenient else d.direction(before or (_true(old),), (new.props[name],))
+            direction = N if d.lenient else _moved(d, old, new.props[name], name, True)
             d.add(where, "property_added", direction, f"property {name!r} added")
         else:
             removed.append(name)
-            after = _governing([ObjPart(new.props, new.pattern_props, new.additional)], name)
-            direction = N if d.lenient else d.direction((old.props[name],), after or (_true(new),))
+            direction = N if d.lenient else _moved(d, new, old.props[name], name, False)
             d.add(where, "property_removed", direction, f"property {name!r} removed")
     if len(added) == 1 and len(removed) == 1:
         gone, came = removed[0], added[0]
@@ -152,6 +151,17 @@ def _properties(d: Differ, old: Node, new: Node, path: str) -> None:
                 B,
                 f"property {gone!r} probably renamed to {came!r}",
             )
+
+
+def _moved(d: Differ, other: Node, declared: Node, name: str, added: bool) -> Direction:
+    """Direction of declaring ``name`` (``added``) or dropping it: compared with what governs
+    the name on the ``other`` side (``both`` if that needs a pattern RE2 cannot run)."""
+    try:
+        governing = _governing([ObjPart(other.props, other.pattern_props, other.additional)], name)
+    except Unmatchable:
+        return B
+    governing = governing or (_true(other),)
+    return d.direction(governing, (declared,)) if added else d.direction((declared,), governing)
 
 
 def _unchanged(old: Node, new: Node, name: str) -> bool:

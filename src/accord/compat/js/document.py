@@ -16,13 +16,16 @@ import jsonschema
 import referencing.exceptions
 from jsonschema.protocols import Validator
 
+from accord.compat.budget import tick
 from accord.compat.errors import SchemaError
 from accord.compat.js import keywords
 from accord.compat.js.dialect import Dialect, detect, validator
 from accord.compat.js.node import _REFS, MAX_DEPTH, Node
+from accord.compat.js.validator import memoised
 
 DEFAULT_BASE = "https://accord.invalid/schema.json"
 _IDS = re.compile(r"'\$id'|'id'|'\$anchor'|'\$dynamicAnchor'")
+_DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
 
 
 class Document:
@@ -38,10 +41,13 @@ class Document:
         except RecursionError:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
         self.any_ref = bool(_REFS.search(text))
+        # dynamic scopes make a target's validity depend on the way in: no $ref memo then
+        self.memo_refs = not _DYNAMIC.search(text)
         # identifiers must all be registered before references resolve: parse everything
         eager = eager or bool(_IDS.search(text))
         self.assert_formats = assert_formats
         self.nodes: dict[str, Node] = {}
+        self.canon_table: dict[tuple[str, str], int] = {}  # see Node.canon
         self.resources: dict[str, str] = {}
         self.anchors: dict[str, str] = {}
         self.pending: list[tuple[Node, str, str]] = []
@@ -79,6 +85,7 @@ class Document:
             return existing
         if depth > MAX_DEPTH:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels", path)
+        tick()
         node = Node(path, raw, self)
         self.nodes[path] = node
         if isinstance(raw, bool):
@@ -86,7 +93,7 @@ class Document:
             return node
         if not isinstance(raw, dict):
             raise SchemaError("a schema must be an object or a boolean", path)
-        base = self._identify(raw, path, base)
+        base = node.base = self._identify(raw, path, base)
         keywords.parse(self, node, raw, base, depth)
         return node
 
@@ -183,7 +190,8 @@ class Document:
         else:
             check = cached[1]
         try:
-            return bool(check.is_valid(value))
+            with memoised(self.memo_refs):
+                return bool(check.is_valid(value))
         except (jsonschema.exceptions.SchemaError, referencing.exceptions.Unresolvable) as exc:
             raise SchemaError(f"the validator cannot evaluate this schema: {exc}") from None
         except RecursionError:

@@ -22,10 +22,11 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
+from accord.compat.budget import tick
 from accord.compat.canonical import json_type, key
 from accord.compat.js import shapes
 from accord.compat.js.flat import Flat, Group, flatten
-from accord.compat.js.node import Node, escape
+from accord.compat.js.node import Node, canon_key, escape
 from accord.compat.js.values import Sampler, prop_nodes
 from accord.compat.js.witness import strip
 
@@ -35,7 +36,7 @@ ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
 _SIMPLE_KEYS = frozenset(
     {"type", "enum", "const", "title", "description", "$comment", "default", "examples"}
 )
-BUDGET = 20_000
+BUDGET = 50_000  # node-steps: ~25,000 steps between single nodes
 ENUM_CHECK_LIMIT = 5_000
 
 
@@ -59,6 +60,7 @@ class Checker:
     def __init__(self, lenient: bool, parent: Checker | None = None) -> None:
         self.lenient = lenient
         self.memo: dict[tuple[Any, ...], Gap | None] = {}
+        self.apart: dict[tuple[Any, ...], bool] = {}
         self.log: list[tuple[Any, ...]] = []
         self.keep: list[tuple[Nodes, Nodes]] = []
         self.budget = BUDGET
@@ -97,32 +99,47 @@ class Checker:
         return self._types[memo]
 
     # -- the decision -------------------------------------------------------------------
-    def spend(self) -> bool:
-        """Count one step; False once the budget is exhausted."""
+    def spend(self, cost: int = 1) -> bool:
+        """Count one step of ``cost`` (the nodes it weighs); False once the budget is spent."""
         owner = self.parent or self
-        owner.budget -= 1
+        owner.budget -= cost
         return owner.budget >= 0
 
     def sub(self, a: Nodes, b: Nodes, skip: Skip = frozenset()) -> Gap | None:
         """``None`` when L(a) ⊆ L(b) is proved, else a ``Gap``."""
         if len(a) == 1 and len(b) == 1 and a[0].same_as(b[0]):
             return None
-        memo_key = (tuple(map(id, a)), skip, tuple(map(id, b)))
+        memo_key = (canon_key(a), skip, canon_key(b))
         if memo_key in self.memo:
             return self.memo[memo_key]
-        if not self.spend():
+        tick()
+        # a step's cost grows with the conjunctions it merges (nested splits make them long)
+        if not self.spend(len(a) + len(b)):
             return Gap("", "analysis budget exhausted", lambda: self.outside(a, b, self.values(a)))
         self.memo[memo_key] = None
         self.keep.append((a, b))  # memo keys are ids: keep the nodes alive
         mark = len(self.log)
-        gap = self._sub(a, b, skip)
+        try:
+            gap = self._sub(a, b, skip)
+        except BaseException:
+            # an abandoned proof (time budget, unmatchable pattern) leaves no assumption behind
+            self._forget(mark)
+            self.memo.pop(memo_key, None)
+            raise
         if gap is not None:
-            for stale in self.log[mark:]:
-                self.memo.pop(stale, None)
-            del self.log[mark:]
+            self._forget(mark)
         self.memo[memo_key] = gap
         self.log.append(memo_key)
         return gap
+
+    def _forget(self, mark: int) -> None:
+        """Drop the proofs cached since ``mark``: they may rest on a refuted assumption.
+        Refutations stay: an assumption only ever helps a proof, so one that failed with it
+        fails without it (and re-deriving them made nested failures exponential)."""
+        for stale in self.log[mark:]:
+            if self.memo.get(stale) is None:
+                self.memo.pop(stale, None)
+        del self.log[mark:]
 
     def _sub(self, a: Nodes, b: Nodes, skip: Skip) -> Gap | None:
         fa, fb = flatten(a, skip), flatten(b)
@@ -262,6 +279,17 @@ class Checker:
 
     def disjoint(self, a: Nodes, y: Nodes, depth: int = 0, skip: Skip = frozenset()) -> bool:
         """Proof that no value is valid under both ``a`` and ``y`` (False: unknown)."""
+        memo_key = (canon_key(a), canon_key(y), skip, depth)
+        known = self.apart.get(memo_key)
+        if known is None:
+            tick()
+            # nested anyOf splits multiply: memoised, and on the shared step budget
+            known = self.apart[memo_key] = (not depth or self.spend()) and self._disjoint(
+                a, y, depth, skip
+            )
+        return known
+
+    def _disjoint(self, a: Nodes, y: Nodes, depth: int, skip: Skip) -> bool:
         fa, fy = flatten(a), flatten(y, skip)
         if fa.never or fy.never:
             return True

@@ -49,6 +49,11 @@ ANNOTATIONS = frozenset(
 )
 
 
+def canon_key(nodes: tuple[Node, ...]) -> frozenset[tuple[int, int]]:
+    """A conjunction's memo key: its nodes' meanings, in any order, without repeats."""
+    return frozenset(n.canon() for n in nodes)
+
+
 @dataclass(frozen=True)
 class Bound:
     """A numeric bound; ``exclusive`` for ``exclusiveMinimum``/``exclusiveMaximum``."""
@@ -154,9 +159,20 @@ class Node:
     ref_text: str | None = None
     unsupported: str | None = None  # keyword we cannot reason about (e.g. $dynamicRef)
     has_ref: bool = False  # True when this subtree contains a $ref (raw equality not enough)
+    base: str = ""  # base URI its references resolve against
+    canon_id: int | None = None
 
     def __repr__(self) -> str:
         return f"Node({self.path or '/'})"
+
+    def canon(self) -> tuple[int, int]:
+        """Equal for two nodes of one document with the same source and base URI, which
+        therefore mean the same. Memo keys use it: ``{"$ref": "#/$defs/a"}`` written twice
+        (``allOf: [r, r]`` at every level) must not double the work at every level."""
+        if self.canon_id is None:
+            table: dict[tuple[str, str], int] = self.doc.canon_table
+            self.canon_id = table.setdefault((self.base, repr(self.raw)), len(table))
+        return id(self.doc), self.canon_id
 
     def conjuncts(self) -> tuple[Node, ...]:
         """This node's ``allOf`` members and ``$ref`` target (each also a conjunct)."""
@@ -178,14 +194,12 @@ class Node:
         )
 
 
-def regex(pattern: Any, path: str) -> re.Pattern[str]:
-    """Compile an ECMA-262 pattern with Python's engine (what the real validator uses)."""
-    if not isinstance(pattern, str):
-        raise SchemaError("pattern must be a string", path)
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise SchemaError(f"invalid regular expression {pattern!r}: {exc}", path) from None
+def regex(pattern: Any, path: str) -> str:
+    """An ECMA-262 pattern, checked (``SchemaError`` if invalid). One that RE2 cannot run
+    (lookaround, backreferences) stays valid: decisions that must match it are undecided."""
+    from accord.compat.js.patterns import check
+
+    return check(pattern, path)
 
 
 def number(value: Any, path: str) -> int | float:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from accord.compat.js.flat import Flat, ObjPart
 from accord.compat.js.node import LazyProps, Node
+from accord.compat.js.patterns import matches
 from accord.compat.js.regex_sample import samples as regex_samples
 from accord.compat.js.values import EXTRA_NAME
 
@@ -94,7 +94,7 @@ def _reader_parts(ck: Checker, like: Node, fb: Flat) -> list[ObjPart]:
 def _governing(parts: list[ObjPart], name: str) -> Nodes:
     out: list[Node] = []
     for part in parts:
-        matched = [s for p, s in part.patterns if re.search(p, name)]
+        matched = [s for p, s in part.patterns if matches(p, name)]
         if name in part.props:
             out.append(part.props[name])
         elif not matched and part.additional is not None:

@@ -1,5 +1,8 @@
 """A small, sound inclusion test between two anchored "linear" regular expressions.
 
+Both are read as Python's parser reads their translation (``patterns.spelling``: ECMA-262
+as RE2 runs it), so ``\\d`` is ASCII on both sides and ``.`` is the class it stands for.
+
 Both patterns must be anchored at both ends the same way and parse to sequences of the same
 length whose items are character classes or groups under bounded repetition. Then
 L(a) ⊆ L(b) holds when each item's class is a subset and each repetition range is inside
@@ -13,6 +16,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from accord.compat.js.patterns import spelling
+
 _parser: Any = importlib.import_module("re._parser")
 _c: Any = importlib.import_module("re._constants")
 
@@ -25,14 +30,17 @@ class _Unknown(Exception):
 
 def included(small: str, big: str) -> bool:
     """True only when every string matching ``small`` provably matches ``big``."""
+    small_text, big_text = spelling(small), spelling(big)
+    if small_text is None or big_text is None:
+        return False
     try:
-        a, b = list(_parser.parse(small)), list(_parser.parse(big))
+        a, b = list(_parser.parse(small_text)), list(_parser.parse(big_text))
         if len(a) < 2 or len(b) < 2 or str(a[0]) != str(b[0]) or str(a[-1]) != str(b[-1]):
             return False
         if str(a[0][0]) != "AT" or str(a[-1][0]) != "AT":
             return False
         return _seq_in(_items(a[1:-1]), _items(b[1:-1]))
-    except (_Unknown, RecursionError, ValueError, TypeError):
+    except (_Unknown, RecursionError, ValueError, TypeError, _c.error):
         return False
 
 

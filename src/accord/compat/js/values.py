@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
 
+from accord.compat.budget import tick
 from accord.compat.js.flat import Flat, flatten
-from accord.compat.js.node import Node
+from accord.compat.js.node import Node, canon_key
+from accord.compat.js.patterns import matches
 from accord.compat.js.regex_sample import samples as regex_samples
 
 MAX_SAMPLE_DEPTH = 8
@@ -44,13 +46,14 @@ class Sampler:
 
     def __init__(self, valid: Callable[[tuple[Node, ...], Any], bool]) -> None:
         self.valid = valid
-        # keyed by node ids; the nodes are kept alive in the value so ids are never reused
-        self._first: dict[tuple[int, ...], tuple[tuple[Node, ...], Any]] = {}
+        # keyed by meaning (``canon_key``); the nodes are kept alive in the value
+        self._first: dict[frozenset[tuple[int, int]], tuple[tuple[Node, ...], Any]] = {}
 
     def values(
         self, nodes: tuple[Node, ...], depth: int = 0, skip: frozenset[tuple[int, str]] = _NO_SKIP
     ) -> Iterator[Any]:
         """Candidate values of the conjunction, most typical first."""
+        tick()
         flat = flatten(nodes, skip)
         if flat.never or depth > MAX_SAMPLE_DEPTH:
             return
@@ -62,8 +65,14 @@ class Sampler:
         ]
         for owner, group, word in groups[:1]:
             split = skip | {(id(owner), word)}
-            for branch in group:
-                yield from islice(self.values((*nodes, branch), depth + 1, split), 6)
+            branches = list({b.canon(): b for b in reversed(group)}.values())[::-1]
+            deeper = depth + 1
+            if depth == MAX_SAMPLE_DEPTH:
+                # past the fan-out limit follow one branch: a chain of splits that never
+                # descends into the value is acyclic (such reference cycles are refused)
+                branches, deeper = branches[:1], depth
+            for branch in branches:
+                yield from islice(self.values((*nodes, branch), deeper, split), 6)
         # round-robin over the admitted types so every type shows up among the first values
         streams = [
             _TYPED[kind](self, flat, depth)
@@ -80,7 +89,7 @@ class Sampler:
 
     def first(self, nodes: tuple[Node, ...], depth: int = 0) -> Any:
         """One value that the real validator accepts under ``nodes``, or None."""
-        memo = tuple(id(n) for n in nodes)
+        memo = canon_key(nodes)
         if memo not in self._first:
             found = next(
                 (v for v in islice(self.values(nodes, depth), 24) if self.valid(nodes, v)), None
@@ -102,12 +111,10 @@ class Sampler:
 
 def prop_nodes(flat: Flat, name: str) -> tuple[Node, ...]:
     """Conjunction governing property ``name`` (declared, pattern or additional)."""
-    import re
-
     out: list[Node] = []
     for part in flat.obj_parts:
         declared = part.props.get(name)
-        matched = [s for p, s in part.patterns if re.search(p, name)]
+        matched = [s for p, s in part.patterns if matches(p, name)]
         if declared is not None:
             out.append(declared)
         elif not matched and part.additional is not None:

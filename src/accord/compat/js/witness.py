@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from accord.compat.js.flat import flatten
 from accord.compat.js.node import Node
+from accord.compat.js.patterns import matches
 from accord.compat.js.values import item_nodes
 
 
@@ -34,7 +34,7 @@ def strip(value: Any, nodes: tuple[Node, ...], depth: int = 0) -> Any:
     out: dict[str, Any] = {}
     for name, item in value.items():
         governing_nodes = [p.props[name] for p in parts if name in p.props]
-        matched = [s for p in parts for pat, s in p.patterns if re.search(pat, name)]
+        matched = [s for p in parts for pat, s in p.patterns if matches(pat, name)]
         if governing_nodes or matched or catch_all:
             inner = tuple(governing_nodes + matched)
             out[name] = strip(item, inner, depth + 1) if inner else item

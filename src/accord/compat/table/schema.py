@@ -205,12 +205,15 @@ def _count(raw: dict[str, Any], word: str, path: str) -> int | None:
 
 
 def _pattern(raw: dict[str, Any], path: str) -> str | None:
-    import re
+    """An ECMA-262 pattern RE2 and PostgreSQL can run: a column's pattern is also a data
+    check, which DuckDB or PostgreSQL evaluates (a JSON Schema may keep an unrunnable one)."""
+    from accord.kit.regex import InvalidPattern, compile_ecma, translate
 
     value = _opt_str(raw, "pattern", path)
     if value is not None:
         try:
-            re.compile(value)
-        except re.error as exc:
-            raise SchemaError(f"invalid pattern {value!r}: {exc}", path) from None
+            compile_ecma(value)
+            translate(value, "postgres")
+        except InvalidPattern as exc:
+            raise SchemaError(f"invalid pattern: {exc}", path) from None
     return value

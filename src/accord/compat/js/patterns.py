@@ -1,0 +1,57 @@
+"""User patterns inside the engine: ECMA-262 on RE2 (``accord.kit.regex``), never Python's
+``re``, which backtracks.
+
+A pattern RE2 cannot run (lookaround, backreferences) leaves its schema valid; any decision
+that needs to *match* it raises ``Unmatchable``, which the engine turns into ``undecided``
+with the reason. Structural tools (pattern inclusion, witness sampling) read the Python
+spelling of the translated pattern with Python's parser only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.compat.errors import SchemaError
+from accord.kit import regex
+from accord.kit.regex import InvalidPattern, UnsupportedPattern
+
+
+class Unmatchable(Exception):
+    """A decision needs a pattern that no linear-time engine runs. Not a ``ValueError``:
+    the witness search must not mistake it for a failing heuristic."""
+
+    def __init__(self, error: UnsupportedPattern) -> None:
+        self.reason = (
+            f"pattern {error.pattern!r} uses {error.feature}, which Accord does not evaluate "
+            "(patterns run in linear time)"
+        )
+        super().__init__(self.reason)
+
+
+def check(pattern: Any, path: str) -> str:
+    """``pattern`` if it is ECMA-262 syntax (runnable or not), else ``SchemaError``."""
+    if not isinstance(pattern, str):
+        raise SchemaError("pattern must be a string", path)
+    try:
+        regex.translate(pattern, "python")
+    except UnsupportedPattern:
+        pass  # valid; only decisions that match it are undecided
+    except InvalidPattern as exc:
+        raise SchemaError(f"invalid regular expression {pattern!r}: {exc.reason}", path) from None
+    return pattern
+
+
+def matches(pattern: str, text: str) -> bool:
+    """Unanchored search; ``Unmatchable`` when RE2 cannot run the pattern."""
+    try:
+        return regex.search(pattern, text)
+    except UnsupportedPattern as exc:
+        raise Unmatchable(exc) from None
+
+
+def spelling(pattern: str) -> str | None:
+    """The pattern as Python's parser reads it (for structure only), None if invalid."""
+    try:
+        return regex.translate(pattern, "python")
+    except InvalidPattern:  # or too large to spell: the structural tools give up
+        return None
