@@ -72,6 +72,12 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "worker_in_process": False,
         # Test receivers listen on loopback; the SSRF guard has tests of its own.
         "webhook_allow_private": True,
+        # Every test request comes from one address: limits that never trip here, so the
+        # middleware still runs; tests/security/test_rate_limits.py sets its own.
+        "rate_limit_per_client": "1000000/minute",
+        "rate_limit_per_key": "1000000/minute",
+        "rate_limit_expensive": "1000000/minute",
+        "rate_limit_auth_failures": "1000000/minute",
     }
     values.update(overrides)
     return Settings(**values)

@@ -48,3 +48,13 @@ def test_production_accepts_safe_values() -> None:
 def test_cors_origins_split_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORD_CORS_ORIGINS", "https://a.example, https://b.example")
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_env_template_documents_every_setting() -> None:
+    from pathlib import Path
+
+    template = (Path(__file__).resolve().parent.parent / ".env.template").read_text()
+    named = {line.split("=", 1)[0] for line in template.splitlines() if line.startswith("ACCORD_")}
+    wanted = {f"ACCORD_{name.upper()}" for name in Settings.model_fields}
+    assert wanted - named == set(), "settings missing from .env.template"
+    assert named - wanted == set(), ".env.template names settings that do not exist"

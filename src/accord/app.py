@@ -30,6 +30,7 @@ from accord.lineage.endpoints import router as lineage_router
 from accord.logging import configure_logging
 from accord.middleware import BodyLimitMiddleware, BodyLimits, RequestContextMiddleware
 from accord.proposal.endpoints import router as proposals_router
+from accord.ratelimit import RateLimitConfig, RateLimitMiddleware
 from accord.registration.endpoints import router as registrations_router
 from accord.startup import prepare
 from accord.state import AppState
@@ -140,17 +141,6 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
         validation_router,
     ):
         app.include_router(router)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=settings.cors_allow_credentials,
-            # Only what the API uses: browsers refuse anything else before sending it.
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
-            max_age=600,
-        )
     app.add_middleware(
         BodyLimitMiddleware,
         limits=BodyLimits(
@@ -163,5 +153,18 @@ def create_app(settings: Settings | None = None, *, run_startup_checks: bool = T
         ),
         authenticate=principal_from_headers,
     )
+    app.add_middleware(RateLimitMiddleware, config=RateLimitConfig.from_settings(settings))
+    # Outside the limits: a 429 or 413 still carries the CORS headers a browser needs.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            # Only what the API uses: browsers refuse anything else before sending it.
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware, https=settings.https)
     return app

@@ -177,4 +177,4 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-STANDARD_ERRORS = problem_responses(401, 403, 404, 409, 413, 422)
+STANDARD_ERRORS = problem_responses(401, 403, 404, 409, 413, 422, 429)

@@ -59,4 +59,7 @@ def serve(
         log_level="warning",
         access_log=False,
         server_header=False,
+        # The client address is the socket peer unless ACCORD_TRUSTED_PROXIES says
+        # otherwise (ratelimit/identity.py); uvicorn must not rewrite it first.
+        proxy_headers=False,
     )
