@@ -48,9 +48,12 @@ def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[
 
 @contextmanager
 def running_server_process(
-    database_url: str | None = None, extra_env: dict[str, str] | None = None
+    database_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[bytes]]]:
-    """Like `running_server`, also yielding the process (its pid, for RSS readings)."""
+    """Like `running_server`, also yielding the process (its pid, for RSS readings);
+    with ``log``, the server's output (JSON log lines) goes to that file."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
@@ -64,11 +67,9 @@ def running_server_process(
             asyncio.run(recreate_database(database_url))
             env["ACCORD_DATABASE_URL"] = database_url
             subprocess.run([ACCORD, "db", "upgrade"], env=env, check=True, capture_output=True)
+        sink = log.open("wb") if log is not None else subprocess.DEVNULL
         proc = subprocess.Popen(
-            [ACCORD, "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [ACCORD, "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -85,6 +86,8 @@ def running_server_process(
         finally:
             proc.terminate()
             proc.wait(timeout=15)
+            if log is not None:
+                sink.close()  # type: ignore[union-attr]
 
 
 def bootstrap_admin(env: dict[str, str]) -> str:

@@ -121,7 +121,7 @@ class Settings(BaseSettings):
         "(POST /compat/check answers 503).",
     )
     compat_workers: int = Field(
-        default=2, ge=1, le=64, description="Threads running compatibility checks."
+        default=2, ge=1, le=64, description="Worker processes running compatibility checks."
     )
     compat_per_key_concurrency: int = Field(
         default=2, ge=1, le=64, description="Compatibility checks one key may run at once (429)."

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,10 +24,23 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+_READ_ONLY = "__accord_read_only__"
+
+
+def read_only(endpoint: F) -> F:
+    """Mark a POST that writes nothing (a dry run, a check): its transaction is a read one,
+    so on SQLite it never takes the write lock while the engine works."""
+    setattr(endpoint, _READ_ONLY, True)
+    return endpoint
+
+
 async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request, ended before the response is sent (scope="function")
     so a failed commit still turns into an error response instead of a lost write."""
-    write = request.method not in _READ_METHODS
+    write = request.method not in _READ_METHODS and not getattr(
+        request.scope.get("endpoint"), _READ_ONLY, False
+    )
     async with session_scope(state.sessionmaker, write=write) as session:
         yield session
 

@@ -17,7 +17,7 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     usage: UsageTracker
-    offload: Offload  # the compatibility engine's thread pool (kit/offload.py)
+    offload: Offload  # the compatibility engine's worker processes (kit/offload.py)
 
     @property
     def pepper(self) -> str:

@@ -235,3 +235,17 @@ def test_node_identity_and_repr() -> None:
     assert repr(prop) == "Node(/properties/p)"
     assert prop.same_as(prop)  # the very node, even with a reference
     assert not prop.same_as(twin.root.props["p"])  # equal source with a $ref proves nothing
+
+
+def test_schema_errors_survive_pickling() -> None:
+    """The server runs the engine in worker processes; its errors come back pickled."""
+    import pickle
+
+    from accord.compat import SchemaError
+
+    error = pickle.loads(pickle.dumps(SchemaError("bad pattern", "/pattern")))
+    assert (error.message, error.path, str(error)) == (
+        "bad pattern",
+        "/pattern",
+        "bad pattern (at /pattern)",
+    )

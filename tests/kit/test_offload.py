@@ -1,73 +1,81 @@
-"""The engine's pool: work off the event loop, a per-key limit, a hard deadline."""
+"""The engine's pool: work in other processes, a per-key limit, a hard deadline that kills."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import os
+import time
+from collections.abc import AsyncIterator
 
 import pytest
 
+from accord.compat import SchemaError
 from accord.exceptions import TooManyRequestsError
 from accord.kit.offload import EngineRunner, Offload, OffloadTimeout
 
 
-def _blocking(started: threading.Event, release: threading.Event) -> str:
-    started.set()
-    release.wait(10)
-    return "done"
+def nap(seconds: float) -> int:
+    """Sleep in the worker; return its process id."""
+    time.sleep(seconds)
+    return os.getpid()
 
 
-async def test_work_runs_off_the_event_loop() -> None:
-    pool = Offload(workers=1, per_key=1, timeout_s=5)
-    started, release = threading.Event(), threading.Event()
-    task = asyncio.create_task(pool.run("k", _blocking, started, release))
-    await asyncio.to_thread(started.wait, 5)
+def budget(*, budget_s: float) -> float:
+    return budget_s
+
+
+def refuse() -> None:
+    raise SchemaError("no", "/x")
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[Offload]:
+    offload = Offload(workers=1, per_key=1, timeout_s=5)
+    await offload.start()
+    yield offload
+    offload.shutdown()
+
+
+async def test_work_runs_in_another_process_while_the_loop_turns(pool: Offload) -> None:
+    task = asyncio.create_task(pool.run("k", nap, 0.3))
     ticks = 0
-    for _ in range(3):  # the loop keeps turning while the work blocks its thread
-        await asyncio.sleep(0)
+    while not task.done():
+        await asyncio.sleep(0.01)
         ticks += 1
-    release.set()
-    assert await task == "done"
-    assert ticks == 3
-    pool.shutdown()
+    assert await task != os.getpid()
+    assert ticks > 3  # the event loop kept turning while the work ran
 
 
-async def test_one_key_gets_429_past_its_concurrency() -> None:
-    pool = Offload(workers=2, per_key=1, timeout_s=5)
-    started, release = threading.Event(), threading.Event()
-    first = asyncio.create_task(pool.run("k", _blocking, started, release))
-    await asyncio.to_thread(started.wait, 5)
+async def test_one_key_gets_429_past_its_concurrency(pool: Offload) -> None:
+    first = asyncio.create_task(pool.run("k", nap, 0.3))
+    await asyncio.sleep(0)  # the first call holds the key's one slot
     with pytest.raises(TooManyRequestsError) as refused:
-        await pool.run("k", _blocking, threading.Event(), release)
+        await pool.run("k", nap, 0)
     assert refused.value.retry_after == 1
-    other = await pool.run("other", lambda: "free")  # another key is not held up
-    release.set()
-    assert await first == "done"
-    assert other == "free"
-    assert await pool.run("k", lambda: "again") == "again"  # the slot was given back
-    pool.shutdown()
+    await first
+    assert isinstance(await pool.run("k", nap, 0), int)  # the slot was given back
 
 
-async def test_the_deadline_answers_even_when_the_work_overruns() -> None:
-    pool = Offload(workers=1, per_key=4, timeout_s=0.05)
-    started, release = threading.Event(), threading.Event()
+async def test_the_deadline_kills_a_worker_that_overruns() -> None:
+    pool = Offload(workers=1, per_key=4, timeout_s=0.2)
+    await pool.start()
+    stuck = await pool.run(None, nap, 0)
     with pytest.raises(OffloadTimeout) as late:
-        await pool.run("k", _blocking, started, release)
+        await pool.run("k", nap, 60)
     assert late.value.status == 503
     assert late.value.instance_code == "engine_timeout"
-    # Queued behind the stuck call, the next one is cancelled at its deadline too.
-    with pytest.raises(OffloadTimeout):
-        await pool.run("k", lambda: "never")
-    release.set()
+    # The stuck worker was killed and replaced: the pool answers again at once.
+    fresh = await pool.run("k", nap, 0)
+    assert fresh != stuck
     pool.shutdown()
 
 
-async def test_budgeted_work_gets_what_is_left_of_the_deadline() -> None:
-    pool = Offload(workers=1, per_key=1, timeout_s=3)
-
-    def budget(*, budget_s: float) -> float:
-        return budget_s
-
+async def test_budgeted_work_gets_what_is_left_of_the_deadline(pool: Offload) -> None:
     left = await EngineRunner(pool, "k")(budget)
-    assert 0 < left <= 3
-    pool.shutdown()
+    assert 0 < left <= 5
+
+
+async def test_engine_errors_come_back_whole(pool: Offload) -> None:
+    with pytest.raises(SchemaError) as error:
+        await pool.run("k", refuse)
+    assert (error.value.message, error.value.path) == ("no", "/x")

@@ -11,14 +11,18 @@ These tests use sizes that would run for days on the old code.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from accord.app import create_app
 from accord.asset.policy import Compatibility
 from accord.contract.evaluate import Candidate, Earlier, evaluate
+from accord.models import Asset
 from accord.spec import Guarantees
 from tests.conftest import Actors, make_settings
 from tests.lifecycle_helpers import make_asset, publish
@@ -144,3 +148,30 @@ def test_past_its_budget_a_publish_decision_is_undecided_and_breaking() -> None:
     assert result.breaking
     assert result.verdict["exhausted"] is True
     assert "time budget" in result.verdict["verdicts"]["full_transitive"]["reason"]
+
+
+async def test_checks_take_no_write_lock_while_the_engine_works(
+    client: httpx.AsyncClient, actors: Actors, engine: AsyncEngine
+) -> None:
+    """Reported under load (bench.abuse): POST /compat/check and /impact opened a write
+    transaction, so on SQLite concurrent checks queued on the write lock and ended in
+    `500 database is locked`. They read only: a writer holding the lock does not stop them."""
+    old, new = redos_pair(3)
+    asset = await make_asset(client, actors)
+    assert (await publish(client, actors.producer_write, asset, old)).status_code == 201
+    async with engine.connect() as writer:
+        # A writer mid-transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE, as
+        # every write request begins); on PostgreSQL it holds the asset's row lock.
+        await writer.begin()
+        await writer.execute(select(Asset.id).where(Asset.id == uuid.UUID(asset)).with_for_update())
+        check = await client.post(
+            "/api/v1/compat/check", json={"old": old, "new": new}, headers=actors.producer_read
+        )
+        impact = await client.post(
+            f"/api/v1/assets/{asset}/impact",
+            json={"schema": new, "format": "jsonschema"},
+            headers=actors.producer_read,
+        )
+        await writer.rollback()
+    assert check.status_code == 200, check.text
+    assert impact.status_code == 200, impact.text

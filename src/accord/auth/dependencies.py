@@ -19,14 +19,13 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.api_key import service as api_key_service
 from accord.api_key.rejection import KeyRejectedError, RejectionThrottle, invalid_api_key
 from accord.auth.gate import resolved_principal
 from accord.auth.principal import Principal, Scope
 from accord.db import session_scope
-from accord.deps import SessionDep, StateDep
+from accord.deps import StateDep
 from accord.exceptions import PermissionDeniedError, UnauthenticatedError
 from accord.kit.clock import utcnow
 from accord.state import AppState
@@ -51,10 +50,12 @@ _bearer = HTTPBearer(
 
 async def authenticate(
     request: Request,
-    session: SessionDep,
     state: StateDep,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, looked up in a short read transaction of its own: a route that needs no
+    database (POST /compat/check) then holds no connection, and no write lock, while it
+    works; one that does opens its own (SessionDep)."""
     found = resolved_principal(request.scope)
     if found is not None:  # looked up before the body was read (auth/gate.py)
         if found.key_id is not None:
@@ -63,7 +64,8 @@ async def authenticate(
     header = request.headers.get("authorization")
     if header is None:
         if state.settings.dev_auth_bypass:
-            workspace, _ = await workspace_service.get_or_create(session, "default")
+            async with session_scope(state.sessionmaker) as session:
+                workspace, _ = await workspace_service.get_or_create(session, "default")
             return Principal(workspace.id, None, None, frozenset(Scope))
         raise UnauthenticatedError(
             "send an API key as 'Authorization: Bearer <key>'", code="missing_credentials"
@@ -75,18 +77,19 @@ async def authenticate(
         )
     now = utcnow()
     try:
-        principal = await api_key_service.authenticate(
-            session, state.pepper, credential.strip(), now
-        )
+        async with session_scope(state.sessionmaker, write=False) as session:
+            principal = await api_key_service.authenticate(
+                session, state.pepper, credential.strip(), now
+            )
     except KeyRejectedError as rejection:
-        await _report(rejection, session, state)
+        await _report(rejection, state)
         raise invalid_api_key() from None
     if principal.key_id is not None:
         state.usage.touch(principal.key_id, now)
     return principal
 
 
-async def _report(rejection: KeyRejectedError, session: AsyncSession, state: AppState) -> None:
+async def _report(rejection: KeyRejectedError, state: AppState) -> None:
     log.warning(
         "api_key_rejected",
         reason=rejection.reason.value,
@@ -97,9 +100,7 @@ async def _report(rejection: KeyRejectedError, session: AsyncSession, state: App
     )
     if rejection.key_id is None or not _rejections.allow(rejection.key_id):
         return
-    # The request's own transaction stays read-only: end it first (it is failing anyway),
-    # so on SQLite the audit's write transaction does not queue behind our own lock.
-    await session.rollback()
+    # The lookup's read transaction has ended: the audit write queues behind no lock of ours.
     try:
         async with session_scope(state.sessionmaker) as audit_session:
             await api_key_service.record_rejection(audit_session, rejection)

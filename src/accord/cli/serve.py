@@ -45,7 +45,7 @@ def serve(
         asyncio.run(_prepare(settings))
     except StartupError as exc:
         fail(str(exc), 1)
-    app = create_app(settings, run_startup_checks=False)
+    app = create_app(settings, run_startup_checks=False, warm_engine=True)
     worker = "with an in-process worker" if settings.should_run_worker_in_process else "no worker"
     typer.echo(
         f"Accord listening on http://{host or settings.host}:{port or settings.port} "

@@ -14,3 +14,7 @@ class SchemaError(ValueError):
         super().__init__(f"{message} (at {path or '/'})")
         self.message = message
         self.path = path
+
+    def __reduce__(self) -> tuple[type[SchemaError], tuple[str, str]]:
+        # Rebuilt from its parts: checks run in worker processes and come back pickled.
+        return (type(self), (self.message, self.path))

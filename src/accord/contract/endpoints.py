@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 
 from accord.asset import service as asset_service
 from accord.auth.dependencies import ReadPrincipal, WritePrincipal
+from accord.compat import SchemaError
 from accord.contract import flows
 from accord.contract import service as contract_service
+from accord.contract.evaluate import compare
 from accord.contract.schemas import (
     ContractVersion,
     ContractVersionSummary,
@@ -22,7 +24,8 @@ from accord.contract.schemas import (
     PublishedOutcome,
     VersionCreate,
 )
-from accord.deps import SessionDep, StateDep, engine_for
+from accord.deps import SessionDep, StateDep, engine_for, read_only
+from accord.exceptions import ValidationFailedError
 from accord.idempotency import service as idempotency
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
@@ -149,11 +152,17 @@ async def diff_versions(
     asset = await asset_service.get(session, principal, asset_id)
     old = await contract_service.get_version(session, asset.id, from_version)
     new = await contract_service.get_version(session, asset.id, to_version)
-    found = await engine_for(state, principal)(contract_service.diff, asset, old, new)
+    try:
+        found = await engine_for(state, principal)(
+            compare, *contract_service.diff_inputs(asset, old, new)
+        )
+    except SchemaError as exc:  # stored versions were validated; keep the API total anyway
+        raise ValidationFailedError(str(exc), code="invalid_schema") from None
     return Diff.model_validate(found)
 
 
 @router.post("/{asset_id}/impact")
+@read_only
 async def assess_impact(
     asset_id: uuid.UUID,
     body: VersionCreate,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.asset.policy import Compatibility, guards_consumers, is_transitive
-from accord.compat import Direction, Mode, Outcome, check_history
+from accord.compat import Direction, Mode, Outcome, check, check_history
 from accord.kit.canonical import canonical_json
 from accord.spec import Guarantees, guarantee_changes, parse_guarantees
 
@@ -179,3 +179,56 @@ def evaluate(
         )
     breaking = schema_breaking or any(c["breaking"] for c in g_changes)
     return Evaluation(breaking, verdict, schema_changes, g_changes)
+
+
+def _non_transitive(policy: Compatibility) -> str:
+    value = policy.value.removesuffix("_transitive")
+    return value if value != "none" else Mode.FORWARD.value
+
+
+def compare(
+    policy: Compatibility,
+    content_model: str,
+    old: Earlier,
+    new: Earlier,
+    budget_s: float | None = None,
+) -> dict[str, Any]:
+    """The engine's view of old -> new under the policy (non-transitive), for
+    `GET /diff`. Raises ``SchemaError`` (stored versions were validated; kept total)."""
+    mode = _non_transitive(policy)
+    g_changes = [
+        {"path": c.path, "kind": f"guarantee_{c.kind}", "direction": c.direction,
+         "message": c.message}
+        for c in guarantee_changes(
+            parse_guarantees(old.guarantees), parse_guarantees(new.guarantees)
+        )
+    ]  # fmt: skip
+    base = {
+        "from_version": old.version,
+        "to_version": new.version,
+        "compatibility": mode,
+        "guarantee_changes": g_changes,
+    }
+    if old.format != new.format:
+        change = {
+            "path": "",
+            "kind": "format_changed",
+            "direction": "both",
+            "message": f"schema format changed from {old.format} to {new.format}",
+        }
+        return {**base, "compatible": False, "verdicts": {}, "changes": [change], "witnesses": []}
+    data = check(
+        old.schema,
+        new.schema,
+        mode=mode,
+        content_model=content_model,
+        fmt=new.format,
+        budget_s=budget_s,
+    ).to_dict()
+    return {
+        **base,
+        "compatible": data["compatible"],
+        "verdicts": data["verdicts"],
+        "changes": data["changes"],
+        "witnesses": data["witnesses"],
+    }

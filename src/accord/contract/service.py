@@ -13,7 +13,6 @@ from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility
 from accord.audit import service as audit
 from accord.auth.principal import Actor
-from accord.compat import Mode, SchemaError, check
 from accord.contract.evaluate import Candidate, Earlier
 from accord.contract.fields import FieldCatalog, catalog
 from accord.contract.repository import ContractVersionRepository
@@ -22,7 +21,6 @@ from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from accord.kit.semver import Version
 from accord.models import Asset, ContractVersion
-from accord.spec import guarantee_changes, parse_guarantees
 
 
 @dataclass(frozen=True)
@@ -151,57 +149,11 @@ async def insert_version(
     return version
 
 
-def _non_transitive(policy: Compatibility) -> str:
-    value = policy.value.removesuffix("_transitive")
-    return value if value != "none" else Mode.FORWARD.value
-
-
-def diff(
-    asset: Asset, old: ContractVersion, new: ContractVersion, budget_s: float | None = None
-) -> dict[str, Any]:
-    """The engine's view of old -> new under the asset's policy (non-transitive); pure, so
-    it runs on the engine's pool (past `budget_s` what is left is `undecided`)."""
-    mode = _non_transitive(Compatibility(asset.compatibility))
-    g_changes = [
-        {"path": c.path, "kind": f"guarantee_{c.kind}", "direction": c.direction,
-         "message": c.message}
-        for c in guarantee_changes(
-            parse_guarantees(old.guarantees), parse_guarantees(new.guarantees)
-        )
-    ]  # fmt: skip
-    base = {
-        "from_version": old.version,
-        "to_version": new.version,
-        "compatibility": mode,
-        "guarantee_changes": g_changes,
-    }
-    if old.format != new.format:
-        change = {
-            "path": "",
-            "kind": "format_changed",
-            "direction": "both",
-            "message": f"schema format changed from {old.format} to {new.format}",
-        }
-        return {**base, "compatible": False, "verdicts": {}, "changes": [change], "witnesses": []}
-    try:
-        verdict = check(
-            old.schema_,
-            new.schema_,
-            mode=mode,
-            content_model=asset.content_model,
-            fmt=new.format,
-            budget_s=budget_s,
-        )
-    except SchemaError as exc:  # stored versions were validated; keep the API total anyway
-        raise ValidationFailedError(str(exc), code="invalid_schema") from exc
-    data = verdict.to_dict()
-    return {
-        **base,
-        "compatible": data["compatible"],
-        "verdicts": data["verdicts"],
-        "changes": data["changes"],
-        "witnesses": data["witnesses"],
-    }
+def diff_inputs(
+    asset: Asset, old: ContractVersion, new: ContractVersion
+) -> tuple[Compatibility, str, Earlier, Earlier]:
+    """What `evaluate.compare` needs, as plain data (it runs in the engine's processes)."""
+    return Compatibility(asset.compatibility), asset.content_model, earlier(old), earlier(new)
 
 
 async def field_catalog(session: AsyncSession, asset_id: uuid.UUID) -> FieldCatalog | None:

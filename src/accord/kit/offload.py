@@ -1,25 +1,32 @@
-"""CPU-bound work off the event loop: a bounded thread pool with a hard deadline and a
-per-caller concurrency limit (issue 14).
+"""CPU-bound work away from the server: worker processes with a hard deadline and a
+per-caller concurrency limit (issue 14; ADR 0025).
 
-The compatibility engine is pure Python: run on the event loop, one hostile schema would
-stall every other request, health probes included. Here it runs on a few threads
-(``workers``); each call has a deadline measured from submission, and a caller (an API
-key) may have at most ``per_key`` calls in flight — more is a 429, not a queue, so one key
-cannot fill the pool. The deadline is a backstop: the engine also stops itself at its
-own budget (``budgeted=True``), which is what normally turns a too-hard check into an
-``undecided`` verdict; a call that still overruns is abandoned with ``OffloadTimeout``
-(its thread finishes on its own and its result is dropped).
+The compatibility engine is pure Python. Run on the event loop, one hostile schema stalled
+every other request, health probes included. Run on threads it still competes for the GIL,
+and its garbage-collector pauses (hundreds of ms on big schemas) stop the whole process.
+So it runs in ``workers`` processes of its own (``pebble``, started by a fork server that
+preloads the engine). Each call has a deadline measured from submission; a call still
+running then is abandoned *and its worker process is killed* (the pool starts another), so
+nothing can hold the engine for ever. A caller (an API key) may have at most ``per_key``
+calls in flight: more is a 429, not a queue, so one key cannot fill the pool. The engine
+also stops itself at its own budget (``budgeted=True``), which is what normally turns a
+too-hard check into an ``undecided`` verdict; the kill is the backstop.
+
+Functions run in another process: they and their arguments must pickle (top-level
+functions, plain data).
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pebble import ProcessPool
 
 from accord.exceptions import ServiceUnavailableError, TooManyRequestsError
 
@@ -27,51 +34,77 @@ T = TypeVar("T")
 
 # Time allowed past the budget for the engine to notice it and return its verdict.
 GRACE_S = 0.5
+# Imported once by the fork server, so a new worker starts in milliseconds.
+PRELOAD = ["accord.compat.engine", "accord.compat.js.backend", "accord.contract.evaluate"]
 
 
 class OffloadTimeout(ServiceUnavailableError):
     """The work did not finish by its deadline (the pool is saturated, or it overran)."""
 
 
+def _call(
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    submitted: float | None,
+    timeout_s: float,
+) -> T:
+    """In the worker: give ``fn`` what is left of the deadline as its budget, if asked.
+    (`time.monotonic` is one clock for every process of the machine.)"""
+    if submitted is not None:
+        left = timeout_s - (time.monotonic() - submitted)
+        return fn(*args, budget_s=max(0.001, left), **kwargs)
+    return fn(*args, **kwargs)
+
+
+def _ready() -> bool:
+    return True
+
+
 class Offload:
     def __init__(self, *, workers: int, per_key: int, timeout_s: float) -> None:
         self.timeout_s = timeout_s
         self.per_key = per_key
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="accord-engine"
-        )
+        # Not fork: the server has threads (database drivers, the event loop's executor),
+        # and forking a threaded process can deadlock the child.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        self._pool = ProcessPool(max_workers=workers, context=context)
         self._running: dict[str, int] = {}
+
+    async def start(self) -> None:
+        """Start the workers now rather than on the first request."""
+        await asyncio.wrap_future(self._pool.schedule(_ready))
 
     async def run(
         self,
         key: str | None,
         fn: Callable[..., T],
-        *args: object,
+        *args: Any,
         budgeted: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> T:
-        """Run ``fn(*args, **kwargs)`` on the pool; ``key`` identifies the caller. With
+        """Run ``fn(*args, **kwargs)`` in a worker; ``key`` identifies the caller. With
         ``budgeted``, ``fn`` also gets ``budget_s``: what is left of the deadline when it
         starts, so a call that waited in the queue gets less."""
         submitted = time.monotonic()
-
-        def call() -> T:
-            if budgeted:
-                left = self.timeout_s - (time.monotonic() - submitted)
-                return fn(*args, budget_s=max(0.001, left), **kwargs)
-            return fn(*args, **kwargs)
-
         with self._slot(key):
-            future = self._pool.submit(call)
+            future = self._pool.schedule(
+                _call, args=(fn, args, kwargs, submitted if budgeted else None, self.timeout_s)
+            )
             try:
-                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_s + GRACE_S)
+                result: T = await asyncio.wait_for(
+                    asyncio.wrap_future(future), self.timeout_s + GRACE_S
+                )
             except TimeoutError:
-                future.cancel()  # a call still queued never starts
+                # Queued: it never starts; running: its worker process is killed.
+                future.cancel()  # type: ignore[no-untyped-call]
                 raise OffloadTimeout(
                     f"the compatibility engine did not answer within {self.timeout_s:g} s "
                     "(server busy); retry later",
                     code="engine_timeout",
                 ) from None
+            return result
 
     @contextlib.contextmanager
     def _slot(self, key: str | None) -> Iterator[None]:
@@ -96,7 +129,8 @@ class Offload:
                 del self._running[key]
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.stop()  # type: ignore[no-untyped-call]
+        self._pool.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -107,5 +141,5 @@ class EngineRunner:
     offload: Offload
     key: str | None
 
-    async def __call__(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+    async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.offload.run(self.key, fn, *args, budgeted=True, **kwargs)
