@@ -6,9 +6,10 @@ comes from ACCORD_TEST_POSTGRES_URL. Every test starts from empty tables.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from accord.models import Base
 BACKEND = os.environ.get("ACCORD_TEST_DATABASE", "sqlite")
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/accord_test"
 PEPPER = "test-pepper-0123456789abcdef0123456789"
+# The server data-checks tests read (a plain libpq URL without a database name).
+PG_BASE = os.environ.get("ACCORD_CHECKS_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
 async def _pg_admin(url: str, *, create: bool) -> None:
@@ -43,6 +46,29 @@ async def _pg_admin(url: str, *, create: bool) -> None:
             await admin.execute(f'CREATE DATABASE "{parsed.database}"')
     finally:
         await admin.close()
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(f"{PG_BASE}/postgres", timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """A scratch database ``accord_checks_test_<pid>``."""
+    name = f"accord_checks_test_{os.getpid()}"
+    try:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL unreachable at {PG_BASE}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_BASE}: {exc}")
+    yield f"{PG_BASE}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _recreate_pg_database(url: str) -> None:

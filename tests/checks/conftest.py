@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ from accord.checks import (
 )
 from accord.checks.sources.duckdb import _Background
 
-PG_BASE = os.environ.get("ACCORD_CHECKS_PG", "postgresql://postgres@127.0.0.1:5432")
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 # Logical type -> (DuckDB, PostgreSQL) column type used to build test tables.
 TYPES = {
@@ -55,29 +53,6 @@ class Table:
 
     columns: dict[str, str]
     rows: list[tuple[Any, ...]]
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(f"{PG_BASE}/postgres", timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="session")
-def pg_dsn() -> Iterator[str]:
-    """A scratch database ``accord_checks_test_<pid>``."""
-    name = f"accord_checks_test_{os.getpid()}"
-    try:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL unreachable at {PG_BASE}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_BASE}: {exc}")
-    yield f"{PG_BASE}/{name}"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def write_file(table: Table, path: Path, fmt: str) -> None:

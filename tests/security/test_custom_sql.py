@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,6 @@ from accord.sdk import Client
 from tests.cli.test_client_commands import Server, accord, server  # noqa: F401
 
 ACCORD = str(Path(sys.executable).parent / "accord")
-PG_BASE = os.environ.get("ACCORD_CHECKS_PG", "postgresql://postgres@127.0.0.1:5432")
 SECRET = "alice@secret.example"
 COLUMNS = [{"name": "n", "type": "int64"}, {"name": "email", "type": "string", "tags": ["pii"]}]
 EXPECTED = "custom SQL must return one non-negative integer (the number of failing rows)"
@@ -139,37 +137,21 @@ def test_database_errors_quoting_data_are_not_echoed(data: Path) -> None:
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(f"{PG_BASE}/postgres", timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
-def pg_table() -> Iterator[str]:
-    """``postgresql://…/accord_custom_sql_<pid>#public.people`` with the secret in a row."""
-    name = f"accord_custom_sql_{os.getpid()}"
-    try:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL unreachable at {PG_BASE}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_BASE}: {exc}")
+def pg_table(pg_dsn: str) -> str:
+    """``postgresql://…#public.people`` (in the scratch database) with the secret in a row."""
 
     async def create() -> None:
-        conn = await asyncpg.connect(f"{PG_BASE}/{name}")
+        conn = await asyncpg.connect(pg_dsn)
         try:
+            await conn.execute("DROP TABLE IF EXISTS people")
             await conn.execute("CREATE TABLE people (n bigint, email text)")
             await conn.execute(f"INSERT INTO people VALUES (1, '{SECRET}'), (2, 'b@example.com')")
         finally:
             await conn.close()
 
     asyncio.run(create())
-    yield f"{PG_BASE}/{name}#public.people"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return f"{pg_dsn}#public.people"
 
 
 def test_postgres_non_count_results_and_data_errors_are_not_echoed(

@@ -284,19 +284,7 @@ async def revoke(session: AsyncSession, principal: Principal, key_id: uuid.UUID)
         raise PermissionDeniedError("only an admin or the key's own team may revoke it")
     now = utcnow()
     if key.revoked_at is None:
-        before = _snapshot(key)
-        key.revoked_at = now
-        await session.flush()
-        await audit.record(
-            session,
-            workspace_id=principal.workspace_id,
-            actor=principal.actor,
-            action="api_key.revoked",
-            entity_type="api_key",
-            entity_id=key.id,
-            before=before,
-            after=_snapshot(key),
-        )
+        await _mark_revoked(session, principal, key, now, {})
     await _revoke_descendants(session, principal, [key.id], now)
 
 
@@ -305,19 +293,29 @@ async def _revoke_descendants(
 ) -> None:
     children = await ApiKeyRepository(session).live_descendants(principal.workspace_id, root_ids)
     for child in children:
-        before = _snapshot(child)
-        child.revoked_at = when
-        await session.flush()
-        await audit.record(
-            session,
-            workspace_id=principal.workspace_id,
-            actor=principal.actor,
-            action="api_key.revoked",
-            entity_type="api_key",
-            entity_id=child.id,
-            before=before,
-            after={**_snapshot(child), "reason": "parent revoked"},
-        )
+        await _mark_revoked(session, principal, child, when, {"reason": "parent revoked"})
+
+
+async def _mark_revoked(
+    session: AsyncSession,
+    principal: Principal,
+    key: ApiKey,
+    when: datetime,
+    why: dict[str, Any],
+) -> None:
+    before = _snapshot(key)
+    key.revoked_at = when
+    await session.flush()
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="api_key.revoked",
+        entity_type="api_key",
+        entity_id=key.id,
+        before=before,
+        after={**_snapshot(key), **why},
+    )
 
 
 async def revoke_all_for_team(
