@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from accord.api_key import service as api_key_service
 from accord.api_key.rejection import KeyRejectedError, RejectionThrottle, invalid_api_key
-from accord.auth.gate import resolved_principal
+from accord.auth.gate import bearer_credential, lookup, remembered
 from accord.auth.principal import Principal, Scope
 from accord.db import session_scope
 from accord.deps import StateDep
@@ -56,12 +56,18 @@ async def authenticate(
     """The caller, looked up in a short read transaction of its own: a route that needs no
     database (POST /compat/check) then holds no connection, and no write lock, while it
     works; one that does opens its own (SessionDep)."""
-    found = resolved_principal(request.scope)
-    if found is not None:  # looked up before the body was read (auth/gate.py)
-        if found.key_id is not None:
-            state.usage.touch(found.key_id, utcnow())
-        return found
-    header = request.headers.get("authorization")
+    found = remembered(request.scope)
+    if found is None:  # no body, so the gate did not run: look the key up here
+        found = await _from_header(request.headers.get("authorization"), state)
+    if isinstance(found, KeyRejectedError):
+        await _report(found, state)
+        raise invalid_api_key() from None
+    if found.key_id is not None:
+        state.usage.touch(found.key_id, utcnow())
+    return found
+
+
+async def _from_header(header: str | None, state: AppState) -> Principal | KeyRejectedError:
     if header is None:
         if state.settings.dev_auth_bypass:
             async with session_scope(state.sessionmaker) as session:
@@ -70,23 +76,15 @@ async def authenticate(
         raise UnauthenticatedError(
             "send an API key as 'Authorization: Bearer <key>'", code="missing_credentials"
         )
-    scheme, _, credential = header.partition(" ")
-    if scheme.lower() != "bearer" or not credential.strip():
+    credential = bearer_credential(header)
+    if credential is None:
         raise UnauthenticatedError(
             "the Authorization header must be 'Bearer <key>'", code="invalid_authorization"
         )
-    now = utcnow()
     try:
-        async with session_scope(state.sessionmaker, write=False) as session:
-            principal = await api_key_service.authenticate(
-                session, state.pepper, credential.strip(), now
-            )
+        return await lookup(state, credential)
     except KeyRejectedError as rejection:
-        await _report(rejection, state)
-        raise invalid_api_key() from None
-    if principal.key_id is not None:
-        state.usage.touch(principal.key_id, now)
-    return principal
+        return rejection
 
 
 async def _report(rejection: KeyRejectedError, state: AppState) -> None:

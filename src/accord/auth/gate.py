@@ -1,10 +1,11 @@
 """Who is calling, from the headers alone, before the body is read (issue 14, hole 7).
 
 The body middleware asks this before deciding how much body a request may send. It never
-raises: a missing or rejected credential is None (the route's dependency then answers
-with the proper 401, logging and auditing the rejection once). The lookup is one short
-read transaction of its own, ahead of the request's; the principal it finds is handed to
-the request (`auth.dependencies`), so the key is not looked up twice.
+raises: without a valid key the answer is None. The outcome, a principal or the key's
+rejection, is remembered on the request (`remembered`), so the route's dependency
+(`auth.dependencies.authenticate`) neither looks the key up again nor misses logging and
+auditing a rejection. The lookup is one short read transaction of its own (`lookup`, also
+what the dependency uses for requests without a body).
 """
 
 from __future__ import annotations
@@ -12,44 +13,50 @@ from __future__ import annotations
 from starlette.types import Scope
 
 from accord.api_key import service as api_key_service
+from accord.api_key.rejection import KeyRejectedError
 from accord.auth.principal import Principal
 from accord.db import session_scope
-from accord.exceptions import AccordError
 from accord.kit.clock import utcnow
 from accord.state import AppState
 
 _STATE_KEY = "accord.principal"
 
 
-def resolved_principal(scope: Scope) -> Principal | None:
-    """The principal `principal_from_headers` found for this request, if it ran."""
+def bearer_credential(header: str) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header, or None for another shape."""
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return credential.strip()
+
+
+async def lookup(state: AppState, credential: str) -> Principal:
+    """The key's principal, in a read transaction of its own; `KeyRejectedError` if refused."""
+    async with session_scope(state.sessionmaker, write=False) as session:
+        return await api_key_service.authenticate(session, state.pepper, credential, utcnow())
+
+
+def remembered(scope: Scope) -> Principal | KeyRejectedError | None:
+    """What `principal_from_headers` found for this request, if it ran and a key was sent."""
     found = scope.get("state", {}).get(_STATE_KEY)
-    return found if isinstance(found, Principal) else None
+    return found if isinstance(found, Principal | KeyRejectedError) else None
 
 
 async def principal_from_headers(scope: Scope) -> Principal | None:
     """Resolve and remember the caller (None without a valid key)."""
-    principal = await _lookup(scope)
-    scope.setdefault("state", {})[_STATE_KEY] = principal
-    return principal
-
-
-async def _lookup(scope: Scope) -> Principal | None:
     header = None
     for key, value in scope.get("headers", ()):
         if key == b"authorization":
             header = bytes(value).decode("latin-1")
             break
-    if header is None:
-        return None
-    scheme, _, credential = header.partition(" ")
-    if scheme.lower() != "bearer" or not credential.strip():
-        return None
+    credential = bearer_credential(header) if header is not None else None
+    if credential is None:
+        return None  # the dependency names the missing or malformed header
     state: AppState = scope["app"].state.accord
+    outcome: Principal | KeyRejectedError
     try:
-        async with session_scope(state.sessionmaker, write=False) as session:
-            return await api_key_service.authenticate(
-                session, state.pepper, credential.strip(), utcnow()
-            )
-    except AccordError:
-        return None
+        outcome = await lookup(state, credential)
+    except KeyRejectedError as rejection:
+        outcome = rejection
+    scope.setdefault("state", {})[_STATE_KEY] = outcome
+    return outcome if isinstance(outcome, Principal) else None
