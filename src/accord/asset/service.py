@@ -41,6 +41,14 @@ async def get_any(session: AsyncSession, workspace_id: uuid.UUID, asset_id: uuid
     return asset
 
 
+async def lock_if_live(
+    session: AsyncSession, principal: Principal, asset_id: uuid.UUID
+) -> Asset | None:
+    """Row-lock the asset if it is live (the first lock of the order asset → proposal →
+    audit head, docs/architecture.md)."""
+    return await AssetRepository(session).lock(principal.workspace_id, asset_id)
+
+
 async def lock(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Asset:
     asset = await AssetRepository(session).lock(principal.workspace_id, asset_id)
     if asset is None:

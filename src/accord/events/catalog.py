@@ -23,6 +23,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "registration.deleted",
     "proposal.opened",
     "proposal.acknowledged",
+    "proposal.acknowledgment_closed",
     "proposal.approved",
     "proposal.blocked",
     "proposal.reopened",

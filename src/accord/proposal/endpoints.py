@@ -82,7 +82,8 @@ async def acknowledge_proposal(
     session: SessionDep,
 ) -> Proposal:
     """Answer for your own team: `approve`, `block` or `migrating` (not an approval).
-    A team may change its answer while the proposal is open."""
+    A team may change its answer while the proposal is open. An admin may answer for a
+    deleted team (audited with the admin as actor), never for a live one."""
     proposal = await service.acknowledge(session, principal, proposal_id, body)
     return await service.to_out(session, proposal)
 

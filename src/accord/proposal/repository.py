@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import OPEN_STATUSES, Acknowledgment, Proposal
+from accord.proposal.schemas import TEAM_DELETED
 
 
 class ProposalRepository:
@@ -18,6 +19,13 @@ class ProposalRepository:
 
     async def get(self, workspace_id: uuid.UUID, proposal_id: uuid.UUID) -> Proposal | None:
         stmt = select(Proposal).where(
+            Proposal.workspace_id == workspace_id, Proposal.id == proposal_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def asset_of(self, workspace_id: uuid.UUID, proposal_id: uuid.UUID) -> uuid.UUID | None:
+        """The proposal's asset id alone (no row loaded, so a later lock reads fresh)."""
+        stmt = select(Proposal.asset_id).where(
             Proposal.workspace_id == workspace_id, Proposal.id == proposal_id
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
@@ -60,13 +68,36 @@ class ProposalRepository:
                         Acknowledgment.proposal_id == Proposal.id,
                         Acknowledgment.team_id == awaiting_team_id,
                         (Acknowledgment.decision.is_(None))
-                        | (Acknowledgment.decision != "approve"),
+                        | (Acknowledgment.decision.not_in(("approve", TEAM_DELETED))),
                     )
                 ),
             )
         if after_id is not None:
             stmt = stmt.where(Proposal.id > after_id)
         stmt = stmt.order_by(Proposal.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def lock_open_awaiting(
+        self, workspace_id: uuid.UUID, team_id: uuid.UUID
+    ) -> Sequence[Proposal]:
+        """Open proposals that still count the team's answer, locked, in id order."""
+        stmt = (
+            select(Proposal)
+            .where(
+                Proposal.workspace_id == workspace_id,
+                Proposal.status.in_(OPEN_STATUSES),
+                exists(
+                    select(Acknowledgment.id).where(
+                        Acknowledgment.proposal_id == Proposal.id,
+                        Acknowledgment.team_id == team_id,
+                        (Acknowledgment.decision.is_(None))
+                        | (Acknowledgment.decision != TEAM_DELETED),
+                    )
+                ),
+            )
+            .order_by(Proposal.id)
+            .with_for_update()
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def due_for_expiry(self, now: datetime, limit: int) -> Sequence[Proposal]:

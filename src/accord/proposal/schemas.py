@@ -30,8 +30,15 @@ class Decision(StrEnum):
     migrating = "migrating"
 
 
+# Stored in place of an answer when the team was deleted: the proposal no longer waits on
+# it, and a block it gave no longer holds (never an input, never in `awaiting`).
+TEAM_DELETED = "team_deleted"
+
+
 class AcknowledgmentCreate(InputModel):
-    team_id: uuid.UUID = Field(description="The acknowledging team: the caller's own team.")
+    team_id: uuid.UUID = Field(
+        description="The acknowledging team: the caller's own team (an admin: a deleted team)."
+    )
     decision: Decision = Field(description="`migrating` is not an approval.")
     comment: Annotated[str, Field(max_length=4000)] = ""
 
@@ -61,7 +68,10 @@ class Proposal(OutputModel):
         description="Documents valid under one schema and invalid under the other."
     )
     verdict: dict[str, Any] = Field(description="The engine's full verdict and all changes.")
-    awaiting: list[Awaited] = Field(description="The registrations this proposal waits on.")
+    awaiting: list[Awaited] = Field(
+        description="The registrations this proposal waits on (not a deleted team's, unless "
+        "an admin answered for it since)."
+    )
     created_by: str | None
     created_at: datetime
     expires_at: datetime

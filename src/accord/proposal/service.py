@@ -3,6 +3,7 @@
 Every team registered on the asset when the proposal opened, and affected by its breaking
 changes, must answer. All approve -> approved; any block -> blocked until that team
 changes its answer; `migrating` is not approval; nobody affected -> approved at once.
+A deleted team's answer stops counting (`release_team`); an admin may answer for it.
 Only the owner team (or an admin) publishes an approved proposal; forcing an unapproved
 one needs the admin scope and a written reason.
 """
@@ -36,9 +37,21 @@ from accord.models import (
     Registration,
 )
 from accord.proposal.repository import ProposalRepository
-from accord.proposal.schemas import AcknowledgmentCreate, Awaited, Decision, ProposalStatus
+from accord.proposal.schemas import (
+    TEAM_DELETED,
+    AcknowledgmentCreate,
+    Awaited,
+    Decision,
+    ProposalStatus,
+)
 from accord.proposal.schemas import Proposal as ProposalOut
 from accord.spec import parse_guarantees
+from accord.team import service as team_service
+
+
+def _counted(acks: Sequence[Acknowledgment]) -> list[Acknowledgment]:
+    """The answers the proposal waits on: not those of teams deleted since it opened."""
+    return [a for a in acks if a.decision != TEAM_DELETED]
 
 
 async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
@@ -71,7 +84,7 @@ async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
         ],
         witnesses=verdict.get("witnesses", []),
         verdict=verdict,
-        awaiting=[Awaited.model_validate(a) for a in acks],
+        awaiting=[Awaited.model_validate(a) for a in _counted(acks)],
         created_by=proposal.created_by,
         created_at=proposal.created_at,
         expires_at=proposal.expires_at,
@@ -121,7 +134,7 @@ async def _record(
         # consumer, approved or not) and the owners and consumers of downstream assets.
         teams=[
             asset.owner_team_id,
-            *(a.team_id for a in acks),
+            *(a.team_id for a in _counted(acks)),
             *((proposal.impact or {}).get("notify_team_ids") or []),
         ],
     )
@@ -231,8 +244,15 @@ async def list_proposals(
 async def _lock_open(
     session: AsyncSession, principal: Principal, proposal_id: uuid.UUID
 ) -> Proposal:
-    """The proposal, locked; 409 unless still open (expiring it first if it is due)."""
+    """The proposal, locked; 409 unless still open (expiring it first if it is due).
+
+    Its asset is locked first: the lock order is asset → proposal → audit head, the one a
+    publish that replaces an open proposal takes too (docs/architecture.md)."""
     repo = ProposalRepository(session)
+    asset_id = await repo.asset_of(principal.workspace_id, proposal_id)
+    if asset_id is None:
+        raise NotFoundError.of("proposal", proposal_id)
+    await asset_service.lock_if_live(session, principal, asset_id)
     proposal = await repo.lock(principal.workspace_id, proposal_id)
     if proposal is None:
         raise NotFoundError.of("proposal", proposal_id)
@@ -244,12 +264,40 @@ async def _lock_open(
 
 
 def _status_from(acks: Sequence[Acknowledgment]) -> ProposalStatus:
-    decisions = [a.decision for a in acks]
+    decisions = [a.decision for a in _counted(acks)]
     if Decision.block.value in decisions:
         return ProposalStatus.blocked
     if all(d == Decision.approve.value for d in decisions):
         return ProposalStatus.approved
     return ProposalStatus.open
+
+
+async def _settle(
+    session: AsyncSession,
+    actor: Actor,
+    proposal: Proposal,
+    acks: Sequence[Acknowledgment],
+    action: str,
+    **extra: Any,
+) -> None:
+    """After an answer changed: re-evaluate the status, record the step (``action``),
+    then the transition it caused, if any (approved, blocked or reopened)."""
+    old_status = proposal.status
+    proposal.status = _status_from(acks).value
+    await ProposalRepository(session).flush()
+    await _record(session, actor, proposal, action, **extra)
+    if proposal.status != old_status:
+        step = {"open": "proposal.reopened"}.get(proposal.status, f"proposal.{proposal.status}")
+        await _record(session, actor, proposal, step)
+
+
+async def _may_answer_for(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> bool:
+    """A team answers for itself; an admin only for a deleted team, which cannot."""
+    if principal.team_id == team_id:
+        return True
+    return principal.is_admin and not await team_service.exists(
+        session, principal.workspace_id, team_id
+    )
 
 
 async def acknowledge(
@@ -259,38 +307,70 @@ async def acknowledge(
     data: AcknowledgmentCreate,
 ) -> Proposal:
     proposal = await _lock_open(session, principal, proposal_id)
-    if principal.team_id != data.team_id:
+    if not await _may_answer_for(session, principal, data.team_id):
         raise PermissionDeniedError(
-            "a team acknowledges only for itself (use a key of that team)", code="not_own_team"
+            "a team acknowledges only for itself (use a key of that team); an admin may "
+            "answer only for a deleted team",
+            code="not_own_team",
         )
-    repo = ProposalRepository(session)
-    acks = await repo.acks(proposal.id)
+    acks = await ProposalRepository(session).acks(proposal.id)
     mine = next((a for a in acks if a.team_id == data.team_id), None)
     if mine is None:
         raise PermissionDeniedError(
-            "this proposal does not wait on your team (not registered, or not affected)",
+            "this proposal does not wait on that team (not registered, or not affected)",
             code="not_awaited",
         )
     mine.decision = data.decision.value
     mine.comment = data.comment
     mine.decided_at = utcnow()
     mine.decided_by = principal.actor.id
-    old_status = proposal.status
-    proposal.status = _status_from(acks).value
-    await repo.flush()
-    await _record(
+    extra: dict[str, Any] = {}
+    if principal.team_id != data.team_id:
+        extra["for_deleted_team"] = True
+    await _settle(
         session,
         principal.actor,
         proposal,
+        acks,
         "proposal.acknowledged",
         team_id=str(data.team_id),
         decision=data.decision.value,
         comment=data.comment,
+        **extra,
     )
-    if proposal.status != old_status:
-        action = {"open": "proposal.reopened"}.get(proposal.status, f"proposal.{proposal.status}")
-        await _record(session, principal.actor, proposal, action)
     return proposal
+
+
+async def release_team(
+    session: AsyncSession, actor: Actor, workspace_id: uuid.UUID, team_id: uuid.UUID
+) -> list[Proposal]:
+    """A team is being deleted (`team.flows.delete`): close its answer on every open
+    proposal, which is then re-evaluated as after any answer. Returns those proposals
+    (all locked by one statement, in id order, before any of them changes)."""
+    repo = ProposalRepository(session)
+    released: list[Proposal] = []
+    for proposal in await repo.lock_open_awaiting(workspace_id, team_id):
+        if proposal.expires_at <= utcnow():
+            await _expire(session, proposal)  # as any other touch of a due proposal
+            continue
+        acks = await repo.acks(proposal.id)
+        closed = next(a for a in acks if a.team_id == team_id)
+        previous = closed.decision
+        closed.decision = TEAM_DELETED
+        closed.decided_at = utcnow()
+        closed.decided_by = actor.id
+        await _settle(
+            session,
+            actor,
+            proposal,
+            acks,
+            "proposal.acknowledgment_closed",
+            team_id=str(team_id),
+            previous_decision=previous,
+            reason="team_deleted",
+        )
+        released.append(proposal)
+    return released
 
 
 async def _ship(
@@ -369,7 +449,7 @@ async def force(
     if not principal.is_admin:
         raise PermissionDeniedError("force-publishing needs the admin scope")
     proposal = await _lock_open(session, principal, proposal_id)
-    acks = await ProposalRepository(session).acks(proposal.id)
+    acks = _counted(await ProposalRepository(session).acks(proposal.id))
     created = await _ship(
         session, principal, proposal, version, ProposalStatus.force_published, reason
     )

@@ -15,11 +15,18 @@ class RegistrationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, workspace_id: uuid.UUID, reg_id: uuid.UUID) -> Registration | None:
-        stmt = select(Registration).where(
-            Registration.workspace_id == workspace_id,
-            Registration.id == reg_id,
-            Registration.deleted_at.is_(None),
+    async def lock(self, workspace_id: uuid.UUID, reg_id: uuid.UUID) -> Registration | None:
+        """The registration if still live, locked, re-read even if the session holds it
+        (another transaction may have ended it meanwhile)."""
+        stmt = (
+            select(Registration)
+            .where(
+                Registration.workspace_id == workspace_id,
+                Registration.id == reg_id,
+                Registration.deleted_at.is_(None),
+            )
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
@@ -36,6 +43,23 @@ class RegistrationRepository:
             select(Registration)
             .where(Registration.asset_id == asset_id, Registration.deleted_at.is_(None))
             .order_by(Registration.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def lock_live_for_team(
+        self, workspace_id: uuid.UUID, team_id: uuid.UUID
+    ) -> Sequence[Registration]:
+        stmt = (
+            select(Registration)
+            .where(
+                Registration.workspace_id == workspace_id,
+                Registration.team_id == team_id,
+                Registration.deleted_at.is_(None),
+            )
+            .order_by(Registration.id)
+            # NO KEY UPDATE, as the update that ends them: acknowledgments being inserted
+            # elsewhere (foreign keys to these rows) do not wait for it.
+            .with_for_update(key_share=True)
         )
         return (await self.session.execute(stmt)).scalars().all()
 

@@ -26,15 +26,20 @@ def _snapshot(reg: Registration) -> dict[str, Any]:
     return RegistrationOut.model_validate(reg).model_dump(mode="json")
 
 
-async def _notify(session: AsyncSession, asset: Asset, reg: Registration, type: str) -> None:
+async def _notify(
+    session: AsyncSession, asset: Asset, reg: Registration, type: str, reason: str | None = None
+) -> None:
     asset_service.forget_consumers(session, asset.id)
+    data: dict[str, Any] = {"asset": asset_service.reference(asset), "registration": _snapshot(reg)}
+    if reason is not None:
+        data["reason"] = reason
     await events.emit(
         session,
         workspace_id=reg.workspace_id,
         type=type,
         subject_type="registration",
         subject_id=reg.id,
-        data={"asset": asset_service.reference(asset), "registration": _snapshot(reg)},
+        data=data,
         teams=[asset.owner_team_id, reg.team_id],
     )
 
@@ -45,7 +50,8 @@ async def create(
     if not principal.acts_for(data.team_id):
         raise PermissionDeniedError("a team registers only itself (admins may register any team)")
     asset = await asset_service.get(session, principal, data.asset_id)
-    if not await team_service.exists(session, principal.workspace_id, data.team_id):
+    # Held, not just read: a registration must not outlive a team deleted meanwhile.
+    if not await team_service.hold_live(session, principal.workspace_id, data.team_id):
         raise NotFoundError.of("team", data.team_id)
     if data.fields:
         contract_service.require_known_fields(
@@ -101,9 +107,15 @@ async def live_for_asset(session: AsyncSession, asset_id: uuid.UUID) -> Sequence
     return await RegistrationRepository(session).live_for_asset(asset_id)
 
 
+async def lock_live_for_team(
+    session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID
+) -> Sequence[Registration]:
+    """The team's live registrations, locked (`team.flows.delete` ends them)."""
+    return await RegistrationRepository(session).lock_live_for_team(workspace_id, team_id)
+
+
 async def delete(session: AsyncSession, principal: Principal, reg_id: uuid.UUID) -> None:
-    repo = RegistrationRepository(session)
-    reg = await repo.get(principal.workspace_id, reg_id)
+    reg = await RegistrationRepository(session).lock(principal.workspace_id, reg_id)
     if reg is None:
         raise NotFoundError.of("registration", reg_id)
     if not principal.acts_for(reg.team_id):
@@ -115,8 +127,19 @@ async def delete(session: AsyncSession, principal: Principal, reg_id: uuid.UUID)
 async def close_for_asset(
     session: AsyncSession, principal: Principal, asset: Asset, reg: Registration, reason: str
 ) -> None:
-    """End a registration because an admin deletes its asset (`asset.flows.delete`)."""
-    await _close(session, principal, asset, reg, reason)
+    """End a registration because an admin deletes its asset (`asset.flows.delete`),
+    unless it ended meanwhile (its team was deleted since the flow read it)."""
+    if await RegistrationRepository(session).lock(reg.workspace_id, reg.id) is None:
+        return
+    await _close(session, principal, asset, reg, f"asset deleted: {reason}")
+
+
+async def close_for_team_deletion(
+    session: AsyncSession, principal: Principal, reg: Registration
+) -> None:
+    """End a registration because an admin deletes its team (`team.flows.delete`)."""
+    asset = await asset_service.get_any(session, reg.workspace_id, reg.asset_id)
+    await _close(session, principal, asset, reg, "team deleted")
 
 
 async def _close(
@@ -137,6 +160,6 @@ async def _close(
         entity_type="registration",
         entity_id=reg.id,
         before=before,
-        after={"reason": f"asset deleted: {reason}"} if reason is not None else None,
+        after={"reason": reason} if reason is not None else None,
     )
-    await _notify(session, asset, reg, "registration.deleted")
+    await _notify(session, asset, reg, "registration.deleted", reason)

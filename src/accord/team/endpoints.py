@@ -17,7 +17,7 @@ from accord.kit.pagination import (
     uuid_after,
 )
 from accord.problems import STANDARD_ERRORS
-from accord.team import service
+from accord.team import flows, service
 from accord.team.schemas import Team, TeamCreate, TeamUpdate
 
 router = APIRouter(prefix="/api/v1/teams", tags=["teams"], responses=STANDARD_ERRORS)
@@ -64,6 +64,9 @@ async def update_team(
 async def delete_team(
     team_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep
 ) -> Response:
-    """Soft-delete a team (admin); its API keys are revoked in the same transaction."""
-    await service.delete(session, principal, team_id)
+    """Soft-delete a team (admin). In the same transaction its API keys are revoked, its
+    registrations end, and its answers on open proposals stop counting: each proposal
+    is re-evaluated (a block by the team no longer holds; if its answer was the last
+    one outstanding, the proposal is approved). An admin may later answer for it."""
+    await flows.delete(session, principal, team_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,19 @@ class TeamRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def lock(
+        self, workspace_id: uuid.UUID, team_id: uuid.UUID, *, shared: bool = False
+    ) -> Team | None:
+        """The live team, locked: to delete it (FOR NO KEY UPDATE, which foreign-key checks
+        of rows being added elsewhere do not wait for) or shared (FOR SHARE: to add a row
+        that must not outlive the team; it waits for a deletion in progress, then sees it)."""
+        stmt = (
+            select(Team)
+            .where(Team.workspace_id == workspace_id, Team.id == team_id, Team.deleted_at.is_(None))
+            .with_for_update(read=shared, key_share=not shared)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def get_by_name(self, workspace_id: uuid.UUID, name: str) -> Team | None:
         stmt = select(Team).where(
             Team.workspace_id == workspace_id, Team.name == name, Team.deleted_at.is_(None)

@@ -34,6 +34,12 @@ async def exists(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.U
     return await TeamRepository(session).get(workspace_id, team_id) is not None
 
 
+async def hold_live(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID) -> bool:
+    """Is the team live? If so it stays live until the caller's transaction ends (a
+    concurrent deletion waits for it, or it waits for that deletion and sees its end)."""
+    return await TeamRepository(session).lock(workspace_id, team_id, shared=True) is not None
+
+
 async def list_teams(
     session: AsyncSession, principal: Principal, *, after_id: uuid.UUID | None, limit: int
 ) -> Sequence[Team]:
@@ -101,11 +107,23 @@ async def update(
     return team
 
 
-async def delete(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> None:
-    """Soft delete: the row stays for history; the team's keys stop working at once."""
+async def lock_for_deletion(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID
+) -> Team:
+    """The live team, locked, for an admin about to delete it (`team.flows.delete`)."""
     if not principal.is_admin:
         raise PermissionDeniedError("deleting teams needs the admin scope")
-    team = await get(session, principal, team_id)
+    team = await TeamRepository(session).lock(principal.workspace_id, team_id)
+    if team is None:
+        raise NotFoundError.of("team", team_id)
+    return team
+
+
+async def delete(
+    session: AsyncSession, principal: Principal, team: Team, *, details: dict[str, Any]
+) -> None:
+    """Soft delete (the caller holds the lock and ended what the team took part in:
+    `team.flows.delete`): the row stays for history; the team's keys stop working at once."""
     before = _snapshot(team)
     team.deleted_at = utcnow()
     await TeamRepository(session).flush()
@@ -117,5 +135,6 @@ async def delete(session: AsyncSession, principal: Principal, team_id: uuid.UUID
         entity_type="team",
         entity_id=team.id,
         before=before,
+        after=details,
     )
     await api_key_service.revoke_all_for_team(session, principal, team.id)
