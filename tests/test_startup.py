@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord.app import create_app
-from accord.db import create_engine, create_sessionmaker
+from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.kit.crypto import generate_api_key
+from accord.models import ApiKey, Workspace
 from accord.startup import StartupError, ensure_bootstrap, prepare
 from tests.conftest import make_settings
 
@@ -73,3 +77,24 @@ async def test_dev_auth_bypass_acts_as_default_admin(database_url: str) -> None:
         assert created.status_code == 201
         events = await client.get("/api/v1/audit-events", params={"action": "team.created"})
         assert events.json()["items"][0]["actor_type"] == "dev_bypass"
+
+
+async def test_replicas_bootstrapping_together_both_start(
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Issue 15 (found by the fault matrix): two `accord serve` started together with
+    ACCORD_BOOTSTRAP_ADMIN_KEY raced to create the `default` workspace and one exited 1
+    on its unique constraint. Each replica has its own engine, as processes would."""
+    key = generate_api_key()
+    settings = make_settings(database_url, bootstrap_admin_key=key)
+    engines = [create_engine(settings) for _ in range(4)]
+    try:
+        await asyncio.gather(*(ensure_bootstrap(settings, create_sessionmaker(e)) for e in engines))
+    finally:
+        for e in engines:
+            await e.dispose()
+    async with session_scope(sessionmaker, write=False) as s:
+        names = (await s.execute(select(Workspace.name))).scalars().all()
+        keys = (await s.execute(select(func.count()).select_from(ApiKey))).scalar_one()
+    assert names == ["default"]
+    assert keys == 1

@@ -7,14 +7,19 @@ exit non-zero instead of dumping a traceback.
 from __future__ import annotations
 
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from accord.api_key import service as api_key_service
 from accord.config import Settings
 from accord.db import ping, session_scope
 from accord.exceptions import AccordError
-from accord.migrate import schema_status, upgrade
+from accord.migrate import (
+    MIGRATION_LOCK_TIMEOUT_S,
+    MigrationLockTimeout,
+    schema_status,
+    upgrade,
+)
 from accord.workspace import service as workspace_service
 
 log = structlog.get_logger("accord.startup")
@@ -47,18 +52,35 @@ async def check_database(settings: Settings, engine: AsyncEngine) -> None:
 
 
 async def prepare(
-    settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    code_heads: tuple[str, ...] | None = None,
+    lock_timeout_s: float | None = MIGRATION_LOCK_TIMEOUT_S,
 ) -> None:
-    """Reachable, migrated (applied here on the embedded default), bootstrap key present."""
+    """Reachable, migrated (applied here on the embedded default), bootstrap key present.
+
+    The schema may be ahead of the code by additive migrations only (a rolling upgrade:
+    docs/operations-upgrades.md). ``code_heads`` defaults to the package's own migration
+    heads; tests pass an older head to start as the previous release would.
+    """
     await check_database(settings, engine)
     if settings.should_auto_migrate:
-        await upgrade(engine)
-    status = await schema_status(engine)
+        try:
+            for target in code_heads or ("head",):
+                await upgrade(engine, target, lock_timeout_s=lock_timeout_s)
+        except MigrationLockTimeout as exc:
+            raise StartupError(str(exc)) from None
+    status = await schema_status(engine, code_heads)
+    if not status.compatible:
+        raise StartupError(status.message)
     if not status.up_to_date:
-        current = ",".join(status.current) or "empty"
-        raise StartupError(
-            f"database schema is at {current} but the code needs {','.join(status.head)}: "
-            "run `accord db upgrade`"
+        log.warning(
+            "schema_ahead_of_code",
+            current=list(status.current),
+            head=list(status.head),
+            additive=list(status.ahead_by),
         )
     await ensure_bootstrap(settings, sessionmaker)
 
@@ -66,8 +88,22 @@ async def prepare(
 async def ensure_bootstrap(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
+    """The `default` workspace and the bootstrap key, once. Replicas starting together
+    race to create them: the loser's insert hits the unique constraint, and its second
+    attempt finds what the winner made."""
     if settings.bootstrap_admin_key is None and not settings.dev_auth_bypass:
         return
+    for attempt in (1, 2):
+        try:
+            await _bootstrap(settings, sessionmaker)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("bootstrap_race_lost_retrying")
+
+
+async def _bootstrap(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with session_scope(sessionmaker) as session:
         workspace, _ = await workspace_service.get_or_create(session, BOOTSTRAP_WORKSPACE)
         if settings.bootstrap_admin_key is not None:

@@ -33,8 +33,8 @@ def bootstrap(
 
     async def _go(engine: AsyncEngine) -> str:
         status = await schema_status(engine)
-        if not status.up_to_date:
-            fail("database schema is not at head: run `accord db upgrade` first", 1)
+        if not status.compatible:
+            fail(status.message, 1)
         raw = generate_api_key()
         async with session_scope(create_sessionmaker(engine)) as session:
             ws, _ = await workspace_service.get_or_create(session, workspace)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
+from accord.migrate import autogenerate_include_name
 from accord.models import Base
 from accord.models.base import UTCDateTime
 
@@ -29,6 +30,8 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     render_item=_render_item,
+    # accord_schema_compat is the migration runner's own table, like alembic_version.
+    include_name=autogenerate_include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

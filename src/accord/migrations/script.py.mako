@@ -18,6 +18,12 @@ down_revision: str | Sequence[str] | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
 
+# Rolling upgrades (docs/operations-upgrades.md): True only if code at the previous head
+# keeps working on the schema this migration leaves, i.e. it only adds: tables, nullable
+# columns, columns with a server default, indexes. Dropping, renaming, retyping or
+# tightening anything (NOT NULL without a default, a new unique constraint): False.
+accord_additive = False
+
 
 def upgrade() -> None:
     ${upgrades if upgrades else "pass"}

@@ -18,6 +18,10 @@ down_revision: str | Sequence[str] | None = "80cc1f345ea6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Rolling upgrades (docs/operations-upgrades.md): code at the previous head keeps
+# working on this schema. New tables and their indexes only.
+accord_additive = True
+
 
 def upgrade() -> None:
 

@@ -18,6 +18,10 @@ down_revision: str | Sequence[str] | None = "70d45e8f4b5d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Rolling upgrades (docs/operations-upgrades.md): code at the previous head keeps
+# working on this schema. A new table, its indexes and a nullable column (proposals.impact).
+accord_additive = True
+
 
 def upgrade() -> None:
     op.create_table(

@@ -17,6 +17,12 @@ down_revision: str | Sequence[str] | None = "89858bba125f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Rolling upgrades (docs/operations-upgrades.md): code at the previous head keeps
+# working on this schema. Nullable columns, NOT NULL columns with a server default (code
+# at 89858bba125f inserts without them and gets the default), an index, and foreign keys
+# on the new nullable columns only.
+accord_additive = True
+
 
 def upgrade() -> None:
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
