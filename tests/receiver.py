@@ -40,6 +40,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     host: str = "127.0.0.1"
+    delay_s: float = 0.0  # answer this late (a slow or hung receiver)
 
     @property
     def url(self) -> str:
@@ -57,6 +58,8 @@ class Receiver:
                 break
         got = Received(scope["path"], {k.decode(): v.decode() for k, v in scope["headers"]}, body)
         self.received.append(got)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         status, headers = self.respond(got)
         await send(
             {

@@ -60,6 +60,32 @@ async def _usage_loop(state: AppState) -> None:
             log.exception("usage_flush_failed")
 
 
+async def _shut_down(state: AppState, tasks: list[asyncio.Task[None]]) -> None:
+    """Stop the worker, hand back what it holds, flush key usage: each step guarded, so a
+    failed worker (or a database that is down) never aborts shutdown or skips the flush."""
+    worker = state.worker
+    if worker is not None:
+        worker.stop()
+        await asyncio.wait(tasks[1:], timeout=state.settings.webhook_timeout_s + 5)
+        try:
+            await worker.release()
+        except Exception:
+            log.exception("worker_release_failed")
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("background_task_failed")
+    try:
+        await flush_usage(state)
+    except Exception:
+        log.exception("usage_flush_failed", at="shutdown")
+
+
 async def run_maintenance(state: AppState) -> None:
     """Run every scheduled task once, now (operators and tests)."""
     for _, task in default_tasks(state.settings).values():
@@ -96,23 +122,13 @@ def create_app(
                 await state.offload.start()
             app.state.accord = state
             tasks = [asyncio.create_task(_usage_loop(state))]
-            worker = None
             if settings.should_run_worker_in_process:
-                worker = Worker(settings, state.sessionmaker, default_tasks(settings))
-                tasks.append(asyncio.create_task(worker.run()))
+                state.worker = Worker(settings, state.sessionmaker, default_tasks(settings))
+                tasks.append(asyncio.create_task(state.worker.run()))
             try:
                 yield
             finally:
-                if worker is not None:
-                    worker.stop()
-                    await asyncio.wait(tasks[1:], timeout=settings.webhook_timeout_s + 5)
-                    await worker.release()
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-                await flush_usage(state)
+                await _shut_down(state, tasks)
         finally:
             state.offload.shutdown()
             await engine.dispose()

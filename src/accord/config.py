@@ -52,7 +52,29 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        le=600_000,
+        description="How long a SQLite writer waits for the write lock before the request "
+        "answers 503 database_busy.",
+    )
+    db_lock_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        le=600_000,
+        description="PostgreSQL lock_timeout of every session: a request waiting longer for "
+        "a row lock answers 503 lock_timeout.",
+    )
+    db_statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=1000,
+        le=3_600_000,
+        description="PostgreSQL statement_timeout of every session (503 statement_timeout).",
+    )
+    db_retry_after_s: int = Field(
+        default=2, ge=1, le=300, description="Retry-After sent with a 503 for database trouble."
+    )
     auto_migrate: bool | None = Field(
         default=None,
         description="Apply migrations at start-up; default: on for SQLite, off otherwise.",
@@ -86,6 +108,21 @@ class Settings(BaseSettings):
     )
     maintenance_interval_s: float = Field(
         default=60.0, gt=0, description="How often due proposals are expired in-process."
+    )
+    retention_days: float = Field(
+        default=30.0,
+        ge=1,
+        le=36_500,
+        description="Delivered webhook deliveries, their attempts, and events every delivery "
+        "of which has ended are purged after this many days (dead letters and the audit log "
+        "are kept).",
+    )
+    import_chunk_size: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="Assets a background import commits per transaction: the longest any "
+        "other writer waits behind an import.",
     )
 
     # --- Trust and abuse limits (docs/security.md) ---
@@ -165,6 +202,43 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("unsafe settings: " + "; ".join(problems))
         return self
+
+    @model_validator(mode="after")
+    def _coherent_worker(self) -> Settings:
+        """Settings that only make sense together (issue 15): refused at start-up, with
+        the fix, rather than failing on the first retry or re-sending a batch twice."""
+        problems: list[str] = []
+        if self.webhook_backoff_base_s > self.webhook_backoff_max_s:
+            problems.append(
+                "ACCORD_WEBHOOK_BACKOFF_BASE_S must not exceed ACCORD_WEBHOOK_BACKOFF_MAX_S"
+            )
+        if self.webhook_backoff_max_s > self.webhook_retry_horizon_s:
+            problems.append(
+                "ACCORD_WEBHOOK_BACKOFF_MAX_S must not exceed ACCORD_WEBHOOK_RETRY_HORIZON_S"
+            )
+        elif self.webhook_retry_horizon_s / self.webhook_backoff_max_s > 100_000:
+            problems.append(
+                "ACCORD_WEBHOOK_RETRY_HORIZON_S / ACCORD_WEBHOOK_BACKOFF_MAX_S allows more "
+                "than 100,000 attempts per delivery; raise the backoff maximum"
+            )
+        worst = self.worker_worst_case_batch_s
+        if self.worker_lease_s < worst:
+            problems.append(
+                f"ACCORD_WORKER_LEASE_S={self.worker_lease_s:g} is shorter than the worst-case "
+                f"batch ({worst:g} s = ceil(ACCORD_WORKER_BATCH_SIZE / "
+                "ACCORD_WORKER_CONCURRENCY) x ACCORD_WEBHOOK_TIMEOUT_S); raise the lease or "
+                "lower the batch size or the timeout"
+            )
+        if problems:
+            raise ValueError("incoherent settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def worker_worst_case_batch_s(self) -> float:
+        """The longest one batch can take: its deliveries run `worker_concurrency` at a
+        time and each has a hard deadline of `webhook_timeout_s` (DNS, redirects included)."""
+        rounds = -(-self.worker_batch_size // self.worker_concurrency)
+        return rounds * self.webhook_timeout_s
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -11,7 +11,8 @@ failing when a read lock cannot be upgraded.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from accord.config import Settings
+from accord.exceptions import DatabaseTroubleError
+from accord.kit.dberrors import DETAIL, Trouble, classify, classify_connect
 
 _WRITE_OPTION = "accord_write"
 
@@ -34,7 +37,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.resolved_database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(settings, url.database)
-    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_s}
+    connect_args: dict[str, Any] = {
+        "timeout": settings.db_connect_timeout_s,
+        # Every session waits at most this long for a lock or a statement (then 503).
+        "server_settings": {
+            "lock_timeout": str(settings.db_lock_timeout_ms),
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+        },
+    }
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
@@ -76,22 +86,58 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+_BEFORE_COMMIT = "accord.before_commit"
+CommitHook = Callable[[AsyncSession], Awaitable[None]]
+
+
+def before_commit(session: AsyncSession, name: str, hook: CommitHook) -> None:
+    """Run ``hook`` once, just before this session's transaction commits (`session_scope`).
+
+    What must be the last thing a transaction does goes here: the audit chain takes its
+    workspace head lock in one (the lock order in docs/architecture.md)."""
+    session.info.setdefault(_BEFORE_COMMIT, {})[name] = hook
+
+
+async def _run_before_commit(session: AsyncSession) -> None:
+    hooks: dict[str, CommitHook] = session.info.pop(_BEFORE_COMMIT, {})
+    for hook in hooks.values():
+        await hook(session)
+
+
+def trouble_error(trouble: Trouble) -> DatabaseTroubleError:
+    return DatabaseTroubleError(DETAIL[trouble], code=trouble.value)
+
+
 @asynccontextmanager
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
 ) -> AsyncIterator[AsyncSession]:
-    """The transaction boundary: commit when the block succeeds, roll back otherwise."""
+    """The transaction boundary: commit when the block succeeds, roll back otherwise.
+
+    Database trouble (down, busy, a lock or statement timeout, a deadlock) comes out as a
+    `DatabaseTroubleError` (503 with Retry-After); every other error keeps its type."""
     async with sessionmaker() as session:
-        await session.connection(execution_options={_WRITE_OPTION: write})
+        try:
+            await session.connection(execution_options={_WRITE_OPTION: write})
+        except Exception as exc:
+            trouble = classify_connect(exc)
+            if trouble is None:
+                raise
+            raise trouble_error(trouble) from exc
         try:
             yield session
             if write:
+                await _run_before_commit(session)
                 await session.commit()
             else:
                 await session.rollback()
-        except BaseException:
-            await session.rollback()
-            raise
+        except BaseException as exc:
+            with contextlib.suppress(Exception):  # a dead connection cannot roll back
+                await session.rollback()
+            trouble = classify(exc) if isinstance(exc, Exception) else None
+            if trouble is None:
+                raise
+            raise trouble_error(trouble) from exc
 
 
 async def ping(engine: AsyncEngine, timeout_s: float) -> None:

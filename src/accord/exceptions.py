@@ -11,6 +11,8 @@
     ├── ValidationFailedError    422 validation_failed
     ├── TooManyRequestsError     429 rate_limited
     └── ServiceUnavailableError  503 service_unavailable
+        └── DatabaseTroubleError 503 database_unavailable, database_busy, lock_timeout,
+                                     statement_timeout, deadlock (Retry-After)
 
 Domain code raises these; ``accord.problems`` renders every one as RFC 9457
 problem+json. A subclass may override ``code`` for a more precise, still stable name.
@@ -110,3 +112,13 @@ class ServiceUnavailableError(AccordError):
     status = 503
     code = "service_unavailable"
     title = "Service unavailable"
+
+
+class DatabaseTroubleError(ServiceUnavailableError):
+    """The database could not serve this request now (down, busy, a lock or statement
+    timeout, a deadlock). Nothing was written; retrying after ``retry_after`` may work."""
+
+    def __init__(self, detail: str, *, code: str, retry_after: int | None = None) -> None:
+        super().__init__(detail, code=code)
+        # None: the handler sends the configured ACCORD_DB_RETRY_AFTER_S.
+        self.retry_after = retry_after

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.auth.principal import Principal
 from accord.auth.principal import Scope as AuthScope
+from accord.exceptions import DatabaseTroubleError
 from accord.kit.context import request_id_var
 from accord.kit.jsondepth import deeper_than
 from accord.problems import problem_response
@@ -149,8 +150,9 @@ class BodyLimitMiddleware:
     """Bodies are read only after the caller is known, and only as much as it may send.
 
     GET/HEAD/OPTIONS pass through untouched. For the rest, ``authenticate`` resolves the
-    principal from the headers (it never raises; the route's dependency gives the real
-    401 later; `auth.gate` remembers it so the request does not look the key up twice).
+    principal from the headers (it raises only `DatabaseTroubleError`, answered 503 here;
+    the route's dependency gives the real 401 later; `auth.gate` remembers it so the
+    request does not look the key up twice).
     The limit is then ``unauthenticated`` (64 KiB by default) without a valid
     key, ``write_routes[path]`` (the dbt import) for a key with write scope, ``default``
     otherwise; a declared Content-Length over it is refused before a byte is read. The
@@ -167,7 +169,17 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        principal = await self.authenticate(scope)
+        try:
+            principal = await self.authenticate(scope)
+        except DatabaseTroubleError as trouble:  # the key could not be looked up: 503
+            state = getattr(scope["app"].state, "accord", None)
+            retry = trouble.retry_after or (state.settings.db_retry_after_s if state else 2)
+            response = problem_response(
+                trouble.status, trouble.instance_code, trouble.title, trouble.detail,
+                scope.get("path"), headers={"Retry-After": str(retry)},
+            )  # fmt: skip
+            await response(scope, receive, send)
+            return
         limit, why = self._limit(scope, principal)
         try:
             declared = self._declared_length(scope)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.exceptions import AccordError, TooManyRequestsError
+from accord.exceptions import AccordError, DatabaseTroubleError, TooManyRequestsError
 from accord.kit.context import current_request_id
 
 PROBLEM_TYPE_BASE = "urn:accord:problem:"
@@ -56,6 +56,11 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def _db_retry_after(request: Request) -> int:
+    state = getattr(request.app.state, "accord", None)
+    return int(state.settings.db_retry_after_s) if state is not None else 2
+
+
 async def _accord_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AccordError)
     headers: dict[str, str] | None = None
@@ -63,6 +68,8 @@ async def _accord_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"}
     elif isinstance(exc, TooManyRequestsError):
         headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, DatabaseTroubleError):
+        headers = {"Retry-After": str(exc.retry_after or _db_retry_after(request))}
     return problem_response(
         exc.status,
         exc.instance_code,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from accord.api_key.usage import UsageTracker
 from accord.config import Settings
 from accord.kit.offload import Offload
+
+if TYPE_CHECKING:
+    from accord.worker.runner import Worker
 
 
 @dataclass
@@ -18,6 +22,7 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     usage: UsageTracker
     offload: Offload  # the compatibility engine's worker processes (kit/offload.py)
+    worker: Worker | None = None  # the in-process delivery worker, when it runs here
 
     @property
     def pepper(self) -> str:

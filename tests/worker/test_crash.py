@@ -40,6 +40,7 @@ def _start_worker(database_url: str) -> subprocess.Popen[bytes]:
         ACCORD_LOG_LEVEL="warning",
         ACCORD_WEBHOOK_ALLOW_PRIVATE="true",
         ACCORD_WORKER_LEASE_S="2",
+        ACCORD_WEBHOOK_TIMEOUT_S="1",
         ACCORD_WORKER_POLL_INTERVAL_S="0.05",
         ACCORD_WORKER_BATCH_SIZE="50",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -199,7 +200,10 @@ async def test_stale_lease_result_is_refused(
         [first] = await WorkerRepository(s).claim("token-a", now, timedelta(seconds=1), 10)
     async with session_scope(sessionmaker) as s:
         assert await WorkerRepository(s).claim("token-b", now, timedelta(seconds=30), 10) == []
-    later = now + timedelta(seconds=2)  # token-a's lease has expired: recovered by the claim
+    # token-a's lease expires (PostgreSQL leases use its own clock, so time really passes;
+    # SQLite's use the time given): the next claim recovers the delivery.
+    await asyncio.sleep(1.2)
+    later = now + timedelta(seconds=2)
     async with session_scope(sessionmaker) as s:
         [again] = await WorkerRepository(s).claim("token-b", later, timedelta(seconds=30), 10)
     assert again.id == first.id

@@ -4,22 +4,53 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from accord.audit.chain import GENESIS, ChainVerifier, Link
 from accord.audit.repository import AuditRepository
 from accord.audit.schemas import ChainProblem, VerifyResult
 from accord.auth.principal import Actor
+from accord.db import before_commit
 from accord.kit.clock import utcnow
 from accord.kit.context import current_request_id
 from accord.kit.ids import uuid7
-from accord.models import AuditEvent, AuditHead
+from accord.models import AuditEvent
 
 _VERIFY_BATCH = 2000
-_HEADS_KEY = "accord.audit.heads"
+_PENDING_KEY = "accord.audit.pending"
+
+
+@dataclass
+class _Pending:
+    event: AuditEvent
+    # The savepoint (if any) the change was made in: if it rolls back, so does this entry.
+    savepoint: SessionTransaction | None
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """A rolled-back savepoint takes its audit entries with it; an outer rollback, all."""
+    pending: list[_Pending] | None = session.info.get(_PENDING_KEY)
+    if not pending:
+        return
+    if not previous.nested:
+        pending.clear()
+        return
+
+    def inside(txn: SessionTransaction | None) -> bool:
+        while txn is not None:
+            if txn is previous:
+                return True
+            txn = txn.parent
+        return False
+
+    pending[:] = [p for p in pending if not inside(p.savepoint)]
 
 
 async def init_chain(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -39,18 +70,14 @@ async def record(
 ) -> AuditEvent:
     """Append one event to the workspace's chain, in the session's transaction.
 
-    The chain head is locked once per transaction (the lock is held until commit anyway)
-    and then advanced in memory; the new events and the head's final position are
-    written by the transaction's flushes, batched."""
-    repo = AuditRepository(session)
-    heads: dict[uuid.UUID, AuditHead] = session.info.setdefault(_HEADS_KEY, {})
-    head = heads.get(workspace_id)
-    if head is None:
-        head = heads[workspace_id] = await repo.lock_head(workspace_id)
-    link = Link(
-        workspace_id=str(workspace_id),
-        seq=head.seq + 1,
-        occurred_at=utcnow(),
+    The event is held in the session and chained just before commit (`_seal`): the
+    workspace's chain head is the LAST lock a transaction takes (docs/architecture.md,
+    lock order), held only for the commit itself, so a long transaction never blocks
+    the workspace's other writers on the head and no two transactions take the head and
+    another row in opposite orders. Its sequence number and hash are set then."""
+    entry = AuditEvent(
+        id=uuid7(),
+        workspace_id=workspace_id,
         actor_type=actor.type,
         actor_id=actor.id,
         action=action,
@@ -59,26 +86,31 @@ async def record(
         before=before,
         after=after,
         request_id=current_request_id(),
-        prev_hash=head.hash,
     )
-    event = AuditEvent(
-        id=uuid7(),
-        workspace_id=workspace_id,
-        seq=link.seq,
-        occurred_at=link.occurred_at,
-        actor_type=link.actor_type,
-        actor_id=link.actor_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=link.entity_id,
-        before=before,
-        after=after,
-        request_id=link.request_id,
-        prev_hash=link.prev_hash,
-        hash=link.digest(),
-    )
-    repo.append(event, head)
-    return event
+    pending: list[_Pending] = session.info.setdefault(_PENDING_KEY, [])
+    if not pending:
+        before_commit(session, "audit", _seal)
+    pending.append(_Pending(entry, session.sync_session.get_nested_transaction()))
+    return entry
+
+
+async def _seal(session: AsyncSession) -> None:
+    """Chain the transaction's audit events: lock each workspace's head (in a fixed order
+    across workspaces), number and hash the events, move the head."""
+    pending: list[_Pending] = session.info.pop(_PENDING_KEY, [])
+    by_workspace: dict[uuid.UUID, list[AuditEvent]] = {}
+    for p in pending:
+        by_workspace.setdefault(p.event.workspace_id, []).append(p.event)
+    repo = AuditRepository(session)
+    for workspace_id in sorted(by_workspace):
+        head = await repo.lock_head(workspace_id)
+        occurred_at = utcnow()
+        for entry in by_workspace[workspace_id]:
+            entry.seq = head.seq + 1
+            entry.occurred_at = occurred_at
+            entry.prev_hash = head.hash
+            entry.hash = _link(entry).digest()
+            repo.append(entry, head)
 
 
 def _link(event: AuditEvent) -> Link:

@@ -1,7 +1,8 @@
 """Who is calling, from the headers alone, before the body is read (issue 14, hole 7).
 
-The body middleware asks this before deciding how much body a request may send. It never
-raises: without a valid key the answer is None. The outcome, a principal or the key's
+The body middleware asks this before deciding how much body a request may send. Without
+a valid key the answer is None; it raises only `DatabaseTroubleError` (the database could
+not be asked: 503). The outcome, a principal or the key's
 rejection, is remembered on the request (`remembered`), so the route's dependency
 (`auth.dependencies.authenticate`) neither looks the key up again nor misses logging and
 auditing a rejection. The lookup is one short read transaction of its own (`lookup`, also

@@ -1,10 +1,17 @@
-"""`accord worker`: deliver webhooks and run scheduled tasks until stopped."""
+"""`accord worker`: deliver webhooks and run scheduled tasks until stopped.
+
+Exit codes: 0 after SIGTERM/SIGINT, 1 when it cannot start or must stop (the loop failed
+the same way too often: see accord.worker.runner), so a supervisor restarts it.
+`--health-port` serves the heartbeat at GET /healthz (200 ok or failing, 503 down) for
+a liveness probe.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from typing import TYPE_CHECKING
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,21 +19,42 @@ from accord.cli._common import fail, load_settings
 
 if TYPE_CHECKING:
     from accord.config import Settings
+    from accord.worker.runner import Worker
 
 
-async def _run(settings: Settings) -> None:
+async def _serve_health(worker: Worker, port: int, stack: AsyncExitStack) -> None:
+    """GET /healthz on 127.0.0.1:port: the worker's heartbeat as JSON."""
+    from aiohttp import web
+
+    async def healthz(_request: web.Request) -> web.Response:
+        snapshot = worker.health.snapshot(worker.stale_after_s)
+        return web.json_response(snapshot, status=503 if snapshot["status"] == "down" else 200)
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+
+
+async def _run(settings: Settings, health_port: int | None) -> int:
     from accord.db import create_engine, create_sessionmaker
     from accord.migrate import schema_status
     from accord.startup import StartupError, check_database
-    from accord.worker.runner import Worker
+    from accord.worker.runner import Worker, WorkerFatalError
     from accord.worker.tasks import default_tasks
 
     engine = create_engine(settings)
-    try:
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
         await check_database(settings, engine)
-        if not (await schema_status(engine)).up_to_date:
-            raise StartupError("database schema is behind the code: run `accord db upgrade`")
+        status = await schema_status(engine)
+        if not status.compatible:
+            raise StartupError(status.message)
         worker = Worker(settings, create_sessionmaker(engine), default_tasks(settings))
+        if health_port is not None:
+            await _serve_health(worker, health_port, stack)
         loop = asyncio.get_running_loop()
         forced = asyncio.Event()
 
@@ -40,29 +68,52 @@ async def _run(settings: Settings) -> None:
         running = asyncio.create_task(worker.run())
         stopper = asyncio.create_task(forced.wait())
         await asyncio.wait({running, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
         if not running.done():
             running.cancel()
-        released = await worker.release()
+        code = 0
+        try:
+            await running
+        except asyncio.CancelledError:
+            pass
+        except WorkerFatalError as exc:
+            typer.echo(f"worker failed: {exc}", err=True)
+            code = 1
+        try:
+            released = await worker.release()
+        except Exception as exc:  # the database may be what failed; leases expire on their own
+            typer.echo(
+                f"could not release claimed deliveries ({type(exc).__name__}); "
+                "they are re-claimed when their lease expires",
+                err=True,
+            )
+            released = 0
         typer.echo(
             f"worker stopped: {worker.stats.delivered} delivered, {worker.stats.retried} "
             f"retried, {worker.stats.dead} dead, {released} released",
             err=True,
         )
-        stopper.cancel()
-    finally:
-        await engine.dispose()
+        return code
 
 
-def worker() -> None:
+def worker(
+    health_port: Annotated[
+        int | None,
+        typer.Option(help="Serve the heartbeat at http://127.0.0.1:PORT/healthz (probes)."),
+    ] = None,
+) -> None:
     """Deliver webhooks and run scheduled tasks (several may run against PostgreSQL).
 
-    SIGTERM finishes the batch in flight; a second SIGTERM releases it at once."""
+    SIGTERM finishes the batch in flight; a second SIGTERM releases it at once. Exits 1
+    when the worker must stop (a supervisor should restart it)."""
     from accord.logging import configure_logging
     from accord.startup import StartupError
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
-        asyncio.run(_run(settings))
+        code = asyncio.run(_run(settings, health_port))
     except StartupError as exc:
         fail(str(exc), 1)
+    if code:
+        raise typer.Exit(code)

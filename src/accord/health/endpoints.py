@@ -19,9 +19,15 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "Database unreachable or not migrated"}})
+@router.get(
+    "/readyz",
+    responses={503: {"description": "Database unreachable or not migrated, or worker down"}},
+)
 async def readyz(state: StateDep) -> JSONResponse:
-    """Ready to serve: the database answers and its schema is at the code's head."""
+    """Ready to serve: the database answers, its schema is one the code runs on (its head,
+    or ahead by additive migrations: docs/operations-upgrades.md), and the
+    in-process worker (if this process runs one) is alive: its loop came round recently
+    and it has not stopped."""
     try:
         await ping(state.engine, timeout_s=2.0)
         status = await schema_status(state.engine)
@@ -29,8 +35,15 @@ async def readyz(state: StateDep) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"}, 503
         )
-    if not status.up_to_date:
-        return JSONResponse(
-            {"status": "unavailable", "database": "schema behind; run `accord db upgrade`"}, 503
-        )
-    return JSONResponse({"status": "ok", "database": "ok", "schema": list(status.head)})
+    if not status.compatible:
+        return JSONResponse({"status": "unavailable", "database": status.message}, 503)
+    body: dict[str, object] = {"status": "ok", "database": "ok", "schema": list(status.current)}
+    if not status.up_to_date:  # ahead by additive migrations: a rolling upgrade is under way
+        body["schema_note"] = status.message
+    worker = state.worker
+    if worker is not None:  # the in-process worker's heartbeat
+        body["worker"] = worker.health.snapshot(worker.stale_after_s)
+        if not worker.health.alive(worker.stale_after_s):
+            body["status"] = "unavailable"
+            return JSONResponse(body, 503)
+    return JSONResponse(body)

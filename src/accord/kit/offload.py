@@ -101,7 +101,7 @@ class Offload:
                 future.cancel()  # type: ignore[no-untyped-call]
                 raise OffloadTimeout(
                     f"the compatibility engine did not answer within {self.timeout_s:g} s "
-                    "(server busy); retry later",
+                    "(ACCORD_COMPAT_TIMEOUT_S; the server may be busy); retry later",
                     code="engine_timeout",
                 ) from None
             return result

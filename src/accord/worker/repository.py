@@ -1,5 +1,10 @@
 """All SQL of the worker: leased claims, guarded completions, scheduled tasks.
 
+Lease times come from ONE clock: PostgreSQL's ``now()`` when several workers share a
+database (their own clocks may disagree), the process clock on SQLite (one host). A live
+worker extends its leases while its batch is in flight (`extend`), so a lease outlives
+the work it covers however long the receivers take.
+
 A claim marks due deliveries `in_flight` with a fresh lease token and bumps their attempt
 counter in ONE statement; deliveries whose lease expired (their worker died) are due
 again, so recovery needs no separate sweeper. On PostgreSQL the candidate rows are picked
@@ -16,7 +21,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,10 +56,20 @@ class WorkerRepository:
         bind = self.session.bind
         return bind is not None and bind.dialect.name == "postgresql"
 
+    def _clock(self, now: datetime) -> ColumnElement[datetime]:
+        """The database's clock on PostgreSQL; the given time on SQLite."""
+        if self._is_pg:
+            return func.now()
+        return literal(now, Delivery.lease_expires_at.type)
+
+    def _expiry(self, now: datetime, lease: timedelta) -> ColumnElement[datetime] | datetime:
+        return func.now() + lease if self._is_pg else now + lease
+
     def _due(self, now: datetime) -> ColumnElement[bool]:
+        clock = self._clock(now)
         return or_(
-            and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
-            and_(Delivery.status == "in_flight", Delivery.lease_expires_at < now),
+            and_(Delivery.status == "pending", Delivery.next_attempt_at <= clock),
+            and_(Delivery.status == "in_flight", Delivery.lease_expires_at < clock),
         )
 
     async def any_due(self, now: datetime) -> bool:
@@ -66,13 +92,22 @@ class WorkerRepository:
             .values(
                 status="in_flight",
                 lease_token=token,
-                lease_expires_at=now + lease,
+                lease_expires_at=self._expiry(now, lease),
                 attempts=Delivery.attempts + 1,
             )
             .returning(Delivery.id, Delivery.event_id, Delivery.subscription_id, Delivery.attempts)
         )
         rows = (await self.session.execute(stmt)).all()
         return [Claimed(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def extend(self, token: str, now: datetime, lease: timedelta) -> int:
+        """Push the lease of every delivery this token still holds to now + lease."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(Delivery.lease_token == token, Delivery.status == "in_flight")
+            .values(lease_expires_at=self._expiry(now, lease))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def events(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Event]:
         rows = (await self.session.execute(select(Event).where(Event.id.in_(ids)))).scalars()
@@ -142,9 +177,12 @@ class WorkerRepository:
             .where(
                 ScheduledTask.name == name,
                 ScheduledTask.next_run_at <= now,
-                or_(ScheduledTask.lease_token.is_(None), ScheduledTask.lease_expires_at < now),
+                or_(
+                    ScheduledTask.lease_token.is_(None),
+                    ScheduledTask.lease_expires_at < self._clock(now),
+                ),
             )
-            .values(lease_token=token, lease_expires_at=now + lease)
+            .values(lease_token=token, lease_expires_at=self._expiry(now, lease))
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -162,3 +200,41 @@ class WorkerRepository:
                 last_error=error,
             )
         )
+
+    async def purge_delivered(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` deliveries delivered before ``before``, attempts first."""
+        ids = list(
+            (
+                await self.session.execute(
+                    select(Delivery.id)
+                    .where(Delivery.status == "delivered", Delivery.delivered_at < before)
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+        if not ids:
+            return 0
+        await self.session.execute(
+            delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(ids))
+        )
+        await self.session.execute(delete(Delivery).where(Delivery.id.in_(ids)))
+        return len(ids)
+
+    async def purge_events(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` events older than ``before`` with no delivery left (every
+        one delivered and purged, or none was ever made). Events with a dead letter stay."""
+        ids = list(
+            (
+                await self.session.execute(
+                    select(Event.id)
+                    .where(
+                        Event.created_at < before,
+                        ~exists().where(Delivery.event_id == Event.id),
+                    )
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+        if ids:
+            await self.session.execute(delete(Event).where(Event.id.in_(ids)))
+        return len(ids)

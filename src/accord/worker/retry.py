@@ -39,17 +39,28 @@ class Backoff:
     cap_s: float
     horizon_s: float
 
+    def step(self, attempt: int) -> float:
+        """The un-jittered delay after ``attempt``; never overflows (2**n is capped early)."""
+        doublings = max(0, attempt - 1)
+        if self.base_s * 2 ** min(doublings, 64) >= self.cap_s or doublings > 64:
+            return self.cap_s
+        return float(self.base_s * 2**doublings)
+
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
-        raw = min(self.cap_s, self.base_s * 2 ** max(0, attempt - 1))
         jitter: float = (rng or random).uniform(0.8, 1.2)
-        return float(min(self.cap_s, raw * jitter))
+        return float(min(self.cap_s, self.step(attempt) * jitter))
 
     @property
     def max_attempts(self) -> int:
-        """Attempts that fit in the horizon with un-jittered delays (at least 1)."""
+        """Attempts that fit in the horizon with un-jittered delays (at least 1).
+
+        Doubling steps are summed one by one (at most ~64 of them); once a step reaches
+        the cap the rest of the horizon is divided, not looped over."""
         elapsed, attempt = 0.0, 1
         while True:
-            step = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
+            step = self.step(attempt)
+            if step >= self.cap_s:
+                return attempt + int((self.horizon_s - elapsed) // self.cap_s)
             if elapsed + step > self.horizon_s:
                 return attempt
             elapsed += step

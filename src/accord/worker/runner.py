@@ -1,14 +1,24 @@
 """The worker loop: claim a batch, deliver it concurrently, record every result.
 
 Several workers may run against PostgreSQL; `accord serve` runs one in-process on the
-embedded default. Scheduled tasks (proposal expiry, idempotency purge) use the same lease
-machinery, so exactly one worker runs each task per period.
+embedded default. Scheduled tasks (proposal expiry, idempotency purge, retention) use the
+same lease machinery, so exactly one worker runs each task per period.
+
+The loop survives anything an iteration raises: the error is logged with its context and
+the next iteration waits a jittered, growing backoff (database trouble is expected to
+pass: a restart, a failover, a long write). Only `WorkerFatalError`, or the same
+non-database error MAX_FAILURES iterations in a row, stops it; `run` then raises so `accord worker`
+exits non-zero and `/readyz` of `accord serve` reports the worker down. `health` is the
+heartbeat both show. While a batch is in flight a companion task extends its leases, so
+no lease expires under a live worker; each delivery also has a hard deadline
+(`webhook_timeout_s`, DNS and redirects included).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,7 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord.config import Settings
 from accord.db import session_scope
+from accord.exceptions import DatabaseTroubleError
 from accord.kit.clock import utcnow
+from accord.kit.dberrors import classify_connect
 from accord.models import DeliveryAttempt, Event, WebhookSubscription
 from accord.webhook import payloads, signing
 from accord.webhook.ssrf import VettingResolver
@@ -31,6 +43,42 @@ from accord.worker.sender import ErrorClass, SendResult, WebhookClient, new_clie
 log = structlog.get_logger("accord.worker")
 
 Task = Callable[[AsyncSession], Awaitable[object]]
+
+
+MAX_FAILURES = 5  # the same non-database error this many iterations in a row: stop
+
+
+class WorkerFatalError(RuntimeError):
+    """The worker cannot go on (e.g. it failed the same way MAX_FAILURES times)."""
+
+
+@dataclass
+class Health:
+    """The worker's heartbeat: when its loop last came round, and how it is failing."""
+
+    started_at: float = field(default_factory=time.monotonic)
+    beat_at: float = field(default_factory=time.monotonic)
+    ok_at: float | None = None
+    failures: int = 0  # consecutive failed iterations
+    failures_total: int = 0
+    last_error: str | None = None
+    stopped: str | None = None  # why the worker stopped for good
+
+    def snapshot(self, stale_after_s: float) -> dict[str, object]:
+        now = time.monotonic()
+        alive = self.stopped is None and now - self.beat_at <= stale_after_s
+        return {
+            "status": "ok" if alive and self.failures == 0 else "failing" if alive else "down",
+            "seconds_since_beat": round(now - self.beat_at, 3),
+            "seconds_since_success": None if self.ok_at is None else round(now - self.ok_at, 3),
+            "consecutive_failures": self.failures,
+            "failures_total": self.failures_total,
+            "last_error": self.last_error,
+            "stopped": self.stopped,
+        }
+
+    def alive(self, stale_after_s: float) -> bool:
+        return self.stopped is None and time.monotonic() - self.beat_at <= stale_after_s
 
 
 @dataclass
@@ -51,6 +99,8 @@ class Worker:
     # The resolver deliveries connect through; by default the system's DNS vetted by
     # ACCORD_WEBHOOK_ALLOW_PRIVATE (tests give one with a scripted DNS underneath).
     vetting: VettingResolver | None = None
+
+    health: Health = field(default_factory=Health)
 
     def __post_init__(self) -> None:
         self._stop = asyncio.Event()
@@ -73,21 +123,71 @@ class Worker:
     def pepper(self) -> str:
         return self.settings.key_pepper.get_secret_value()
 
+    @property
+    def stale_after_s(self) -> float:
+        """A loop that has not come round for this long is stuck (a batch takes at most
+        the worst-case batch time, which the settings keep under the lease)."""
+        return self.settings.worker_lease_s + 2 * self.settings.worker_poll_interval_s + 5
+
     async def run(self) -> None:
-        """Until `stop()`: deliver what is due, run scheduled tasks, idle briefly."""
+        """Until `stop()`: deliver what is due, run scheduled tasks, idle briefly.
+
+        Raises `WorkerFatalError` when it must stop for good (see the module docstring)."""
         next_schedule_check = 0.0
+        same_error: tuple[str, int] = ("", 0)
         async with self.http() as client:
             while not self._stop.is_set():
-                if time.monotonic() >= next_schedule_check:
-                    # Task periods are minutes; looking once a second is plenty.
-                    await self.run_scheduled()
-                    next_schedule_check = time.monotonic() + 1.0
-                busy = await self.run_once(client)
+                busy = 0
+                try:
+                    if time.monotonic() >= next_schedule_check:
+                        # Task periods are minutes; looking once a second is plenty.
+                        await self.run_scheduled()
+                        next_schedule_check = time.monotonic() + 1.0
+                    busy = await self.run_once(client)
+                except Exception as exc:
+                    same_error = self._failed(exc, same_error)
+                    await self._pause(self._failure_delay())
+                    continue
+                self.health.beat_at = self.health.ok_at = time.monotonic()
+                if self.health.failures:
+                    log.info("worker_recovered", after_failures=self.health.failures)
+                self.health.failures, same_error = 0, ("", 0)
                 if not busy:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self._stop.wait(), timeout=self.settings.worker_poll_interval_s
-                        )
+                    await self._pause(self.settings.worker_poll_interval_s)
+
+    def _failed(self, exc: Exception, same: tuple[str, int]) -> tuple[str, int]:
+        h = self.health
+        h.beat_at = time.monotonic()
+        h.failures += 1
+        h.failures_total += 1
+        h.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        database = isinstance(exc, DatabaseTroubleError) or classify_connect(exc) is not None
+        log.warning(
+            "worker_iteration_failed",
+            error=h.last_error,
+            database=database,
+            consecutive_failures=h.failures,
+            exc_info=not database,
+        )
+        if database:
+            return ("", 0)
+        kind = type(exc).__name__
+        count = same[1] + 1 if same[0] == kind else 1
+        if count >= MAX_FAILURES or isinstance(exc, WorkerFatalError):
+            h.stopped = f"{kind} in {count} iterations in a row: {h.last_error}"
+            log.error("worker_stopped_failing", reason=h.stopped)
+            raise WorkerFatalError(h.stopped) from exc
+        return (kind, count)
+
+    def _failure_delay(self) -> float:
+        """Jittered backoff: 0.5 s doubling to 5 s, so a database coming back is noticed
+        within seconds and a crowd of workers does not reconnect in step."""
+        raw = min(5.0, 0.5 * 2 ** min(self.health.failures - 1, 6))
+        return float(raw * random.uniform(0.5, 1.0))
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
 
     def http(self) -> WebhookClient:
         """The HTTP client deliveries go through (one per worker run)."""
@@ -111,13 +211,19 @@ class Worker:
                 return 0
             events = await repo.events([c.event_id for c in claimed])
             subs = await repo.subscriptions([c.subscription_id for c in claimed])
-        results = await asyncio.gather(
-            *(
-                self._deliver(client, c, events[c.event_id], subs[c.subscription_id])
-                for c in claimed
+        keeper = asyncio.create_task(self._keep_leases(self._token))
+        try:
+            results = await asyncio.gather(
+                *(
+                    self._deliver(client, c, events[c.event_id], subs[c.subscription_id])
+                    for c in claimed
+                )
             )
-        )
-        await self._record(claimed, results, self._token)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+        await self._record_patiently(claimed, results, self._token)
         self.stats.batches += 1
         return len(claimed)
 
@@ -134,14 +240,49 @@ class Worker:
                 permanent=True, error_class=ErrorClass.subscription_inactive,
             )  # fmt: skip
         async with self._limit:
-            return await send(
-                client,
-                sub.url,
-                msg_id=str(event.id),
-                body=payloads.body(event, sub.payload_format),
-                secret=signing.secret_bytes(self.pepper, sub.id, sub.secret_nonce),
-                timestamp=int(time.time()),
-            )
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self.settings.webhook_timeout_s):
+                    return await send(
+                        client,
+                        sub.url,
+                        msg_id=str(event.id),
+                        body=payloads.body(event, sub.payload_format),
+                        secret=signing.secret_bytes(self.pepper, sub.id, sub.secret_nonce),
+                        timestamp=int(time.time()),
+                    )
+            except TimeoutError:  # the whole delivery's deadline (DNS, redirects included)
+                elapsed = int((time.perf_counter() - started) * 1000)
+                return SendResult(None, "timeout", elapsed, error_class=ErrorClass.timeout)
+
+    async def _keep_leases(self, token: str) -> None:
+        """While a batch is in flight, push its leases forward every third of a lease."""
+        period = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(period)
+            try:
+                async with session_scope(self.sessionmaker) as session:
+                    await WorkerRepository(session).extend(token, utcnow(), self.lease)
+            except Exception as exc:  # the next beat tries again; results are guarded
+                log.warning("lease_extension_failed", error=f"{type(exc).__name__}: {exc}")
+
+    async def _record_patiently(
+        self, claimed: list[Claimed], results: list[SendResult], token: str
+    ) -> None:
+        """Record the results, retrying through database trouble for up to a lease: the
+        receivers already have them, and a result lost here means a second delivery."""
+        deadline = time.monotonic() + self.lease.total_seconds()
+        delay = 0.25
+        while True:
+            try:
+                await self._record(claimed, results, token)
+                return
+            except DatabaseTroubleError as exc:
+                if time.monotonic() + delay > deadline or self._stop.is_set():
+                    raise
+                log.warning("record_retry", error=exc.detail, deliveries=len(claimed))
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                delay = min(delay * 2, 5.0)
 
     def _next(self, claimed: Claimed, result: SendResult) -> tuple[str, timedelta | None]:
         outcome = Outcome.permanent if result.permanent else classify(result.status_code)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.config import Settings
 from accord.idempotency import service as idempotency_service
 from accord.kit.clock import utcnow
 from accord.proposal import service as proposal_service
+from accord.worker.repository import WorkerRepository
 from accord.worker.runner import Task
+
+log = structlog.get_logger("accord.worker")
+
+PURGE_BATCH = 10_000  # rows per table per run: one run never holds the write lock long
 
 
 async def expire_proposals(session: AsyncSession) -> int:
@@ -23,9 +29,27 @@ async def purge_idempotency_records(session: AsyncSession) -> int:
     return await idempotency_service.purge_before(session, utcnow() - timedelta(days=1))
 
 
+def purge_retained(retention_days: float) -> Task:
+    """Delivered deliveries (and their attempts), then events left without deliveries,
+    older than the retention. Dead letters, and events they belong to, stay until
+    replayed; the audit log is never purged."""
+
+    async def purge(session: AsyncSession) -> int:
+        before = utcnow() - timedelta(days=retention_days)
+        repo = WorkerRepository(session)
+        deliveries = await repo.purge_delivered(before, PURGE_BATCH)
+        events = await repo.purge_events(before, PURGE_BATCH)
+        if deliveries or events:
+            log.info("retention_purged", deliveries=deliveries, events=events)
+        return deliveries + events
+
+    return purge
+
+
 def default_tasks(settings: Settings) -> dict[str, tuple[float, Task]]:
     every = settings.maintenance_interval_s
     return {
         "expire_proposals": (every, expire_proposals),
         "purge_idempotency_records": (every * 10, purge_idempotency_records),
+        "purge_retained": (every * 10, purge_retained(settings.retention_days)),
     }
