@@ -155,6 +155,7 @@ CASES: dict[str, Bad] = {
         },
     ),
     "dbt_environment_invalid": Bad("POST", DBT, 422, json={}, params={"environment": "Prod!"}),
+    "import_job_id_not_uuid": Bad("GET", "/api/v1/imports/jobs/not-a-uuid", 422),
 }
 
 

@@ -103,6 +103,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from accord.imports.runner import ImportRunner  # background dbt imports
+
         engine = create_engine(settings)
         state = AppState(
             settings=settings,
@@ -125,9 +127,15 @@ def create_app(
             if settings.should_run_worker_in_process:
                 state.worker = Worker(settings, state.sessionmaker, default_tasks(settings))
                 tasks.append(asyncio.create_task(state.worker.run()))
+            state.imports = ImportRunner(state)
+            state.imports.start()  # resumes jobs whose process died, then scans periodically
             try:
                 yield
             finally:
+                try:  # cancels running imports (their chunks roll back) and hands them back
+                    await state.imports.stop()
+                except Exception:  # never abort shutdown
+                    log.exception("import_runner_stop_failed")
                 await _shut_down(state, tasks)
         finally:
             state.offload.shutdown()

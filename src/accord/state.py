@@ -12,6 +12,7 @@ from accord.config import Settings
 from accord.kit.offload import Offload
 
 if TYPE_CHECKING:
+    from accord.imports.runner import ImportRunner
     from accord.worker.runner import Worker
 
 
@@ -23,6 +24,7 @@ class AppState:
     usage: UsageTracker
     offload: Offload  # the compatibility engine's worker processes (kit/offload.py)
     worker: Worker | None = None  # the in-process delivery worker, when it runs here
+    imports: ImportRunner | None = None  # background dbt imports (imports/runner.py)
 
     @property
     def pepper(self) -> str:

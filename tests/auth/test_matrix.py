@@ -6,6 +6,7 @@ Callers: no credential, a read key (producer team), a write key of another team
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import Route
 
 from tests.conftest import Actors
+from tests.imports.helpers import import_and_wait
 
 PUBLIC = "public"
 
@@ -160,6 +162,8 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # The manifest's model names the producer team as owner; another workspace has no
     # such team and its admin gave no owner_team.
     ("POST", "/api/v1/imports/dbt"): Expect(403, 403, 422, body=lambda a: _manifest()),
+    # A job of the producer team: its read key sees it, another team's key does not.
+    ("GET", "/api/v1/imports/jobs/{job_id}"): Expect(200, 403, 404),
 }
 
 
@@ -251,12 +255,20 @@ async def _our_ids(
     }
 
 
+async def _import_job(client: httpx.AsyncClient, actors: Actors) -> str:
+    """A finished import job of the producer team (only the route that needs it)."""
+    job = await import_and_wait(client, actors.producer_write, json.dumps(_manifest()).encode())
+    return str(job["id"])
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 async def test_route_outcomes(
     client: httpx.AsyncClient, actors: Actors, engine: AsyncEngine, method: str, path: str
 ) -> None:
     expect = MATRIX[(method, path)]
     ids = await _our_ids(client, actors, engine)
+    if "{job_id}" in path:
+        ids["job_id"] = await _import_job(client, actors)
     url = path.format(**ids)
     callers: list[tuple[str, dict[str, str], int | str]] = [
         ("no_key", {}, expect.no_key),

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from accord.app import create_app
 from tests.conftest import Actors, make_settings
 from tests.dbt.manifests import IMPORT, jaffle, minimal, raw
+from tests.imports.helpers import wait_for_job
 
 CASES: dict[str, tuple[bytes, int, str]] = {
     "not_json": (b'{"metadata": ', 422, "invalid_manifest"),
@@ -101,4 +102,6 @@ async def test_manifest_limit_is_separate_from_the_body_limit(
         over_mib: dict[str, Any] = jaffle()
         over_mib["docs"] = {"padding": "x" * 1_200_000}
         r = await c.post(IMPORT, content=raw(over_mib), headers=actors.producer_write)
-        assert r.status_code == 200, r.text[:300]
+        assert r.status_code == 202, r.text[:300]
+        job = await wait_for_job(c, actors.producer_write, r.json()["id"])
+        assert job["status"] == "succeeded", job["error"]

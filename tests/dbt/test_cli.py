@@ -1,4 +1,6 @@
-"""`accord import dbt`: request shape, output, exit codes (server replaced by a mock)."""
+"""`accord import dbt`: request shape, output, exit codes (server replaced by a mock).
+An import is a job the command follows (tests/imports/test_cli.py runs it against the
+real app)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,41 @@ RESULT: dict[str, Any] = {
     "registrations": [],
     "warnings": ["1 test(s) not mapped to guarantees: disabled"],
 }  # fmt: skip
+
+
+JOB_ID = "0193a3c2-0000-7000-8000-000000000001"
+
+
+def _job(status: str, done: int = 0, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": JOB_ID,
+        "status": status,
+        "progress": {
+            "phase": None if status in ("succeeded", "failed") else "assets",
+            "chunk_size": 100, "chunks_total": 4, "chunks_done": done,
+            "assets_total": 2, "assets_applied": 2 if status == "succeeded" else 0,
+        },
+        "result": None,
+        "error": None,
+        "not_applied": [],
+        **extra,
+    }  # fmt: skip
+
+
+def _jobs(*states: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:
+    """A server that accepts the import (202), then answers each poll with the next state."""
+    left = list(states)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(202, json=_job("queued"))
+        assert request.url.path == f"/api/v1/imports/jobs/{JOB_ID}"
+        return httpx.Response(200, json=left.pop(0) if len(left) > 1 else left[0])
+
+    return handle
+
+
+SUCCEEDED = _job("succeeded", 4, result={**RESULT, "dry_run": False})
 
 
 def _app() -> typer.Typer:
@@ -89,11 +126,71 @@ def test_plan_is_printed(monkeypatch: pytest.MonkeyPatch, manifest: Path) -> Non
     assert "warning: 1 test(s) not mapped" in out.output
 
 
+def test_import_follows_the_job_to_its_result(
+    monkeypatch: pytest.MonkeyPatch, manifest: Path
+) -> None:
+    seen = _serve(monkeypatch, _jobs(_job("running", 1), _job("running", 3), SUCCEEDED))
+    out = CliRunner().invoke(_app(), [str(manifest)])
+    assert out.exit_code == 0, out.output
+    assert [r.method for r in seen] == ["POST", "GET", "GET", "GET"]
+    assert dict(seen[0].url.params) == {"environment": "prod", "dry_run": "false"}
+    assert "[dry run" not in out.output
+    assert "+ db.s.a: version 1.0.0" in out.output
+
+
 def test_json_output(monkeypatch: pytest.MonkeyPatch, manifest: Path) -> None:
-    _serve(monkeypatch, lambda r: httpx.Response(200, json=RESULT))
+    _serve(monkeypatch, _jobs(SUCCEEDED))
     out = CliRunner().invoke(_app(), [str(manifest), "--json"])
     assert out.exit_code == 0
-    assert json.loads(out.output) == RESULT
+    assert json.loads(out.output) == SUCCEEDED["result"]
+
+
+def test_no_wait_prints_the_job_id(monkeypatch: pytest.MonkeyPatch, manifest: Path) -> None:
+    seen = _serve(monkeypatch, _jobs(SUCCEEDED))
+    out = CliRunner().invoke(_app(), [str(manifest), "--no-wait"])
+    assert out.exit_code == 0, out.output
+    assert out.output.strip() == JOB_ID
+    assert [r.method for r in seen] == ["POST"]
+    out = CliRunner().invoke(_app(), [str(manifest), "--no-wait", "--json"])
+    assert json.loads(out.output)["status"] == "queued"
+
+
+def test_timeout_leaves_the_job_running(monkeypatch: pytest.MonkeyPatch, manifest: Path) -> None:
+    _serve(monkeypatch, _jobs(_job("running", 1)))
+    out = CliRunner().invoke(_app(), [str(manifest), "--timeout", "0.3"])
+    assert out.exit_code == 2
+    assert f"error: import job {JOB_ID} still running after 0.3 s; it goes on" in out.output
+
+
+def test_failed_import_says_what_was_and_was_not_applied(
+    monkeypatch: pytest.MonkeyPatch, manifest: Path
+) -> None:
+    partial = {**RESULT, "dry_run": False, "assets": RESULT["assets"][:1], "edges": []}
+    failed = _job(
+        "failed",
+        3,
+        result=partial,
+        error={
+            "code": "unknown_fields", "detail": "guarantees name fields the schema does not "
+            "declare: _loaded_at", "status": 422, "phase": "versions", "chunk": 3,
+            "unique_id": "source.p.raw.b", "fqn": "db.s.b",
+        },
+        not_applied=[
+            {"unique_id": "source.p.raw.b", "fqn": "db.s.b", "done": ["asset", "lineage"],
+             "reason": "failed in chunk 3 (versions): ... (unknown_fields)"},
+        ],
+    )  # fmt: skip
+    _serve(monkeypatch, _jobs(failed))
+    out = CliRunner().invoke(_app(), [str(manifest)])
+    assert out.exit_code == 2
+    assert "applied before the failure:" in out.output
+    assert "+ db.s.a: version 1.0.0" in out.output
+    assert "not applied: 1 of 2 asset(s)" in out.output
+    assert "  x db.s.b: failed in chunk 3 (versions)" in out.output
+    assert "error: import failed in chunk 3 (versions): guarantees name fields" in out.output
+    out = CliRunner().invoke(_app(), [str(manifest), "--json"])
+    assert out.exit_code == 2
+    assert json.loads(out.output.split("\nerror:")[0])["status"] == "failed"
 
 
 def test_problem_is_a_message_and_exit_2(monkeypatch: pytest.MonkeyPatch, manifest: Path) -> None:

@@ -1,5 +1,6 @@
 """Importing dbt manifests over HTTP: golden result, idempotence, breaking changes,
-exposures, dry runs, and bad manifests that write nothing."""
+exposures, dry runs, and bad manifests that write nothing. Real imports are background
+jobs (202): `_import` follows the job to its result (tests/imports covers the jobs)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import httpx
 
 from tests.conftest import Actors
 from tests.dbt.manifests import IMPORT, drop_column, jaffle, raw, versioned, with_exposure
+from tests.imports.helpers import import_and_wait
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -19,10 +21,17 @@ GOLDEN = Path(__file__).parent / "golden"
 async def _import(
     client: httpx.AsyncClient, headers: dict[str, str], doc: dict[str, Any], **params: Any
 ) -> dict[str, Any]:
-    r = await client.post(IMPORT, content=raw(doc), headers=headers, params=params)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
+    """The import's result: a dry run answers it at once (200); a real import is a
+    background job (202), followed until it succeeds."""
+    if params.get("dry_run") == "true":
+        r = await client.post(IMPORT, content=raw(doc), headers=headers, params=params)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+    job = await import_and_wait(client, headers, raw(doc), **params)
+    assert job["status"] == "succeeded", job["error"]
+    result: dict[str, Any] = job["result"]
+    return result
 
 
 async def _snapshot(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:

@@ -53,6 +53,18 @@ PUBLIC = {
     "Registration",
     "Team",
     "ValidationRun",
+    # dbt imports
+    "ImportAsset",
+    "ImportEdge",
+    "ImportFailure",
+    "ImportJob",
+    "ImportManifest",
+    "ImportNotApplied",
+    "ImportProgress",
+    "ImportRegistration",
+    "ImportResult",
+    "ImportSummary",
+    "ImportVersion",
     # literal aliases for arguments
     "AssetKind",
     "Compatibility",

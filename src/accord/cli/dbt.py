@@ -1,21 +1,36 @@
-"""`accord import dbt MANIFEST`: send a dbt manifest.json to the server and print the plan.
+"""`accord import dbt MANIFEST`: send a dbt manifest.json to the server, follow the
+import to its end, and print what it did.
 
-Exit codes: 0 imported (or planned, with --dry-run), 2 anything else (unreadable file,
-unreachable server, a rejected manifest: the server's problem detail is printed). With
-``--json`` the server's result document is printed as is.
+The server checks the manifest at once (a rejected manifest is an error here, as
+before), then applies it in the background; this command polls the job until it ends
+(`--timeout`, default 600 s), showing its progress on a terminal. `--no-wait` prints the
+job's id once the server has accepted the import; `--dry-run` prints the plan (computed
+at once, nothing written).
+
+Exit codes: 0 imported (or planned); 2 anything else: unreadable file, unreachable
+server, a rejected manifest (the server's problem detail is printed), a failed import
+(what was applied and what was not is printed first), or still running at `--timeout`
+(the import goes on). With ``--json`` the server's document is printed as is: the
+result (or plan), the job with `--no-wait` or when the import failed.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
 import typer
+from rich.console import Console
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 ERROR = 2
+JOBS = "/api/v1/imports/jobs"
+_SHOWN = 20  # assets listed as not applied before "... and N more"
 
 
 def _fail(message: str) -> NoReturn:
@@ -39,20 +54,64 @@ def _problem(response: httpx.Response) -> str:
     return f"{detail or 'request failed'} ({code or 'error'}, HTTP {response.status_code})"
 
 
-def _post(client: httpx.Client, raw: bytes, params: dict[str, str]) -> dict[str, Any]:
+def _call(client: httpx.Client, method: str, path: str, expect: int, **kw: Any) -> Any:
     try:
-        response = client.post(
-            "/api/v1/imports/dbt",
-            content=raw,
-            params=params,
-            headers={"Content-Type": "application/json"},
-        )
+        response = client.request(method, path, **kw)
     except httpx.HTTPError as exc:
         _fail(f"cannot reach {client.base_url}: {exc.__class__.__name__}: {exc}")
-    if response.status_code != 200:
+    if response.status_code != expect:
         _fail(_problem(response))
-    body: dict[str, Any] = response.json()
-    return body
+    return response.json()
+
+
+def _post(client: httpx.Client, raw: bytes, params: dict[str, str], expect: int) -> Any:
+    headers = {"Content-Type": "application/json"}
+    return _call(client, "POST", "/api/v1/imports/dbt", expect, content=raw, params=params,
+                 headers=headers)  # fmt: skip
+
+
+def _delays() -> Iterator[float]:
+    delay = 0.2
+    while True:
+        yield delay
+        delay = min(2.0, delay * 1.5)
+
+
+def _progress_text(job: dict[str, Any]) -> str:
+    p = job["progress"]
+    return (
+        f"import {job['status']}: {p['phase'] or 'done'}, chunk {p['chunks_done']}/"
+        f"{p['chunks_total']}, {p['assets_applied']}/{p['assets_total']} assets applied"
+    )
+
+
+@contextmanager
+def _status() -> Iterator[Any]:
+    """A live progress line on a terminal's stderr; nothing when piped (CI logs)."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with console.status("import queued") as status:
+        yield status
+
+
+def _wait(client: httpx.Client, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    delays = _delays()
+    with _status() as status:
+        while job["status"] not in ("succeeded", "failed"):
+            if status is not None:
+                status.update(_progress_text(job))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                _fail(
+                    f"import job {job['id']} still {job['status']} after {timeout:g} s; it "
+                    f"goes on (follow it: GET {JOBS}/{job['id']})"
+                )
+            time.sleep(min(next(delays), left))
+            job = _call(client, "GET", f"{JOBS}/{job['id']}", 200)
+    return job
 
 
 def _lines(result: dict[str, Any]) -> list[str]:
@@ -91,6 +150,17 @@ def _lines(result: dict[str, Any]) -> list[str]:
     return out
 
 
+def _failed_lines(job: dict[str, Any]) -> list[str]:
+    """What a failed import wrote (kept: each chunk is its own transaction) and what not."""
+    out = ["applied before the failure:", *_lines(job["result"])] if job["result"] else []
+    missing = job["not_applied"]
+    out.append(f"not applied: {len(missing)} of {job['progress']['assets_total']} asset(s)")
+    out += [f"  x {n['fqn']}: {n['reason']}" for n in missing[:_SHOWN]]
+    if len(missing) > _SHOWN:
+        out.append(f"  ... and {len(missing) - _SHOWN} more (--json lists them all)")
+    return out
+
+
 def import_dbt(
     manifest: Path = typer.Argument(..., help="Path to dbt's target/manifest.json."),
     environment: str = typer.Option("prod", "--environment", "-e", help="Asset environment."),
@@ -101,7 +171,12 @@ def import_dbt(
     url: str = typer.Option(DEFAULT_URL, "--url", envvar="ACCORD_URL", help="Accord server."),
     api_key: str = typer.Option("", "--api-key", envvar="ACCORD_API_KEY", help="API key."),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    timeout: float = typer.Option(600.0, "--timeout", help="Seconds to wait for the server."),
+    timeout: float = typer.Option(
+        600.0, "--timeout", help="Seconds to wait for the import to end (it goes on after)."
+    ),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Print the job id once the server accepted the import."
+    ),
 ) -> None:
     """Import a dbt manifest: models, seeds, snapshots and sources become assets with
     contracts, depends_on becomes lineage, exposures become registrations."""
@@ -113,8 +188,21 @@ def import_dbt(
     if owner_team:
         params["owner_team"] = owner_team
     with make_client(url.rstrip("/"), api_key.strip(), timeout) as client:
-        result = _post(client, raw, params)
-    if json_output:
-        typer.echo(json.dumps(result, indent=2))
-    else:
-        typer.echo("\n".join(_lines(result)))
+        if dry_run:
+            _print(_post(client, raw, params, 200), json_output)
+            return
+        job = _post(client, raw, params, 202)
+        if no_wait:
+            typer.echo(json.dumps(job, indent=2) if json_output else job["id"])
+            return
+        job = _wait(client, job, timeout)
+    if job["status"] == "succeeded":
+        _print(job["result"], json_output)
+        return
+    typer.echo(json.dumps(job, indent=2) if json_output else "\n".join(_failed_lines(job)))
+    e = job["error"]
+    _fail(f"import failed in chunk {e['chunk']} ({e['phase']}): {e['detail']} ({e['code']})")
+
+
+def _print(result: dict[str, Any], json_output: bool) -> None:
+    typer.echo(json.dumps(result, indent=2) if json_output else "\n".join(_lines(result)))

@@ -1,8 +1,10 @@
-"""dbt import I/O models: the plan (dry run) and the result have the same shape."""
+"""dbt import I/O models: the plan (dry run) and the result have the same shape; a
+background import reports its progress, then that result, as an `ImportJob`."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -97,3 +99,72 @@ class ImportResult(OutputModel):
     edges: list[EdgeStep] = Field(description="Lineage edges created, deleted or skipped.")
     registrations: list[RegistrationStep]
     warnings: list[str]
+
+
+# -- background jobs ------------------------------------------------------------------
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
+JobPhase = Literal["assets", "lineage", "registrations", "versions"]
+AssetPart = Literal["asset", "lineage", "version"]
+
+
+class ImportProgress(OutputModel):
+    phase: JobPhase | None = Field(
+        description="The phase of the next chunk (`assets`, `lineage`, `registrations`, "
+        "`versions`); null once the job has ended."
+    )
+    chunk_size: int = Field(description="Assets per chunk (one transaction each).")
+    chunks_total: int
+    chunks_done: int
+    assets_total: int
+    assets_applied: int = Field(
+        description="Assets whose every step (asset, lineage, version) is committed."
+    )
+
+
+class ImportFailure(OutputModel):
+    code: str = Field(description="The error's stable code, as a synchronous call would get.")
+    detail: str
+    status: int = Field(description="The HTTP status the error has elsewhere in the API.")
+    phase: JobPhase
+    chunk: int = Field(description="The chunk that failed and was rolled back (0-based).")
+    unique_id: str | None = Field(description="The dbt node whose step failed, if one did.")
+    fqn: str | None
+
+
+class NotApplied(OutputModel):
+    unique_id: str
+    fqn: str
+    done: list[AssetPart] = Field(
+        description="What was committed for it anyway: the asset row, its lineage."
+    )
+    reason: str
+
+
+class ImportJob(OutputModel):
+    id: uuid.UUID
+    kind: Literal["dbt"] = "dbt"
+    status: JobStatus = Field(
+        description="`queued` (accepted, waiting for a process), `running`, `succeeded`, "
+        "`failed` (see `error` and `not_applied`)."
+    )
+    environment: str
+    owner_team: str | None
+    manifest: ManifestInfo
+    team_id: uuid.UUID | None = Field(description="The team of the key that started it.")
+    key_id: uuid.UUID | None = Field(description="The key that started it.")
+    attempts: int = Field(description="Times a process took the job up (resumptions count).")
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: ImportProgress
+    result: ImportResult | None = Field(
+        description="Once ended: what the synchronous import returned. On failure, only the "
+        "assets whose every step was committed are in `assets`; `summary`, `edges` and "
+        "`registrations` count what was written."
+    )
+    error: ImportFailure | None = None
+    not_applied: list[NotApplied] = Field(
+        default_factory=list,
+        description="On failure: every asset not (completely) applied, and why.",
+    )

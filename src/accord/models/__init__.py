@@ -7,6 +7,7 @@ from accord.models.base import Base
 from accord.models.contract_version import ContractVersion
 from accord.models.event import Event
 from accord.models.idempotency import IdempotencyRecord
+from accord.models.import_job import ImportJob
 from accord.models.lineage_edge import LineageEdge
 from accord.models.proposal import OPEN_STATUSES, Acknowledgment, Proposal
 from accord.models.registration import Registration
@@ -28,6 +29,7 @@ __all__ = [
     "DeliveryAttempt",
     "Event",
     "IdempotencyRecord",
+    "ImportJob",
     "LineageEdge",
     "Proposal",
     "Registration",

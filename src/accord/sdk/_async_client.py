@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
@@ -10,7 +12,16 @@ from typing import Any, TypeVar
 import httpx
 
 from accord.sdk import _operations as ops
-from accord.sdk._base import DEFAULT_TIMEOUT, ID, BaseClient, Call, asset_not_found
+from accord.sdk._base import (
+    DEFAULT_TIMEOUT,
+    ID,
+    BaseClient,
+    Call,
+    asset_not_found,
+    job_timeout,
+    poll_delays,
+)
+from accord.sdk._imports import ImportJob, ImportResult
 from accord.sdk._models import (
     ApiKey,
     ApiKeyCreated,
@@ -388,3 +399,48 @@ class AsyncClient(BaseClient):
     async def verify_audit(self) -> AuditVerification:
         """Recompute the workspace's audit chain on the server (admin)."""
         return await self._send(ops.verify_audit())
+
+    # -- dbt imports --------------------------------------------------------------------
+
+    async def import_dbt(
+        self,
+        manifest: bytes,
+        *,
+        environment: str = "prod",
+        owner_team: str | None = None,
+        wait: bool = True,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+    ) -> ImportJob:
+        """Import a dbt ``manifest.json`` (its bytes). The server checks it at once (a
+        bad manifest or owner raises here) and applies it in the background; with
+        ``wait`` this polls until the job ends and returns it: ``status`` ``succeeded``
+        (``result``) or ``failed`` (``error``, ``not_applied``). ``TimeoutError`` after
+        ``timeout`` seconds (the job goes on). ``wait=False`` returns the queued job."""
+        job = await self._send(ops.start_dbt_import(manifest, environment, owner_team))
+        if not wait:
+            return job
+        return await self.wait_for_import_job(job.id, timeout=timeout, poll_interval=poll_interval)
+
+    async def plan_dbt_import(
+        self, manifest: bytes, *, environment: str = "prod", owner_team: str | None = None
+    ) -> ImportResult:
+        """What importing ``manifest`` would do (a dry run: nothing is written)."""
+        return await self._send(ops.plan_dbt_import(manifest, environment, owner_team))
+
+    async def get_import_job(self, job_id: ID) -> ImportJob:
+        """A background import: status, progress, and its result once ended."""
+        return await self._send(ops.get_import_job(job_id))
+
+    async def wait_for_import_job(
+        self, job_id: ID, *, timeout: float = 600.0, poll_interval: float = 1.0
+    ) -> ImportJob:
+        """Poll a job until it ends (``TimeoutError`` after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        delays = poll_delays(poll_interval)
+        while not (job := await self.get_import_job(job_id)).ended:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise job_timeout(job_id, timeout)
+            await asyncio.sleep(min(next(delays), left))
+        return job

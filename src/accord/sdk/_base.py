@@ -8,7 +8,7 @@ differ in how they send it (blocking or awaited), like httpx's ``Client``/``Asyn
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
@@ -65,6 +65,7 @@ class Call(Generic[T]):
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None  # a raw body (a dbt manifest), instead of ``json``
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
@@ -101,6 +102,22 @@ def returns_nothing(response: httpx.Response) -> None:
     return None
 
 
+def poll_delays(poll_interval: float) -> Iterator[float]:
+    """Waits between two looks at a job: quick at first (small imports end in well under
+    a second), then every ``poll_interval`` seconds."""
+    delay = min(0.2, poll_interval)
+    while True:
+        yield delay
+        delay = min(poll_interval, delay * 1.5)
+
+
+def job_timeout(job_id: object, timeout: float) -> TimeoutError:
+    return TimeoutError(
+        f"import job {job_id} has not ended after {timeout:g} s; it goes on on the server "
+        "(get_import_job / wait_for_import_job follow it)"
+    )
+
+
 def asset_not_found(fqn: str, environment: str) -> NotFoundError:
     return NotFoundError(
         404, "asset_not_found", f"asset {fqn} ({environment}) not found", problem={}
@@ -134,6 +151,7 @@ class BaseClient:
             call.path,
             params=call.params or None,
             json=call.json,
+            content=call.content,
             headers=call.headers or None,
         )
 

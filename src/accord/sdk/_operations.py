@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from accord.sdk._base import ID, Call, params_of, returns, returns_nothing, segment
+from accord.sdk._imports import ImportJob, ImportResult
 from accord.sdk._models import (
     ApiKey,
     ApiKeyCreated,
@@ -208,3 +209,34 @@ def list_audit_events(**params: Any) -> Call[Page[AuditEvent]]:
 
 def verify_audit() -> Call[AuditVerification]:
     return Call("GET", f"{API}/audit-events/verify", returns(AuditVerification))
+
+
+def _dbt_import(
+    manifest: bytes, environment: str, owner_team: str | None, dry_run: bool
+) -> dict[str, Any]:
+    params = params_of(
+        environment=environment, owner_team=owner_team, dry_run="true" if dry_run else "false"
+    )
+    return {
+        "params": params,
+        "content": manifest,
+        "headers": {"Content-Type": "application/json"},
+    }
+
+
+def start_dbt_import(manifest: bytes, environment: str, owner_team: str | None) -> Call[ImportJob]:
+    """202: the job (the import runs in the background)."""
+    parts = _dbt_import(manifest, environment, owner_team, False)
+    return Call("POST", f"{API}/imports/dbt", returns(ImportJob), **parts)
+
+
+def plan_dbt_import(
+    manifest: bytes, environment: str, owner_team: str | None
+) -> Call[ImportResult]:
+    """200: the dry run's plan."""
+    parts = _dbt_import(manifest, environment, owner_team, True)
+    return Call("POST", f"{API}/imports/dbt", returns(ImportResult), **parts)
+
+
+def get_import_job(job_id: ID) -> Call[ImportJob]:
+    return Call("GET", f"{API}/imports/jobs/{segment(job_id)}", returns(ImportJob))
