@@ -208,6 +208,39 @@ async def test_a_job_resumes_after_its_process_dies(
     assert len(edges.json()["items"]) == 2 * 32
 
 
+async def test_a_job_stops_when_the_key_it_acts_as_is_revoked(
+    make_app: AppFactory,
+    client: httpx.AsyncClient,
+    actors: Actors,
+    sessionmaker: Sessions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A job acts as the key that started it: revoking the key stops the job at its next
+    chunk (what was applied is reported), as it would stop the key's next request."""
+    doc = raw(copies(4))
+    async with make_app(import_chunk_size=10) as (app, c):
+        runner = runner_of(app)
+
+        async def die(took_s: float) -> None:  # the process dies after its first chunk
+            raise asyncio.CancelledError
+
+        monkeypatch.setattr(runner, "_between_chunks", die)
+        job = await start_import(c, actors.producer_write, doc)
+        await runner.idle()
+    me = await client.get("/api/v1/me", headers=actors.producer_write)
+    revoked = await client.delete(f"/api/v1/api-keys/{me.json()['key_id']}", headers=actors.admin)
+    assert revoked.status_code == 204, revoked.text
+    await _set(sessionmaker, job["id"], lease_expires_at=utcnow() - timedelta(minutes=1))
+    async with make_app(import_chunk_size=10) as (app, c):
+        await runner_of(app).scan_once()
+        done = await wait_for_job(c, actors.admin, job["id"])
+    assert done["status"] == "failed"
+    assert done["error"]["code"] == "key_no_longer_valid"
+    assert "revoked" in done["error"]["detail"]
+    assert done["progress"]["chunks_done"] == 1
+    assert len(done["not_applied"]) == 32
+
+
 async def test_a_failing_chunk_reports_what_was_applied_and_what_was_not(
     make_app: AppFactory, client: httpx.AsyncClient, actors: Actors, sessionmaker: Sessions
 ) -> None:

@@ -10,10 +10,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from accord.db import session_scope
-from accord.models import AuditEvent, Delivery, DeliveryAttempt, Event
+from accord.models import AuditEvent, Delivery, DeliveryAttempt, Event, ImportJob
 from accord.worker.runner import Worker
 from accord.worker.tasks import default_tasks
 from tests.conftest import Actors
+from tests.dbt.manifests import jaffle, raw
+from tests.imports.helpers import get_job, import_and_wait
 from tests.lifecycle_helpers import make_asset
 from tests.receiver import Receiver
 from tests.worker.conftest import subscribe
@@ -92,3 +94,30 @@ async def test_recent_deliveries_are_kept(
     async with session_scope(sessionmaker) as s:
         assert await default_tasks(worker.settings)["purge_retained"][1](s) == 0
     assert await _count(sessionmaker, Delivery) == 1
+
+
+async def test_ended_import_jobs_are_forgotten_after_the_retention(
+    client: httpx.AsyncClient,
+    actors: Actors,
+    worker: Worker,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    job = await import_and_wait(client, actors.producer_write, raw(jaffle()))
+    assert job["status"] == "succeeded"
+    purge = default_tasks(worker.settings)["purge_retained"][1]
+    async with session_scope(sessionmaker) as s:
+        await purge(s)
+    assert (await get_job(client, actors.producer_write, job["id"]))["status"] == "succeeded"
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(ImportJob).values(finished_at=datetime.now(UTC) - timedelta(days=31))
+        )
+    async with session_scope(sessionmaker) as s:
+        purged = await purge(s)
+    assert isinstance(purged, int)
+    assert purged >= 1
+    gone = await client.get(f"/api/v1/imports/jobs/{job['id']}", headers=actors.producer_write)
+    assert gone.status_code == 404
+    assets = await client.get("/api/v1/assets", headers=actors.producer_write)
+    assert len(assets.json()["items"]) == 8  # what the import did stays

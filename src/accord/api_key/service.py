@@ -40,16 +40,39 @@ async def authenticate(
     key = await repo.get_by_hash(hash_api_key(raw_key, pepper))
     if key is None:
         raise KeyRejectedError(RejectionReason.unknown)
-    _check_alive(key, key.revoked_at, key.expires_at, now, own=True)
-    if key.parent_id is not None:
-        for ancestor_id, revoked_at, expires_at in await repo.ancestors(key.parent_id):
-            _check_alive(key, revoked_at, expires_at, now, own=False, ancestor_id=ancestor_id)
+    await _check_lineage(repo, key, now)
     return Principal(
         workspace_id=key.workspace_id,
         key_id=key.id,
         team_id=key.team_id,
         scopes=effective_scopes(frozenset(Scope(s) for s in key.scopes)),
     )
+
+
+async def ensure_alive(session: AsyncSession, principal: Principal, now: datetime) -> None:
+    """Work that runs long after its request (a background import) re-checks the key it
+    acts as: `PermissionDeniedError` once the key or an ancestor is revoked or expired."""
+    if principal.key_id is None:
+        return
+    repo = ApiKeyRepository(session)
+    key = await repo.get(principal.workspace_id, principal.key_id)
+    try:
+        if key is None:
+            raise KeyRejectedError(RejectionReason.unknown)
+        await _check_lineage(repo, key, now)
+    except KeyRejectedError as rejection:
+        raise PermissionDeniedError(
+            f"the key this work acts as is no longer valid ({rejection.reason.value})",
+            code="key_no_longer_valid",
+        ) from None
+
+
+async def _check_lineage(repo: ApiKeyRepository, key: ApiKey, now: datetime) -> None:
+    """`KeyRejectedError` if the key or any key it was minted from is revoked or expired."""
+    _check_alive(key, key.revoked_at, key.expires_at, now, own=True)
+    if key.parent_id is not None:
+        for ancestor_id, revoked_at, expires_at in await repo.ancestors(key.parent_id):
+            _check_alive(key, revoked_at, expires_at, now, own=False, ancestor_id=ancestor_id)
 
 
 def _check_alive(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 import zlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 ENDED = ("succeeded", "failed")
 _PART: dict[str, AssetPart] = {"assets": "asset", "lineage": "lineage", "versions": "version"}
+
+
+async def purge_ended(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Retention: forget jobs that ended before ``before`` (their effects stay)."""
+    return await ImportJobRepository(session).purge_ended(before, limit)
 
 
 def principal_of(job: ImportJob) -> Principal:

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -161,3 +161,21 @@ class ImportJobRepository:
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def purge_ended(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` jobs that ended before ``before``."""
+        ids = list(
+            (
+                await self.session.execute(
+                    select(ImportJob.id)
+                    .where(
+                        ImportJob.status.in_(("succeeded", "failed")),
+                        ImportJob.finished_at < before,
+                    )
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+        if ids:
+            await self.session.execute(delete(ImportJob).where(ImportJob.id.in_(ids)))
+        return len(ids)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy.exc import IntegrityError
 
+from accord.api_key import service as api_key_service
 from accord.db import session_scope
 from accord.dbt import Project
 from accord.deps import engine_for
@@ -274,6 +275,8 @@ class ImportRunner:
             plan = chunks.plan(len(row.plan), row.chunk_size)
             job.chunk = chunk = plan[row.next_chunk]
             last = chunk.index == len(plan) - 1
+            # The key may have been revoked since the import was accepted: stop there.
+            await api_key_service.ensure_alive(session, job.principal, utcnow())
             progress = dbt.Progress.model_validate(row.progress)
             importer = dbt.Importer(session, job.principal, job.project, job.opts, progress)
             context = request_id_var.set(row.request_id)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.config import Settings
 from accord.idempotency import service as idempotency_service
+from accord.imports import jobs as import_jobs
 from accord.kit.clock import utcnow
 from accord.proposal import service as proposal_service
 from accord.worker.repository import WorkerRepository
@@ -30,18 +31,19 @@ async def purge_idempotency_records(session: AsyncSession) -> int:
 
 
 def purge_retained(retention_days: float) -> Task:
-    """Delivered deliveries (and their attempts), then events left without deliveries,
-    older than the retention. Dead letters, and events they belong to, stay until
-    replayed; the audit log is never purged."""
+    """Delivered deliveries (and their attempts), events left without deliveries, and
+    ended import jobs, older than the retention. Dead letters, and the events they belong
+    to, stay until replayed; the audit log is never purged."""
 
     async def purge(session: AsyncSession) -> int:
         before = utcnow() - timedelta(days=retention_days)
         repo = WorkerRepository(session)
         deliveries = await repo.purge_delivered(before, PURGE_BATCH)
         events = await repo.purge_events(before, PURGE_BATCH)
-        if deliveries or events:
-            log.info("retention_purged", deliveries=deliveries, events=events)
-        return deliveries + events
+        imports = await import_jobs.purge_ended(session, before, PURGE_BATCH)
+        if deliveries or events or imports:
+            log.info("retention_purged", deliveries=deliveries, events=events, imports=imports)
+        return deliveries + events + imports
 
     return purge
 
