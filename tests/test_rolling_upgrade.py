@@ -167,7 +167,10 @@ async def test_concurrent_upgrades_serialise_and_the_second_applies_nothing(pg_u
 
 async def test_concurrent_upgrades_on_sqlite(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'two.db'}"
-    first, second = create_engine(make_settings(url)), create_engine(make_settings(url))
+    # The second upgrader waits on SQLite's write lock for the whole first migration,
+    # which can take longer than the 5 s default busy timeout on a loaded machine.
+    settings = make_settings(url, sqlite_busy_timeout_ms=120_000)
+    first, second = create_engine(settings), create_engine(settings)
     try:
         results = await asyncio.gather(upgrade(first), upgrade(second))
         assert sorted(results, key=len) == [(), tuple(code_revisions())]
