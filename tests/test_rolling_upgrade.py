@@ -518,3 +518,21 @@ async def test_cli_on_a_schema_a_newer_release_migrated(
         f"migrations that are not additive ({NEXT_RELEASE}): deploy the release that ships "
         f"{NEXT_RELEASE}"
     ]
+
+
+async def test_upgrades_of_two_databases_in_one_process_do_not_interleave(tmp_path: Path) -> None:
+    # Alembic's `context` and `op` are process-wide proxies: two migrations running at
+    # once in one event loop (each awaits its database between statements) would route
+    # one's operations to the other's connection. The runner serialises them in-process.
+    engines = [
+        create_engine(make_settings(f"sqlite+aiosqlite:///{tmp_path / f'db{i}.db'}"))
+        for i in range(3)
+    ]
+    try:
+        results = await asyncio.gather(*(upgrade(engine) for engine in engines))
+        assert results == [tuple(code_revisions())] * 3
+        for engine in engines:
+            assert await _version_rows(engine) == list(head_revisions())
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -18,8 +18,10 @@ Two additions to plain Alembic (docs/operations-upgrades.md, ADR 0026):
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -306,6 +308,25 @@ async def schema_status(
         return await conn.run_sync(_status)
 
 
+_ALEMBIC_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _alembic_lock() -> asyncio.Lock:
+    """One Alembic run at a time in this event loop.
+
+    Alembic's ``context`` and ``op`` are process-wide proxies, and a migration run through
+    ``run_sync`` yields to the loop at every statement: two runs at once (two databases, or
+    two engines on one) would send one's operations to the other's connection. Held until
+    the migration commits, so the next run in this process sees its result."""
+    loop = asyncio.get_running_loop()
+    lock = _ALEMBIC_LOCKS.get(loop)
+    if lock is None:
+        lock = _ALEMBIC_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
 async def _take_lock(conn: AsyncConnection, timeout_s: float | None) -> None:
     """Hold `MIGRATION_LOCK_KEY` until this transaction ends; PostgreSQL only.
 
@@ -376,7 +397,7 @@ async def upgrade(
         applied = _ancestors(after, code) - _ancestors(before, code)
         return tuple(rev for rev in code if rev in applied)
 
-    async with engine.begin() as conn:
+    async with _alembic_lock(), engine.begin() as conn:
         await _take_lock(conn, lock_timeout_s)
         return await conn.run_sync(_upgrade)
 
@@ -390,6 +411,6 @@ async def downgrade(
     def _downgrade(conn: Connection) -> None:
         command.downgrade(alembic_config(conn), revision)
 
-    async with engine.begin() as conn:
+    async with _alembic_lock(), engine.begin() as conn:
         await _take_lock(conn, lock_timeout_s)
         await conn.run_sync(_downgrade)
