@@ -234,7 +234,12 @@ def test_node_identity_and_repr() -> None:
     assert repr(doc.root) == "Node(/)"
     assert repr(prop) == "Node(/properties/p)"
     assert prop.same_as(prop)  # the very node, even with a reference
-    assert not prop.same_as(twin.root.props["p"])  # equal source with a $ref proves nothing
+    # equal source whose references reach equal definitions means the same
+    assert prop.same_as(twin.root.props["p"])
+    changed = Document({**raw, "$defs": {"a": {"type": "integer"}}})
+    assert not prop.same_as(changed.root.props["p"])  # same $ref, changed target
+    nested_id = Document({**raw, "$defs": {"a": {"$id": "x.json", "type": "string"}}})
+    assert not prop.same_as(nested_id.root.props["p"])  # resolution not plain: no proof
 
 
 def test_schema_errors_survive_pickling() -> None:

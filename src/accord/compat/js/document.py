@@ -21,6 +21,7 @@ from accord.compat.errors import SchemaError
 from accord.compat.js import keywords
 from accord.compat.js.dialect import Dialect, detect, validator
 from accord.compat.js.node import _REFS, MAX_DEPTH, Node
+from accord.compat.js.sameness import Pair, Plain
 from accord.compat.js.validator import memoised
 
 DEFAULT_BASE = "https://accord.invalid/schema.json"
@@ -52,6 +53,7 @@ class Document:
         self.anchors: dict[str, str] = {}
         self.pending: list[tuple[Node, str, str]] = []
         self._validators: dict[int, tuple[Node, Validator]] = {}
+        self._pairs: dict[int, tuple[Document, Pair]] = {}
         base = DEFAULT_BASE
         self.resources[base] = ""
         self.root = self.build(raw, "", base, 0)
@@ -173,6 +175,21 @@ class Document:
                         stack.append((child, 0))
                 else:
                     state[id(node)] = 2
+
+    @cached_property
+    def plain(self) -> Plain:
+        """This document's reference structure (see ``sameness``)."""
+        return Plain(self.raw)
+
+    def same_source(self, other: Document, mine: Any, theirs: Any) -> bool:
+        """``mine`` (a sub-tree of this document's source) means what ``theirs`` (of
+        ``other``'s) means: equal source, references reaching equal definitions."""
+        if other is self:
+            return bool(mine == theirs) and repr(mine) == repr(theirs)
+        found = self._pairs.get(id(other))
+        if found is None:
+            found = self._pairs[id(other)] = (other, Pair(self.plain, other.plain))
+        return found[1].same(mine, theirs)
 
     @cached_property
     def validator(self) -> Validator:

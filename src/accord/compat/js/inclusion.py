@@ -69,6 +69,7 @@ class Checker:
         self.strict: Checker = Checker(False, self) if lenient else self
         self.sampler = Sampler(self.valid)
         self._types: dict[tuple[int, str], Node] = {}
+        self._others: dict[int, tuple[Node, Node, Nodes]] = {}  # oneOf branch: owner, others
 
     # -- validation with the real validator ---------------------------------------------
     def valid(self, nodes: Nodes, value: Any) -> bool:
@@ -158,12 +159,16 @@ class Checker:
             (o, g, "oneOf") for o, g in fa.one_of
         ]:
             split = skip | {(id(owner), word)}
+            if word == "oneOf":
+                for branch in group:  # a value of this branch is in none of the others
+                    others = tuple(o for o in group if o is not branch)
+                    self._others[id(branch)] = (branch, owner, others)
             for branch in group:
                 gap = self.sub((*a, branch), b, split)
                 if gap is not None:
                     return gap
             return None
-        return shapes.core(self, a, b, fa, fb) or self._combinators(a, b, fa, fb)
+        return shapes.core(self, a, b, fa, fb) or self._combinators(a, b, fa, fb, skip)
 
     def _enum(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
         values = fa.enum.values if fa.enum is not None else ()
@@ -204,13 +209,30 @@ class Checker:
                 return Gap("", f"value {value!r} is not accepted", fixed([value]))
         return None
 
-    def _combinators(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
+    def _excluded(self, a: Nodes, skip: Skip) -> Nodes:
+        """Writer schemas no value of ``a`` is valid under: the other branches of each
+        writer ``oneOf`` that ``a`` was split from (exactly one branch holds)."""
+        if self.lenient or not skip:
+            return ()  # a lenient reader sees the value stripped, not as written
+        split = {owner for owner, word in skip if word == "oneOf"}
+        out: list[Node] = []
+        for node in a:
+            known = self._others.get(id(node))
+            if known is not None and known[0] is node and id(known[1]) in split:
+                out.extend(known[2])
+        return tuple(out)
+
+    def _combinators(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip) -> Gap | None:
         for owner, group in fb.any_of:
             if not self._covered(a, fa, group, one=False):
                 return self._gap(a, (owner,), "anyOf: no branch accepts every value")
+        excluded = self._excluded(a, skip) if fb.one_of else ()
         for owner, group in fb.one_of:
-            if not self._covered(a, fa, group, one=True):
-                return self._gap(a, (owner,), "oneOf: not provably exactly one branch")
+            if not self._covered(a, fa, group, one=True, excluded=excluded):
+                # values in two branches at once are the likeliest witnesses
+                probes = [(*a, x, y) for i, x in enumerate(group) for y in group[i + 1 :]]
+                reason = "oneOf: not provably exactly one branch"
+                return Gap("", reason, partial(self.outside, a, (owner,), _chain(self, probes, a)))
         for negated in fb.nots:
             if not self.disjoint(a, (negated,)) and not any(
                 self.strict.sub((negated,), (x,)) is None for x in fa.nots
@@ -238,11 +260,18 @@ class Checker:
     def _gap(self, a: Nodes, b: Nodes, reason: str) -> Gap:
         return Gap("", reason, lambda: self.outside(a, b, self.values(a)))
 
-    def _covered(self, a: Nodes, fa: Flat, group: Group, one: bool) -> bool:
+    def _covered(self, a: Nodes, fa: Flat, group: Group, one: bool, excluded: Nodes = ()) -> bool:
+        def alone(part: Nodes, other: Node) -> bool:
+            # no value of ``part`` is also valid under ``other``: provably disjoint, or
+            # ``other`` lies inside a writer branch the value is known not to be in
+            return self.disjoint(part, (other,)) or any(
+                self.strict.sub((other,), (w,)) is None for w in excluded
+            )
+
         def fits(part: Nodes) -> bool:
             for i, branch in enumerate(group):
                 if self.sub(part, (branch,)) is None and (
-                    not one or all(self.disjoint(part, (o,)) for j, o in enumerate(group) if j != i)
+                    not one or all(alone(part, o) for j, o in enumerate(group) if j != i)
                 ):
                     return True
             return False

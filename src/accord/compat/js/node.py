@@ -181,17 +181,18 @@ class Node:
         return (*self.all_of, self.ref)
 
     def same_as(self, other: Node) -> bool:
-        """Cheap proof that two nodes mean the same: identical, or equal ref-free source."""
+        """Cheap proof that two nodes mean the same: identical, equal ref-free source, or
+        equal source whose references reach equal definitions in both documents."""
         if self is other:
             return True
+        if self.doc.dialect != other.doc.dialect or self.raw != other.raw:
+            return False
         # Python's == says False == 0 and 1 == 1.0; repr tells them apart (conservatively)
-        return (
-            not self.has_ref
-            and not other.has_ref
-            and self.doc.dialect == other.doc.dialect
-            and self.raw == other.raw
-            and repr(self.raw) == repr(other.raw)
-        )
+        if repr(self.raw) != repr(other.raw):
+            return False
+        if not self.has_ref and not other.has_ref:
+            return True
+        return self.base == other.base and self.doc.same_source(other.doc, self.raw, other.raw)
 
 
 def regex(pattern: Any, path: str) -> str:

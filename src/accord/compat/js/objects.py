@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from accord.compat.js.flat import Flat, ObjPart
@@ -115,29 +116,44 @@ def _rest(
     """Properties declared by neither side: catch-alls must be included."""
     for pb in parts_b:
         for pattern, target in pb.patterns:
-            if not any(_covers(ck, pa, target, pattern, ()) for pa in parts_a):
-                return _extra_gap(ck, a, b, fa, parts_a, declared, pattern)
+            found: list[Gap] = []
+            if not any(_covers(ck, pa, target, pattern, (), found) for pa in parts_a):
+                return _extra_gap(ck, a, b, fa, parts_a, declared, pattern, found)
         if pb.additional is not None and pb.additional.always is not True:
             exempt = tuple(p for p, _ in pb.patterns)
-            if not any(_covers(ck, pa, pb.additional, None, exempt) for pa in parts_a):
-                return _extra_gap(ck, a, b, fa, parts_a, declared, None)
+            found = []
+            if not any(_covers(ck, pa, pb.additional, None, exempt, found) for pa in parts_a):
+                return _extra_gap(ck, a, b, fa, parts_a, declared, None, found)
     return None
 
 
 def _covers(
-    ck: Checker, pa: ObjPart, target: Node, pattern: str | None, exempt: tuple[str, ...]
+    ck: Checker,
+    pa: ObjPart,
+    target: Node,
+    pattern: str | None,
+    exempt: tuple[str, ...],
+    found: list[Gap],
 ) -> bool:
     """Every undeclared name governed by ``target`` on the reader is governed by something
-    included in ``target`` on this writer part."""
+    included in ``target`` on this writer part. A failed inclusion goes to ``found``: its
+    candidates, placed under an undeclared name, are the likeliest witnesses."""
+
+    def included(schema: Node) -> bool:
+        gap = ck.sub((schema,), (target,))
+        if gap is not None:
+            found.append(gap)
+        return gap is None
+
     for own, schema in pa.patterns:
         if own == pattern:
-            return ck.sub((schema,), (target,)) is None
+            return included(schema)
     if pa.additional is None:
         if target.always is not True:
             return False
-    elif pa.additional.always is not False and ck.sub((pa.additional,), (target,)) is not None:
+    elif pa.additional.always is not False and not included(pa.additional):
         return False
-    return all(own in exempt or ck.sub((schema,), (target,)) is None for own, schema in pa.patterns)
+    return all(own in exempt or included(schema) for own, schema in pa.patterns)
 
 
 def _extra_gap(
@@ -148,6 +164,7 @@ def _extra_gap(
     parts_a: list[ObjPart],
     declared: set[str],
     pattern: str | None,
+    found: list[Gap],
 ) -> Gap:
     names = list(regex_samples(pattern, (0, 1, 2))) if pattern else []
     names += [n for n in _NAME_PROBES if n not in names]
@@ -155,6 +172,10 @@ def _extra_gap(
 
     def cands() -> Iterator[Any]:
         base = _base(ck, fa)
+        for gap in found[:2]:  # the failed inclusion's own candidates, under a fitting name
+            for name in names[:2]:
+                for value in islice(gap.cands(), 8):
+                    yield {**base, name: value}
         for name in names[:6]:
             at_a = _governing(parts_a, name) or (_true(a[0]),)
             for value in ck.values(at_a):

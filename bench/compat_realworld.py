@@ -1,0 +1,219 @@
+"""The compatibility engine on real schema evolution pairs, next to jsoncompat.
+
+    .venv/bin/python bench/compat_realworld.py [PATH] [--modes backward,forward]
+        [--content-models strict,lenient] [--budget 2] [--skip-peers] [--oracle N]
+        [--show undecided,refused,errors,slow] [--limit N]
+
+PATH is a ``.jsonl`` or ``.jsonl.gz`` file with one pair per line, ``{"file", "old", "new"}``
+(default: ``../shared/compat/realworld/schemastore-pairs.jsonl.gz``, 511 consecutive versions
+of SchemaStore schemas). Each pair is checked in-process, one mode and content model at a
+time, with a time budget (``--budget`` seconds, default 10: a pair that needs it ends
+``undecided`` and counts as over 2 s).
+
+Per mode and content model it prints: pairs, compatible / incompatible / undecided / refused
+(``SchemaError``) / errors (anything else: a crash), median / p95 / max time per pair, and
+the same for ``jsoncompat`` where it can judge (its ``$schema`` is stripped; it has no
+content models, so it runs beside ``strict`` only), with the speed ratio on the pairs both
+judged. ``--oracle N`` draws up to N documents from the old schema of every compatible
+backward pair (hypothesis-jsonschema, where it can build a strategy) and validates them under
+the new one: a document the new schema rejects is an unsound verdict and is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from accord.compat import Mode, SchemaError, check
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared/compat/realworld/schemastore-pairs.jsonl.gz"
+
+
+def pairs(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _strip(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: v for k, v in doc.items() if k != "$schema"}
+    return doc
+
+
+def _jsoncompat() -> Any:
+    try:
+        import jsoncompat
+    except ImportError:
+        return None
+    return jsoncompat
+
+
+def _peer(jc: Any, old: Any, new: Any, mode: str) -> tuple[str, float]:
+    start = time.perf_counter()
+    try:
+        role = {"backward": "deserializer", "forward": "serializer"}[mode]
+        ok = jc.check_compat(json.dumps(_strip(old)), json.dumps(_strip(new)), role)
+        outcome = "compatible" if ok else "incompatible"
+    except Exception:
+        outcome = "refused"
+    return outcome, (time.perf_counter() - start) * 1000
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _oracle(old: Any, new: Any, n: int) -> str | None:
+    """A document drawn from ``old`` that ``new`` rejects, or None."""
+    try:
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis_jsonschema import from_schema
+    except ImportError:
+        return None
+    from accord.compat.js.document import Document
+
+    new_doc = Document(new)
+    found: list[Any] = []
+
+    try:
+        strategy = from_schema(old)
+    except Exception:
+        return None
+
+    @settings(
+        max_examples=n,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    @given(strategy)
+    def _run(doc: Any) -> None:
+        if not found and not new_doc.valid(new_doc.root, doc):
+            found.append(doc)
+
+    try:
+        _run()
+    except Exception:
+        return None
+    return json.dumps(found[0])[:200] if found else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--modes", default="backward,forward")
+    parser.add_argument("--content-models", default="strict,lenient")
+    parser.add_argument("--budget", type=float, default=10.0)
+    parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--oracle", type=int, default=0)
+    parser.add_argument("--show", default="")
+    parser.add_argument("--limit", type=int, default=0)
+    args = parser.parse_args(argv)
+    show = {s for s in args.show.split(",") if s}
+    data = list(pairs(args.path))
+    if args.limit:
+        data = data[: args.limit]
+    jc = None if args.skip_peers else _jsoncompat()
+    failures = 0
+    for mode in args.modes.split(","):
+        for cm in args.content_models.split(","):
+            counts: Counter[str] = Counter()
+            times: list[float] = []
+            slow = 0
+            unsound = 0
+            peer_counts: Counter[str] = Counter()
+            ours_both: list[float] = []
+            peer_both: list[float] = []
+            for pair in data:
+                start = time.perf_counter()
+                reason = ""
+                try:
+                    verdict = check(
+                        pair["old"],
+                        pair["new"],
+                        mode=mode,
+                        content_model=cm,
+                        budget_s=args.budget,
+                    )
+                    mv = verdict.verdicts[Mode(mode)]
+                    outcome, reason = mv.outcome.value, mv.reason or ""
+                except SchemaError as exc:
+                    outcome, reason = "refused", str(exc)
+                except Exception as exc:
+                    outcome, reason = "errors", f"{type(exc).__name__}: {exc}"
+                ms = (time.perf_counter() - start) * 1000
+                counts[outcome] += 1
+                times.append(ms)
+                if ms > 2000:
+                    slow += 1
+                    if "slow" in show:
+                        print(f"  slow {ms:.0f} ms {pair['file']} {pair.get('new_commit', '')[:8]}")
+                if outcome in show:
+                    where = f"{pair['file']} {pair.get('new_commit', '')[:8]}"
+                    print(f"  {outcome}: {where}: {reason[:300]}")
+                if (
+                    args.oracle
+                    and outcome == "compatible"
+                    and mode == "backward"
+                    and cm == "strict"
+                ):
+                    bad = _oracle(pair["old"], pair["new"], args.oracle)
+                    if bad is not None:
+                        unsound += 1
+                        print(f"  UNSOUND {pair['file']}: {bad}")
+                if jc is not None and cm == "strict" and mode in ("backward", "forward"):
+                    p_out, p_ms = _peer(jc, pair["old"], pair["new"], mode)
+                    peer_counts[p_out] += 1
+                    if p_out != "refused" and outcome in ("compatible", "incompatible"):
+                        ours_both.append(ms)
+                        peer_both.append(p_ms)
+            n = len(data)
+            print(
+                f"{mode:9s} {cm:8s} pairs={n} "
+                + " ".join(
+                    f"{k}={counts[k]}"
+                    for k in ("compatible", "incompatible", "undecided", "refused", "errors")
+                )
+                + f" | undecided {100 * counts['undecided'] / max(n, 1):.1f} %"
+                + f" | median {statistics.median(times):.1f} ms p95 {_pct(times, 0.95):.1f} ms"
+                + f" max {max(times):.0f} ms | over 2 s: {slow}"
+                + (f" | unsound: {unsound}" if args.oracle else "")
+            )
+            if peer_counts:
+                ratio = (
+                    statistics.median(peer_both) / statistics.median(ours_both)
+                    if ours_both
+                    else float("nan")
+                )
+                print(
+                    f"{'':18s} jsoncompat: "
+                    + " ".join(f"{k}={v}" for k, v in sorted(peer_counts.items()))
+                    + f" | both judged {len(ours_both)}: median accord "
+                    + f"{_median(ours_both):.2f} ms, jsoncompat {_median(peer_both):.2f} ms"
+                    + f" (accord {ratio:.1f}x faster)"
+                )
+            failures += counts["errors"] + unsound
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

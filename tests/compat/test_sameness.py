@@ -1,0 +1,123 @@
+"""Sameness of sub-schemas across two versions, references included (``js.sameness``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accord.compat.js.document import Document
+from accord.compat.js.sameness import Pair, Plain
+
+DEFS = {
+    "a": {"type": "string"},
+    "b": {"prefixItems": [{"$ref": "#/$defs/a"}]},
+    "c": {"$ref": "#/$defs/b/prefixItems/0"},
+}
+
+
+def _pair(old: dict[str, Any], new: dict[str, Any]) -> Pair:
+    return Pair(Plain(old), Plain(new))
+
+
+def test_equal_source_reaching_equal_definitions_is_the_same() -> None:
+    old: dict[str, Any] = {
+        "$defs": DEFS,
+        "properties": {"p": {"$ref": "#/$defs/c"}, "q": {"type": "string"}},
+    }
+    new: dict[str, Any] = {
+        "$defs": DEFS,
+        "properties": {"p": {"$ref": "#/$defs/c"}, "q": {"type": "integer"}},
+    }
+    pair = _pair(old, new)
+    assert pair.same(old["properties"]["p"], new["properties"]["p"])
+    # the closure is remembered: a second question reuses it
+    assert pair.same({"$ref": "#/$defs/b"}, {"$ref": "#/$defs/b"})
+    assert not pair.same(old["properties"]["q"], new["properties"]["q"])  # unequal source
+    assert not pair.same({"const": 1}, {"const": 1.0})  # == but not the same JSON
+
+
+def test_a_changed_definition_anywhere_in_the_closure_breaks_sameness() -> None:
+    old = {"$defs": DEFS, "properties": {"p": {"$ref": "#/$defs/c"}}}
+    changed = {**DEFS, "a": {"type": "integer"}}
+    new = {"$defs": changed, "properties": {"p": {"$ref": "#/$defs/c"}}}
+    pair = _pair(old, new)
+    assert not pair.same({"$ref": "#/$defs/c"}, {"$ref": "#/$defs/c"})
+    assert not pair.same({"$ref": "#/$defs/a"}, {"$ref": "#/$defs/a"})  # known different
+    # a reference whose closure reaches the known-different pointer
+    assert not pair.same({"$ref": "#/$defs/b"}, {"$ref": "#/$defs/b"})
+
+
+def test_recursion_and_whole_document_references() -> None:
+    node = {"properties": {"kids": {"items": {"$ref": "#/$defs/node"}}}}
+    old = {"$defs": {"node": node}, "properties": {"r": {"$ref": "#/$defs/node"}, "n": {}}}
+    new = {"$defs": {"node": node}, "properties": {"r": {"$ref": "#/$defs/node"}, "n": False}}
+    pair = _pair(old, new)
+    assert pair.same({"$ref": "#/$defs/node"}, {"$ref": "#/$defs/node"})
+    assert not pair.same({"$ref": "#"}, {"$ref": "#"})  # the roots differ
+
+
+def test_missing_targets_and_array_pointers() -> None:
+    old = {"$defs": {"l": [{"type": "string"}]}}
+    new = {"$defs": {"l": [{"type": "string"}]}}
+    pair = _pair(old, new)
+    assert pair.same({"$ref": "#/$defs/l/0"}, {"$ref": "#/$defs/l/0"})
+    assert not pair.same({"$ref": "#/$defs/l/7"}, {"$ref": "#/$defs/l/7"})
+    assert not pair.same({"$ref": "#/$defs/nope"}, {"$ref": "#/$defs/nope"})
+    assert Plain({"$defs": {"a~b/c": {}}}).at("/$defs/a~0b~1c") == {}
+    assert Plain({"$defs": {"a b": 1}}).at("/$defs/a%20b") == 1
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        True,
+        {"$defs": {"a": {"$id": "a.json"}}},
+        {"$defs": {"a": {"id": "a.json"}}},
+        {"$anchor": "top"},
+        {"$id": "#top"},
+        {"$defs": {"a": {"$dynamicRef": "#x"}}},
+        {"items": [{"$recursiveRef": "#"}]},
+        {"properties": {"a": {"$ref": "other.json#/x"}}},
+        {"properties": {"a": {"$ref": "#anchor"}}},
+    ],
+    ids=[
+        "boolean-schema",
+        "nested-id",
+        "nested-draft4-id",
+        "anchor",
+        "fragment-id",
+        "dynamic-ref",
+        "recursive-ref",
+        "remote-ref",
+        "anchor-ref",
+    ],
+)
+def test_resolution_that_is_not_plain_proves_nothing(raw: Any) -> None:
+    plain = Plain(raw)
+    assert not plain.ok
+    assert not Pair(plain, plain).same({"$ref": "#/x"}, {"$ref": "#/x"})
+
+
+def test_plain_documents_may_name_themselves_at_the_root() -> None:
+    assert Plain({"$id": "https://example.com/s.json", "properties": {"id": {}}}).ok
+    assert Plain({"properties": {"id": {"type": "string"}}, "default": {"x": 1}}).ok
+    a = Plain({"$id": "https://example.com/a.json"})
+    b = Plain({"$id": "https://example.com/b.json"})
+    assert not Pair(a, b).same({"$ref": "#"}, {"$ref": "#"})  # bases differ
+
+
+def test_documents_answer_through_their_nodes() -> None:
+    old = Document({"$defs": DEFS, "properties": {"p": {"$ref": "#/$defs/c"}}})
+    new = Document({"$defs": DEFS, "properties": {"p": {"$ref": "#/$defs/c"}}, "required": ["p"]})
+    assert old.root.props["p"].same_as(new.root.props["p"])
+    assert old.same_source(new, {"$ref": "#/$defs/a"}, {"$ref": "#/$defs/a"})  # memoised pair
+    assert old.same_source(old, {"$ref": "#/$defs/a"}, {"$ref": "#/$defs/a"})
+    draft7 = Document(
+        {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$defs": DEFS,
+            "properties": {"p": {"$ref": "#/$defs/c"}},
+        }
+    )
+    assert not old.root.props["p"].same_as(draft7.root.props["p"])  # dialects differ
