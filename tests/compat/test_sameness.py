@@ -121,3 +121,32 @@ def test_documents_answer_through_their_nodes() -> None:
         }
     )
     assert not old.root.props["p"].same_as(draft7.root.props["p"])  # dialects differ
+
+
+def test_definitions_renamed_between_versions_are_followed() -> None:
+    # generated schemas name definitions by content hash: renamed, not changed
+    leaf = {"type": "object", "properties": {"kids": {"items": {"$ref": "#/definitions/ab12"}}}}
+    old = {"definitions": {"ab12": leaf}, "properties": {"t": {"$ref": "#/definitions/ab12"}}}
+    renamed = {"type": "object", "properties": {"kids": {"items": {"$ref": "#/definitions/cd34"}}}}
+    new = {"definitions": {"cd34": renamed}, "properties": {"t": {"$ref": "#/definitions/cd34"}}}
+    pair = _pair(old, new)
+    assert pair.same(old["properties"]["t"], new["properties"]["t"])
+    assert pair.same(old["properties"]["t"], new["properties"]["t"])  # remembered
+    other = {**renamed, "required": ["kids"]}
+    changed = {"definitions": {"cd34": other}, "properties": {"t": {"$ref": "#/definitions/cd34"}}}
+    assert not _pair(old, changed).same(old["properties"]["t"], changed["properties"]["t"])
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"enum": [{"$ref": "#/x"}]}, {"enum": [{"$ref": "#/y"}]}),  # data, not references
+        ({"type": "string"}, {"type": "string", "minLength": 1}),  # other keywords
+        ({"allOf": [{}]}, {"allOf": [{}, {}]}),  # other lengths
+        ({"items": [{}]}, {"items": {}}),  # a list against an object
+        ({"$ref": "#/missing"}, {"$ref": "#/missing"}),
+    ],
+)
+def test_structural_differences_are_not_the_same(a: Any, b: Any) -> None:
+    doc = {"x": {"type": "string"}, "y": {"type": "string"}}
+    assert not _pair(doc, doc).same(a, b)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from accord.compat import Mode, Outcome, SchemaError, check
-from accord.compat.js import inclusion
+from accord.compat.js import flat, inclusion
 from accord.compat.js.decide import decide
 from accord.compat.js.dialect import Dialect, _date_time, format_checker
 from accord.compat.js.document import Document
@@ -254,3 +254,15 @@ def test_schema_errors_survive_pickling() -> None:
         "/pattern",
         "bad pattern (at /pattern)",
     )
+
+
+def test_flatten_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flat, "FLAT_CACHE_LIMIT", 2)
+    doc = Document({"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}})
+    a, b = doc.root.props["a"], doc.root.props["b"]
+    first = flat.flatten((a,))
+    assert flat.flatten((a,)) is first  # memoised
+    flat.flatten((b,))
+    flat.flatten((a, b))  # past the limit: the memo starts again
+    assert len(doc.flat_cache) == 1
+    assert flat.flatten(()).nodes == ()

@@ -54,6 +54,7 @@ class Document:
         self.pending: list[tuple[Node, str, str]] = []
         self._validators: dict[int, tuple[Node, Validator]] = {}
         self._pairs: dict[int, tuple[Document, Pair]] = {}
+        self.flat_cache: dict[Any, Any] = {}  # see flat.flatten
         base = DEFAULT_BASE
         self.resources[base] = ""
         self.root = self.build(raw, "", base, 0)

@@ -75,9 +75,28 @@ class Flat:
         return all(n.always is True for n in self.nodes)
 
 
+FLAT_CACHE_LIMIT = 50_000
+
+
 def flatten(nodes: Iterable[Node], skip: frozenset[tuple[int, str]] = frozenset()) -> Flat:
     """Merge ``nodes`` and all their conjuncts; ``skip`` holds ``(id(node), "anyOf"|"oneOf")``
-    for disjunctions the caller has already split into branches."""
+    for disjunctions the caller has already split into branches. Memoised per document:
+    an inclusion proof flattens the same conjunctions many times (the cached ``Flat`` holds
+    its nodes, so their ids stay theirs; callers never mutate a ``Flat``)."""
+    given = tuple(nodes)
+    if not given:
+        return _flatten(given, skip)
+    cache: dict[Any, Flat] = given[0].doc.flat_cache
+    memo_key = (tuple(map(id, given)), skip)
+    found = cache.get(memo_key)
+    if found is None:
+        if len(cache) >= FLAT_CACHE_LIMIT:
+            cache.clear()
+        found = cache[memo_key] = _flatten(given, skip)
+    return found
+
+
+def _flatten(nodes: tuple[Node, ...], skip: frozenset[tuple[int, str]]) -> Flat:
     seen: set[int] = set()
     order: list[Node] = []
     stack = list(nodes)[::-1]

@@ -337,6 +337,11 @@ class Checker:
             split = skip | {(id(owner), "anyOf")}
             return all(self.disjoint(a, (*y, br), depth + 1, split) for br in group)
         if common == {"object"}:
+            # one side requires a property the other forbids (closed objects, `false`)
+            for need, other in ((fa, fy), (fy, fa)):
+                for name in need.required:
+                    if any(n.always is False for n in prop_nodes(other, name)):
+                        return True
             for name in fa.required & fy.required:
                 pa, py = prop_nodes(fa, name), prop_nodes(fy, name)
                 if pa and py and self.disjoint(pa, py, depth + 1):

@@ -2,11 +2,13 @@
 
 Two versions of a real schema mostly share their definitions: a change to one property
 leaves hundreds of ``$ref``-linked definitions as they were. Equal source is not enough when
-the source holds a ``$ref``: the target may have changed. It is enough when every definition
-reachable through references, transitively, has equal source in both documents, at the same
-place, and references resolve the same way in both. This module checks that on the *raw*
-documents (no parsing), memoised per document pair, so an unchanged sub-tree of a changed
-schema costs a comparison of its source, not an analysis.
+the source holds a ``$ref``: the target may have changed. It is enough when the two sources
+are equal except for how references are spelled, and each pair of references reaches, in
+its own document, definitions that are the same in that sense again (a bisimulation of the
+two reference graphs: generated schemas rename definitions by content hash between
+versions). This module checks that on the *raw* documents (no parsing), memoised per
+document pair, so an unchanged sub-tree of a changed schema costs a comparison of its
+source, not an analysis.
 
 It answers only where resolution is plain: JSON-pointer references (``#/…``) against one
 base URI, no ``$id``/``id`` below the root, no anchors and no dynamic references. Anything
@@ -21,6 +23,7 @@ from urllib.parse import unquote
 _IDENTIFIERS = ("$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor")
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
 _MISSING = object()
+_DATA = frozenset({"enum", "const"})  # values, not schemas: a "$ref" in them is data
 
 
 class Plain:
@@ -29,16 +32,6 @@ class Plain:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self.ok = isinstance(raw, dict) and _plain(raw)
-        self._refs: dict[int, tuple[str, ...]] = {}
-        self._keep: list[Any] = []  # ids in _refs stay valid while the values live
-
-    def refs(self, value: Any) -> tuple[str, ...]:
-        """The JSON pointers of every ``$ref`` inside ``value`` (a sub-tree of ``raw``)."""
-        found = self._refs.get(id(value))
-        if found is None:
-            found = self._refs[id(value)] = tuple(_collect(value))
-            self._keep.append(value)
-        return found
 
     def at(self, pointer: str) -> Any:
         node: Any = self.raw
@@ -59,30 +52,56 @@ class Pair:
     def __init__(self, old: Plain, new: Plain) -> None:
         self.old, self.new = old, new
         self.usable = old.ok and new.ok and _root_id(old.raw) == _root_id(new.raw)
-        self._same: dict[str, bool] = {}  # pointer → its whole reference closure is equal
+        self._same: set[tuple[str, str]] = set()  # reference pairs proved to mean the same
 
     def same(self, old_raw: Any, new_raw: Any) -> bool:
-        """Both sub-trees (equal or not) mean the same in their documents."""
-        if not _equal(old_raw, new_raw):
-            return False
+        """Both sub-trees mean the same in their documents: the same source, except that
+        references may be spelled differently as long as their targets mean the same
+        (generated schemas rename definitions by content hash between versions).
+
+        A bisimulation: reference pairs under comparison are assumed equal, which is sound
+        for the finite trees JSON documents are."""
         if not self.usable:
             return False
-        pending = list(self.old.refs(old_raw))
-        seen: set[str] = set()
+        assumed: set[tuple[str, str]] = set()
+        pending: list[tuple[Any, Any, bool]] = [(old_raw, new_raw, False)]
         while pending:
-            pointer = pending.pop()
-            if pointer in seen or self._same.get(pointer):
-                continue
-            seen.add(pointer)
-            if self._same.get(pointer) is False:
+            a, b, data = pending.pop()
+            if data or not isinstance(a, dict | list) or not isinstance(b, dict | list):
+                if not _equal(a, b):
+                    return False
+            elif isinstance(a, list) or isinstance(b, list):
+                if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
+                    return False
+                pending.extend((x, y, False) for x, y in zip(a, b, strict=True))
+            elif a.keys() != b.keys():
                 return False
-            old_target, new_target = self.old.at(pointer), self.new.at(pointer)
-            if old_target is _MISSING or not _equal(old_target, new_target):
-                self._same[pointer] = False
-                return False
-            pending.extend(self.old.refs(old_target))
-        for pointer in seen:  # every closure in here is inside an all-equal closure
-            self._same[pointer] = True
+            else:
+                for word, sub in a.items():
+                    other = b[word]
+                    if word == "$ref" and isinstance(sub, str) and isinstance(other, str):
+                        if not self._follow(sub, other, assumed, pending):
+                            return False
+                    else:
+                        pending.append((sub, other, word in _DATA))
+        self._same |= assumed
+        return True
+
+    def _follow(
+        self,
+        ref_a: str,
+        ref_b: str,
+        assumed: set[tuple[str, str]],
+        pending: list[tuple[Any, Any, bool]],
+    ) -> bool:
+        pair = (ref_a[1:], ref_b[1:])
+        if pair in self._same or pair in assumed:
+            return True
+        assumed.add(pair)
+        target_a, target_b = self.old.at(pair[0]), self.new.at(pair[1])
+        if target_a is _MISSING or target_b is _MISSING:
+            return False
+        pending.append((target_a, target_b, False))
         return True
 
 
@@ -121,18 +140,3 @@ def _plain(raw: dict[str, Any]) -> bool:
 
 def _pointer(ref: str) -> bool:
     return ref == "#" or ref.startswith("#/")
-
-
-def _collect(value: Any) -> list[str]:
-    out: list[str] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str):
-                out.append(ref[1:])
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return out
