@@ -93,7 +93,7 @@ def test_huge_enums_are_fast_and_exact() -> None:
         ({"dependencies": 3, "$schema": "http://json-schema.org/draft-07/schema#"}, "object"),
         ({"dependentRequired": 3}, "dependentRequired"),
         ({"prefixItems": [], "items": {}}, "non-empty"),
-        ({"items": [{}]}, "prefixItems"),
+        ({"$schema": "https://json-schema.org/draft/2020-12/schema", "items": [{}]}, "prefixItems"),
         (3, "object or a boolean"),
     ],
 )

@@ -125,15 +125,30 @@ def test_documents_answer_through_their_nodes() -> None:
 
 def test_definitions_renamed_between_versions_are_followed() -> None:
     # generated schemas name definitions by content hash: renamed, not changed
-    leaf = {"type": "object", "properties": {"kids": {"items": {"$ref": "#/definitions/ab12"}}}}
-    old = {"definitions": {"ab12": leaf}, "properties": {"t": {"$ref": "#/definitions/ab12"}}}
-    renamed = {"type": "object", "properties": {"kids": {"items": {"$ref": "#/definitions/cd34"}}}}
-    new = {"definitions": {"cd34": renamed}, "properties": {"t": {"$ref": "#/definitions/cd34"}}}
+    leaf: dict[str, Any] = {
+        "type": "object",
+        "properties": {"kids": {"items": {"$ref": "#/definitions/ab12"}}},
+    }
+    old: dict[str, Any] = {
+        "definitions": {"ab12": leaf},
+        "properties": {"t": {"$ref": "#/definitions/ab12"}},
+    }
+    renamed: dict[str, Any] = {
+        "type": "object",
+        "properties": {"kids": {"items": {"$ref": "#/definitions/cd34"}}},
+    }
+    new: dict[str, Any] = {
+        "definitions": {"cd34": renamed},
+        "properties": {"t": {"$ref": "#/definitions/cd34"}},
+    }
     pair = _pair(old, new)
     assert pair.same(old["properties"]["t"], new["properties"]["t"])
     assert pair.same(old["properties"]["t"], new["properties"]["t"])  # remembered
     other = {**renamed, "required": ["kids"]}
-    changed = {"definitions": {"cd34": other}, "properties": {"t": {"$ref": "#/definitions/cd34"}}}
+    changed: dict[str, Any] = {
+        "definitions": {"cd34": other},
+        "properties": {"t": {"$ref": "#/definitions/cd34"}},
+    }
     assert not _pair(old, changed).same(old["properties"]["t"], changed["properties"]["t"])
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 from jsonschema.validators import validator_for
 
 from accord.compat import Mode, Outcome, Verdict, parse_table_schema
-from accord.compat.js.dialect import detect, format_checker
+from accord.compat.js.dialect import _VALIDATORS, detect, format_checker
 from accord.compat.js.document import Document
 from accord.compat.js.witness import strip
 from accord.compat.table.rowschema import Role, table_json_schema
 
 
 def _valid(schema: Any, doc: Any, assert_formats: bool) -> bool:
-    cls = validator_for(schema, default=jsonschema.Draft202012Validator)
+    # no (or a version-less) $schema: the dialect the engine infers from the keywords
+    cls = validator_for(schema, default=_VALIDATORS[detect(schema)])
     checker = format_checker(detect(schema)) if assert_formats else None
     return bool(cls(schema, format_checker=checker).is_valid(doc))
 

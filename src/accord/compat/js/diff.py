@@ -13,8 +13,10 @@ from typing import Any
 
 from accord.compat.budget import tick
 from accord.compat.canonical import key
+from accord.compat.js.dialect import Dialect
 from accord.compat.js.flat import ObjPart
 from accord.compat.js.inclusion import Checker
+from accord.compat.js.keywords import _ASSERTIONS
 from accord.compat.js.node import ANNOTATIONS, Bound, Node, escape
 from accord.compat.js.objects import _governing
 from accord.compat.js.patterns import Unmatchable
@@ -22,6 +24,12 @@ from accord.compat.model import Change, Direction
 
 T, R, B, N = Direction.TIGHTENS, Direction.RELAXES, Direction.BOTH, Direction.NEUTRAL
 MAX_CHANGES = 1000
+# Annotations consumers act on, with the stem of their change kinds.
+CONSUMED = {
+    "format": "format",
+    "contentEncoding": "content_encoding",
+    "contentMediaType": "content_media_type",
+}
 
 
 class Differ:
@@ -85,13 +93,21 @@ class Differ:
                 self.add(path + at[len(first) :], change.kind, change.direction, change.message)
 
     def _walk(self, old: Node, new: Node, path: str) -> None:
+        if old is old.doc.root and new is new.doc.root:
+            self._dialect(old, new, path)
         if _only_ref(old) or _only_ref(new):
+            if old.ref is not None and new.ref is not None:
+                # the referrers' own annotations (from 2019-09 they apply beside the $ref)
+                self._annotations(_siblings(old), _siblings(new), path)
             self.walk(_deref(old), _deref(new), path)
             return
         if old.always is not None or new.always is not None:
-            self._boolean(old, new, path)
+            if not (self.unconstrained(old) and self.unconstrained(new)):
+                self._boolean(old, new, path)
+            if old.always is not False and new.always is not False:
+                self._annotations(_raw(old), _raw(new), path)
             return
-        self._annotations(old, new, path)
+        self._annotations(old.raw, new.raw, path)
         self._types(old, new, path)
         self._enum(old, new, path)
         self._scalars(old, new, path)
@@ -108,18 +124,34 @@ class Differ:
                 "reference added or removed",
             )
 
+    def unconstrained(self, node: Node) -> bool:
+        """Accepts every value: ``true``, only annotations, or an annotation ``format``."""
+        if node.always is not None:
+            return node.always
+        return not self.assert_formats and _ASSERTING.isdisjoint(node.raw)
+
+    def _dialect(self, old: Node, new: Node, path: str) -> None:
+        """A dialect change ``$schema`` does not show (inferred from the keywords used)."""
+        o, n = old.doc.dialect, new.doc.dialect
+        if o != n and key(_raw(old).get("$schema")) == key(_raw(new).get("$schema")):
+            self.add(
+                f"{path}/$schema",
+                "dialect_changed",
+                N,
+                f"dialect {o.label} → {n.label} (inferred from the keywords used)",
+            )
+
     def _boolean(self, old: Node, new: Node, path: str) -> None:
-        if new.always is True:
-            self.add(path, "constraints_removed", R, "schema now accepts every value")
-        elif new.always is False:
+        if new.always is False:
             self.add(path, "schema_made_false", T, "schema now rejects every value")
         elif old.always is False:
             self.add(path, "schema_made_satisfiable", R, "schema no longer rejects everything")
+        elif new.always is True:
+            self.add(path, "constraints_removed", R, "schema now accepts every value")
         else:
             self.add(path, "constraints_added", T, "schema was unconstrained")
 
-    def _annotations(self, old: Node, new: Node, path: str) -> None:
-        o, n = old.raw, new.raw
+    def _annotations(self, o: dict[str, Any], n: dict[str, Any], path: str) -> None:
         for word in sorted(set(o) | set(n)):
             if word in ("$defs", "definitions") or (
                 word not in ANNOTATIONS and not _extension(word)
@@ -136,8 +168,8 @@ class Differ:
                     N,
                     "default value changed: consumers applying it see different data",
                 )
-            elif word == "format":
-                self._format(o, n, where)
+            elif word in CONSUMED:
+                self._consumed(word, o, n, where)
             elif word in ("$id", "id"):
                 self.add(where, "id_changed", N, "$id changed: external references may break")
             elif word == "$schema":
@@ -147,14 +179,18 @@ class Differ:
             else:
                 self.add(where, "annotation_changed", N, f"{word} changed")
 
-    def _format(self, o: dict[str, Any], n: dict[str, Any], where: str) -> None:
-        verb = _verb("format" in o, "format" in n)
-        direction = N
-        if self.assert_formats:
-            direction = {"added": T, "removed": R}.get(verb, B)
-        self.add(
-            where, f"format_{verb}", direction, f"format {o.get('format')} → {n.get('format')}"
-        )
+    def _consumed(self, word: str, o: dict[str, Any], n: dict[str, Any], where: str) -> None:
+        """``format``, ``contentEncoding``, ``contentMediaType``: consumers act on them
+        (parse a date, decode base64) even where the validator does not assert them: a new
+        one tightens (values written before may not conform), a dropped one relaxes, a
+        different one does both. The verdict still follows the validator."""
+        verb = _verb(word in o, word in n)
+        direction = {"added": T, "removed": R}.get(verb, B)
+        if verb == "changed":
+            message = f"{word} {o[word]!r} → {n[word]!r}"
+        else:
+            message = f"{word} {(n if verb == 'added' else o)[word]!r} {verb}"
+        self.add(where, f"{CONSUMED[word]}_{verb}", direction, message)
 
     def _types(self, old: Node, new: Node, path: str) -> None:
         o, n = _widen(old.types), _widen(new.types)
@@ -273,14 +309,14 @@ def _verb(before: bool, after: bool) -> str:
 
 
 def _extension(word: str) -> bool:
-    from accord.compat.js.keywords import _ASSERTIONS
-
     return word.startswith("x-") or (
         word not in _ASSERTIONS and word not in ANNOTATIONS and word not in _STRUCTURAL
     )
 
 
 _STRUCTURAL = frozenset({"$anchor", "$dynamicAnchor", "$recursiveAnchor"})
+# What makes a schema more than "accept everything" when formats are annotations.
+_ASSERTING = _ASSERTIONS - {"format"}
 
 
 def _widen(types: frozenset[str] | None) -> frozenset[str]:
@@ -297,6 +333,16 @@ def _show(types: frozenset[str] | None) -> str:
 def _few(values: list[Any]) -> str:
     shown = ", ".join(repr(v) for v in values[:5])
     return shown + (f" … ({len(values)} in all)" if len(values) > 5 else "")
+
+
+def _raw(node: Node) -> dict[str, Any]:
+    """A node's keywords (none for a boolean schema)."""
+    return node.raw if isinstance(node.raw, dict) else {}
+
+
+def _siblings(node: Node) -> dict[str, Any]:
+    """The keywords beside a ``$ref`` that apply: none before 2019-09."""
+    return _raw(node) if node.doc.dialect >= Dialect.DRAFT2019 else {}
 
 
 def _only_ref(node: Node) -> bool:

@@ -26,18 +26,26 @@ def _slot(
     *,
     kind: str | None = None,
     label: str | None = None,
+    presence: bool = False,
 ) -> None:
-    """A single sub-schema keyword (items, contains, propertyNames, ...)."""
+    """A single sub-schema keyword (items, contains, propertyNames, ...). ``presence``: the
+    keyword constrains even with a schema that accepts everything (``contains: {}`` asks
+    for an item)."""
     where = f"{path}/{word}"
     snake, label = kind or _snake(word), label or word
     if old is not None and new is not None:
         d.walk(old, new, where)
-    elif new is not None:
-        direction = N if new.always is True else T
-        d.add(where, f"{snake}_added", direction, f"{label} added")
-    elif old is not None:
-        direction = N if old.always is True else R
-        d.add(where, f"{snake}_removed", direction, f"{label} removed")
+        return
+    one = new if new is not None else old
+    if one is None:
+        return
+    vacuous = not presence and d.unconstrained(one)
+    if one is new:
+        d.add(where, f"{snake}_added", N if vacuous else T, f"{label} added")
+    else:
+        d.add(where, f"{snake}_removed", N if vacuous else R, f"{label} removed")
+    if vacuous:  # its annotations (a format, an encoding) are still news to consumers
+        d.walk(old or _true(one), new or _true(one), where)
 
 
 def _walk_arrays(d: Differ, old: Node, new: Node, path: str) -> None:
@@ -81,7 +89,7 @@ def _walk_arrays(d: Differ, old: Node, new: Node, path: str) -> None:
             T if new.unique_items else R,
             f"uniqueItems {verb}",
         )
-    _slot(d, path, "contains", old.contains, new.contains)
+    _slot(d, path, "contains", old.contains, new.contains, presence=True)
     if old.contains is not None and new.contains is not None:
         _limit(d, path, "min_contains", "minContains", old.min_contains, new.min_contains, 0)
         _limit(d, path, "max_contains", "maxContains", old.max_contains, new.max_contains, None)
@@ -179,11 +187,12 @@ def _additional(d: Differ, old: Node, new: Node, path: str) -> None:
     if o is None and n is None:
         return
     where = f"{path}/additionalProperties"
-    o_open = o is None or o.always is True
-    n_open = n is None or n.always is True
+    o_open = o is None or d.unconstrained(o)
+    n_open = n is None or d.unconstrained(n)
     o_closed = o is not None and o.always is False
     n_closed = n is not None and n.always is False
-    if o_open and n_open:
+    if o_open and n_open:  # both accept everything: only annotations can differ
+        d.walk(o or _true(old), n or _true(new), where)
         return
     lenient = N if d.lenient else None
     if n_closed and not o_closed:

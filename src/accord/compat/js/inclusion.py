@@ -338,9 +338,9 @@ class Checker:
             return all(self.disjoint(a, (*y, br), depth + 1, split) for br in group)
         if common == {"object"}:
             # one side requires a property the other forbids (closed objects, `false`)
-            for need, other in ((fa, fy), (fy, fa)):
+            for need, forbids in ((fa, fy), (fy, fa)):
                 for name in need.required:
-                    if any(n.always is False for n in prop_nodes(other, name)):
+                    if any(n.always is False for n in prop_nodes(forbids, name)):
                         return True
             for name in fa.required & fy.required:
                 pa, py = prop_nodes(fa, name), prop_nodes(fy, name)
