@@ -71,7 +71,8 @@ def test_mode_and_content_model(tmp_path: Path) -> None:
 
 def test_undecided_exits_one(tmp_path: Path) -> None:
     old = _write(tmp_path, "o.json", {"type": "string", "pattern": "^[a-z]+$"})
-    new = _write(tmp_path, "n.json", {"type": "string", "pattern": "^([a-m]|[n-z]|q)+$"})
+    # a backreference is not a regular language: no proof, and RE2 cannot confirm a witness
+    new = _write(tmp_path, "n.json", {"type": "string", "pattern": "^([a-z])\\1*$"})
     result = _run("--mode", "backward", "--json", old, new)
     assert result.returncode == 1
     assert json.loads(result.stdout)["verdicts"]["backward"]["outcome"] == "undecided"

@@ -9,6 +9,7 @@ spelling of the translated pattern with Python's parser only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from accord.compat.errors import SchemaError
@@ -55,3 +56,20 @@ def spelling(pattern: str) -> str | None:
         return regex.translate(pattern, "python")
     except InvalidPattern:  # or too large to spell: the structural tools give up
         return None
+
+
+def implied(writer: Sequence[str], reader: str) -> tuple[bool | None, str | None]:
+    """Does every string matching all ``writer`` patterns match ``reader``? Decided on
+    automata (``accord.kit.regex.automata``): ``(True, None)``, or ``(False, witness)`` with
+    a string that matches the writer's patterns and not the reader's; ``(None, None)`` when
+    a pattern is not a regular language (backreferences) or past the automata's budget."""
+    from accord.kit.regex import automata
+
+    try:
+        language = automata.any_string()
+        for pattern in writer:
+            language = language & automata.search_language(pattern)
+        witness = language.witness_not_in(automata.search_language(reader))
+    except (automata.NotRegular, automata.TooComplex, InvalidPattern):
+        return None, None
+    return witness is None, witness

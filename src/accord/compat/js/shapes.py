@@ -7,12 +7,13 @@ import re
 from collections.abc import Iterator
 from fractions import Fraction
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from accord.compat.canonical import key
 from accord.compat.js.flat import Flat, ObjPart
 from accord.compat.js.node import Bound, Node
+from accord.compat.js.patterns import implied
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent
 from accord.compat.js.regex_sample import samples as regex_samples
@@ -123,20 +124,29 @@ def _strings(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool
     if fb.max_length is not None and (fa.max_length is None or fa.max_length > fb.max_length):
         reason = "maxLength lowered"
         lengths += [fb.max_length + 1, fb.max_length + 2]
-    patterns = [
-        p
-        for p in fb.patterns
-        if p not in ("", ".*", "^.*$")
-        and not any(equivalent(q, p) or included(q, p) for q in fa.patterns)
-    ]
+    patterns: list[str] = []
+    witnesses: list[str] = []
+    for p in fb.patterns:
+        if p in ("", ".*", "^.*$"):
+            continue
+        proved, witness = implied(fa.patterns, p)
+        if proved is None:  # not regular or too large: the structural test, else undecided
+            proved = any(equivalent(q, p) or included(q, p) for q in fa.patterns)
+        if not proved:
+            patterns.append(p)
+            witnesses += [witness] if witness is not None else []
     if patterns:
-        reason = f"pattern {patterns[0]!r} is not implied (regex inclusion is not decided)"
+        reason = f"pattern {patterns[0]!r} is not implied" + (
+            f" ({witnesses[0]!r} matches the writer's patterns, not it)"
+            if witnesses
+            else " (regex inclusion is not decided)"
+        )
     formats = [f for f in fb.formats if f not in fa.formats] if a[0].doc.assert_formats else []
     if formats:
         reason = f"format {formats[0]!r} is not implied"
     if not reason:
         return None
-    return _gap(ck, "", reason, a, b, _string_probes(fa, lengths))
+    return _gap(ck, "", reason, a, b, chain(witnesses, _string_probes(fa, lengths)))
 
 
 def _string_probes(fa: Flat, lengths: list[int]) -> Iterator[str]:
