@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,27 @@ def test_json_problem_accepts_json_and_shared_values() -> None:
     assert json_problem(doc) is None  # exactly MAX_DEPTH levels below the root
     deep.append([])
     assert json_problem(doc) == ("k", f"nesting deeper than {MAX_DEPTH} levels")
+
+
+def test_json_files_do_not_load_yaml(tmp_path: Path) -> None:
+    """PyYAML is imported for the first YAML file only: ~10 ms of every `accord` run."""
+    (tmp_path / "a.json").write_text('{"a": 1}')
+    (tmp_path / "bad.json").write_text('{"a": ')
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from accord.kit.documents import DocumentError, read_document\n"
+        "read_document(Path(sys.argv[1]))\n"
+        "try:\n"
+        "    read_document(Path(sys.argv[2]))\n"
+        "except DocumentError as exc:\n"
+        "    print(exc)\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "a.json"), str(tmp_path / "bad.json")],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    message, loaded = out.stdout.splitlines()
+    assert message.startswith(f"{tmp_path / 'bad.json'} is not valid JSON/YAML: Expecting value")
+    assert loaded == "False"

@@ -11,26 +11,12 @@ A YAML document must hold only what JSON can (`json_problem`). Every failure is 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-try:
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - PyYAML built without LibYAML
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
-
-class _Loader(_SafeLoader):
-    """Safe YAML without implicit timestamps."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
+if TYPE_CHECKING:
+    import yaml
 
 MAX_DEPTH = 1000  # CPython's json module gives up at about the same depth
 MAX_VALUES = 1_000_000
@@ -50,10 +36,17 @@ def read_document(path: Path, label: str | None = None) -> Any:
         raise DocumentError(f"cannot read {name}: {exc.strerror or type(exc).__name__}") from None
     except UnicodeDecodeError as exc:
         raise DocumentError(f"cannot read {name}: not UTF-8 text (byte {exc.start})") from None
-    try:
-        if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":
+        try:
             return json.loads(text)
-        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        except (ValueError, RecursionError) as exc:
+            raise DocumentError(f"{name} is not valid JSON/YAML: {_syntax_error(exc)}") from None
+    import yaml  # here, not at the top: ~10 ms that every `accord` run reading JSON saves
+
+    try:
+        doc = yaml.load(text, Loader=_loader())  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        raise DocumentError(f"{name} is not valid JSON/YAML: {_marked_error(exc)}") from None
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
         raise DocumentError(f"{name} is not valid JSON/YAML: {_syntax_error(exc)}") from None
     problem = json_problem(doc)
@@ -61,6 +54,26 @@ def read_document(path: Path, label: str | None = None) -> Any:
         where, what = problem
         raise DocumentError(f"{name}: {what} (at {where})")
     return doc
+
+
+@cache
+def _loader() -> type[Any]:
+    """Safe YAML without implicit timestamps, with LibYAML's parser when there is one."""
+    import yaml
+
+    try:
+        from yaml import CSafeLoader as safe_loader
+    except ImportError:  # pragma: no cover - PyYAML built without LibYAML
+        from yaml import SafeLoader as safe_loader  # type: ignore[assignment]
+
+    class Loader(safe_loader):
+        """Safe YAML without implicit timestamps."""
+
+    Loader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
 
 
 def json_problem(doc: Any) -> tuple[str, str] | None:
@@ -99,11 +112,13 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in path) or "/"
 
 
+def _marked_error(exc: yaml.MarkedYAMLError) -> str:
+    what = exc.problem or exc.context or "cannot parse"
+    mark = exc.problem_mark or exc.context_mark
+    return f"{what} (line {mark.line + 1}, column {mark.column + 1})" if mark else what
+
+
 def _syntax_error(exc: BaseException) -> str:
-    if isinstance(exc, yaml.MarkedYAMLError):
-        what = exc.problem or exc.context or "cannot parse"
-        mark = exc.problem_mark or exc.context_mark
-        return f"{what} (line {mark.line + 1}, column {mark.column + 1})" if mark else what
     if isinstance(exc, RecursionError):
         return "nested too deeply"
     return (str(exc).splitlines() or [type(exc).__name__])[0]
