@@ -35,6 +35,26 @@ class ArrPart:
     items: Node | None
 
 
+@dataclass(frozen=True)
+class Unevaluated:
+    """An ``unevaluatedItems``/``unevaluatedProperties`` schema with what its own node's
+    conjunction evaluates (siblings in an enclosing ``allOf`` do not count for it).
+
+    ``covered``: that conjunction evaluates every item or property (``items``,
+    ``additionalProperties``, a nested ``unevaluated*``), so the schema never applies.
+    ``exact``: nothing else can evaluate more (no ``anyOf``/``oneOf``/``if``, ``contains``,
+    ``dependentSchemas``, dynamic references), so it applies exactly past ``prefix`` items or
+    outside ``names``/``patterns``; otherwise it applies to at most that: reading it there is
+    sound for a reader (stricter) but not for a writer."""
+
+    target: Node
+    prefix: int
+    names: frozenset[str]
+    patterns: tuple[str, ...]
+    covered: bool
+    exact: bool
+
+
 @dataclass
 class Flat:
     """Merged view of a conjunction of nodes."""
@@ -66,8 +86,8 @@ class Flat:
     one_of: list[tuple[Node, Group]] = field(default_factory=list)
     nots: list[Node] = field(default_factory=list)
     conds: list[tuple[Node, Node | None, Node | None]] = field(default_factory=list)
-    unevaluated_props: list[Node] = field(default_factory=list)
-    unevaluated_items: list[Node] = field(default_factory=list)
+    unevaluated_props: list[Unevaluated] = field(default_factory=list)
+    unevaluated_items: list[Unevaluated] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
     @property
@@ -189,7 +209,7 @@ def _merge_array(flat: Flat, node: Node) -> None:
     if node.contains is not None:
         flat.contains.append((node.contains, node.min_contains, node.max_contains))
     if node.unevaluated_items is not None:
-        flat.unevaluated_items.append(node.unevaluated_items)
+        flat.unevaluated_items.append(_unevaluated(node, node.unevaluated_items, items=True))
 
 
 def _merge_object(flat: Flat, node: Node) -> None:
@@ -204,7 +224,45 @@ def _merge_object(flat: Flat, node: Node) -> None:
         flat.dep_required.setdefault(name, set()).update(deps)
     flat.dep_schemas.extend(node.dep_schemas.items())
     if node.unevaluated_props is not None:
-        flat.unevaluated_props.append(node.unevaluated_props)
+        flat.unevaluated_props.append(_unevaluated(node, node.unevaluated_props, items=False))
+
+
+def _unevaluated(node: Node, target: Node, items: bool) -> Unevaluated:
+    local: list[Node] = []
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) not in seen:
+            seen.add(id(current))
+            local.append(current)
+            stack.extend(current.conjuncts())
+    if items:
+        covered = any(
+            n.items is not None or (n is not node and n.unevaluated_items is not None)
+            for n in local
+        )
+    else:
+        covered = any(
+            n.additional is not None or (n is not node and n.unevaluated_props is not None)
+            for n in local
+        )
+    exact = not any(
+        n.any_of is not None
+        or n.one_of is not None
+        or n.if_ is not None
+        or n.unsupported is not None
+        or (n.contains is not None if items else bool(n.dep_schemas))
+        for n in local
+    )
+    return Unevaluated(
+        target,
+        max((len(n.prefix) for n in local), default=0),
+        frozenset() if items else frozenset(name for n in local for name in n.props),
+        () if items else tuple(p for n in local for p, _ in n.pattern_props),
+        covered,
+        exact,
+    )
 
 
 def _min_opt(a: int | None, b: int | None) -> int | None:

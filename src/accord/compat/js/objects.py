@@ -66,30 +66,37 @@ def _quick_pair(fa: Flat, fb: Flat, a: Node, b: Node) -> tuple[LazyProps, LazyPr
 
 
 def _writer_parts(ck: Checker, like: Node, fa: Flat) -> list[ObjPart]:
-    """Lenient writers emit only what they declare: add a part closing over those names."""
+    """Lenient writers emit only what they declare: add a part closing over those names.
+    An ``unevaluatedProperties`` counts where it applies exactly."""
+    parts = [*fa.obj_parts, *_unevaluated_parts(like, fa, exact_only=True)]
     if not ck.lenient or any(
-        p.additional is not None and p.additional.always is None for p in fa.obj_parts
+        p.additional is not None and p.additional.always is None for p in parts
     ):
-        return fa.obj_parts
+        return parts
     true = _true(like)
-    declared = {n: true for p in fa.obj_parts for n in p.props}
+    declared = {n: true for p in parts for n in p.props}
     declared.update((n, true) for n in fa.required if n not in declared)
-    patterns = tuple((pat, true) for p in fa.obj_parts for pat, _ in p.patterns)
+    patterns = tuple((pat, true) for p in parts for pat, _ in p.patterns)
     closed = Node(like.path, _FALSE_RAW, like.doc, always=False)
-    return [*fa.obj_parts, ObjPart(declared, patterns, closed)]
+    return [*parts, ObjPart(declared, patterns, closed)]
 
 
 def _reader_parts(ck: Checker, like: Node, fb: Flat) -> list[ObjPart]:
     if ck.lenient:
         return [ObjPart(p.props, p.patterns, None) for p in fb.obj_parts]
-    parts = list(fb.obj_parts)
-    for extra in fb.unevaluated_props:
-        # unevaluatedProperties sees every property some conjunct declares or matches
-        true = _true(like)
-        seen = {n: true for p in parts for n in p.props}
-        patterns = tuple((pat, true) for p in parts for pat, _ in p.patterns)
-        parts.append(ObjPart(seen, patterns, extra))
-    return parts
+    # read as applying wherever its own conjunction evaluates nothing: at least as strict
+    return [*fb.obj_parts, *_unevaluated_parts(like, fb, exact_only=False)]
+
+
+def _unevaluated_parts(like: Node, flat: Flat, exact_only: bool) -> list[ObjPart]:
+    """``unevaluatedProperties`` as a layout: what its conjunction evaluates is free (the
+    conjunction's own parts govern it), every other name goes to its schema."""
+    true = _true(like)
+    return [
+        ObjPart(dict.fromkeys(u.names, true), tuple((p, true) for p in u.patterns), u.target)
+        for u in flat.unevaluated_props
+        if not u.covered and (u.exact or not exact_only)
+    ]
 
 
 def _governing(parts: list[ObjPart], name: str) -> Nodes:

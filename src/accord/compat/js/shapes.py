@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from fractions import Fraction
 from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from accord.compat.canonical import key
-from accord.compat.js.flat import Flat, ObjPart
+from accord.compat.js.flat import ArrPart, Flat, ObjPart
 from accord.compat.js.node import Bound, Node
 from accord.compat.js.patterns import implied
 from accord.compat.js.regex_incl import included
@@ -165,6 +166,7 @@ def _string_probes(fa: Flat, lengths: list[int]) -> Iterator[str]:
 
 # -- arrays -------------------------------------------------------------------------------
 def _arrays(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+    fa, fb = _with_unevaluated(fa, a[0], writer=True), _with_unevaluated(fb, b[0], writer=False)
     a_max = _closed_length(fa)
     b_max = _closed_length(fb)
     span = max([len(p.prefix) for p in fa.arr_parts + fb.arr_parts] or [0])
@@ -232,6 +234,18 @@ def _contains(
             probes.append([item] * (most + 1))
             return "maxContains not implied"
     return ""
+
+
+def _with_unevaluated(flat: Flat, like: Node, writer: bool) -> Flat:
+    """``unevaluatedItems`` as an item layout past what its own conjunction evaluates: for a
+    reader wherever it may apply (at least as strict), for a writer only where exact."""
+    true = _true(like)
+    extra = [
+        ArrPart((true,) * u.prefix, u.target)
+        for u in flat.unevaluated_items
+        if not u.covered and (u.exact or not writer)
+    ]
+    return replace(flat, arr_parts=[*flat.arr_parts, *extra]) if extra else flat
 
 
 def _closed_length(flat: Flat) -> int | None:
