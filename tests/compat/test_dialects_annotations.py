@@ -126,6 +126,8 @@ def _changes(verdict: Verdict) -> list[tuple[str, str, Direction]]:
 def test_inferred_dialect(schema: Any, expected: Dialect) -> None:
     assert detect(schema) is expected
     assert infer(schema) is expected
+    # the quick scan of the source text (what Document passes) agrees with the walk
+    assert detect(schema, text=repr(schema)) is expected
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,11 @@ def test_flatten_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     flat.flatten((a, b))  # past the limit: the memo starts again
     assert len(doc.flat_cache) == 1
     assert flat.flatten(()).nodes == ()
+
+
+def test_a_property_named_id_is_no_identifier() -> None:
+    # identifiers force a full parse; a property called "id" must not
+    lazy = Document({"properties": {"id": {"type": "string"}, "b": {"type": "string"}}})
+    assert len(lazy.nodes) == 1  # the root only: properties parse on demand
+    eager = Document({"properties": {"a": {"$id": "https://example.com/a.json"}}})
+    assert len(eager.nodes) == 2

@@ -85,7 +85,7 @@ def latest(value: object) -> bool:
     return isinstance(value, str) and value.removesuffix("#") in _LATEST
 
 
-def detect(schema: Any, default: Dialect | None = None) -> Dialect:
+def detect(schema: Any, default: Dialect | None = None, text: str | None = None) -> Dialect:
     """The dialect of a root schema.
 
     ``$schema`` decides when it names a draft (any other ``$schema`` is a ``SchemaError``).
@@ -100,7 +100,18 @@ def detect(schema: Any, default: Dialect | None = None) -> Dialect:
         return dialect
     if default is not None:
         return default
+    if text is not None and not _MAY_NOT_BE_2020.search(text):
+        return Dialect.DRAFT2020  # what `infer` finds when no form excludes 2020-12
     return infer(schema)
+
+
+# Every form or hint that can move inference away from 2020-12, as ``repr`` spells it (a
+# key followed by the kind of value that makes it one). ``detect`` skips the walk when
+# ``repr(schema)`` (``text``) holds none of them; a match in data only costs the walk.
+_MAY_NOT_BE_2020 = re.compile(
+    r"'items': \[|'additionalItems'|'dependencies'|'exclusive(?:Minimum|Maximum)': (?:True|False)"
+    r"|'\$recursive(?:Ref|Anchor)'|'definitions'|'id': ['\"]"
+)
 
 
 # --- inference ---------------------------------------------------------------------------

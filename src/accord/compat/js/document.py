@@ -25,7 +25,8 @@ from accord.compat.js.sameness import Pair, Plain
 from accord.compat.js.validator import memoised
 
 DEFAULT_BASE = "https://accord.invalid/schema.json"
-_IDS = re.compile(r"'\$id'|'id'|'\$anchor'|'\$dynamicAnchor'")
+# an identifier keyword with a string value (a property named "id" is no identifier)
+_IDS = re.compile(r"'(?:\$id|id|\$anchor|\$dynamicAnchor)': ['\"]")
 _DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
 
 
@@ -36,11 +37,11 @@ class Document:
         if not isinstance(raw, dict | bool):
             raise SchemaError("a JSON Schema must be an object or a boolean")
         self.raw = raw
-        self.dialect = detect(raw)
         try:  # one C-speed scan of the whole document; also a cheap guard against depth
             text = repr(raw)
         except RecursionError:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
+        self.dialect = detect(raw, text=text)
         self.any_ref = bool(_REFS.search(text))
         # dynamic scopes make a target's validity depend on the way in: no $ref memo then
         self.memo_refs = not _DYNAMIC.search(text)
