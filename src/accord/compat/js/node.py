@@ -82,6 +82,7 @@ class LazyProps(Mapping[str, "Node"]):
         self.raw = raw
         self._build = build
         self._nodes: dict[str, Node] = {}
+        self._texts: dict[str, tuple[str, bool]] = {}
 
     def __getitem__(self, name: str) -> Node:
         node = self._nodes.get(name)
@@ -103,10 +104,20 @@ class LazyProps(Mapping[str, "Node"]):
     def same_raw(self, name: str, other: LazyProps) -> bool:
         """Both sub-schemas have identical, reference-free source (so the same meaning)."""
         mine, theirs = self.raw[name], other.raw[name]
-        if mine != theirs:
+        if mine is not theirs and mine != theirs:
             return False
-        text = repr(mine)  # repr tells False from 0 and 1 from 1.0, unlike ==
-        return text == repr(theirs) and not _REFS.search(text)
+        # repr tells False from 0 and 1 from 1.0, unlike ==; kept: one version is compared
+        # with many (a transitive check), each property's text is made once
+        text, free = self.text(name)
+        return free and (mine is theirs or text == other.text(name)[0])
+
+    def text(self, name: str) -> tuple[str, bool]:
+        """A property's source text, and whether it is free of references."""
+        found = self._texts.get(name)
+        if found is None:
+            text = repr(self.raw[name])
+            found = self._texts[name] = (text, not _REFS.search(text))
+        return found
 
 
 _REFS = re.compile(r"\$ref|\$dynamicRef|\$recursiveRef")
