@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Not needed to compare two JSON files offline. `jsonschema`, `re2`, `typer` are (the engine
-# verifies witnesses with the real validator; typer parses the command line).
+# Not needed to compare two JSON files offline. `re2` and `typer` are; `jsonschema` is only
+# once a witness is verified with the real validator (tests/compat/test_lazy_imports.py).
 HEAVY = (
     "fastapi",
     "starlette",

@@ -149,3 +149,66 @@ def test_yaml_dates_stay_text_and_other_yaml_values_are_input_errors(tmp_path: P
         2,
         f"Error: {binary}: a bytes value is not JSON (at enum.0)",
     )
+
+
+BASE = {
+    "$id": "https://schemas.example.com/base.json",
+    "$defs": {"name": {"type": "string", "maxLength": 40}},
+}
+
+
+def _user(name: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {"name": name}, "required": ["name"]}
+
+
+def test_remote_references_come_from_ref_and_refs(tmp_path: Path) -> None:
+    old = _write(tmp_path, "o.json", _user({"$ref": f"{BASE['$id']}#/$defs/name"}))
+    new = _write(tmp_path, "n.json", _user({"type": "string", "maxLength": 10}))
+    missing = _run("--mode", "backward", old, new)
+    assert missing.returncode == 2
+    assert "is not supplied" in missing.stderr
+    assert "--ref URI=FILE" in missing.stderr and "--refs DIR" in missing.stderr
+    base = _write(tmp_path, "base.json", BASE)
+    by_ref = _run("--mode", "backward", "--json", "--ref", f"{BASE['$id']}={base}", old, new)
+    assert by_ref.returncode == 1
+    assert json.loads(by_ref.stdout)["verdicts"]["backward"]["outcome"] == "incompatible"
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    _write(bundle, "base.json", BASE)
+    (bundle / "notes.txt").write_text("not a schema", encoding="utf-8")
+    by_dir = _run("--mode", "forward", "--refs", str(bundle), old, new)
+    assert by_dir.returncode == 0, by_dir.stderr
+
+
+def test_a_relative_remote_reference_is_supplied_as_written(tmp_path: Path) -> None:
+    old = _write(tmp_path, "o.json", _user({"$ref": "base.json#/$defs/name"}))
+    base = _write(tmp_path, "base.json", BASE)
+    result = _run("--mode", "full", "--ref", f"base.json={base}", old, old)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ref", "no-equals-sign"], "expected URI=FILE"),
+        (["--ref", "https://x/a.json=missing.json"], "missing.json"),
+        (["--refs", "nowhere"], "not a directory"),
+    ],
+)
+def test_bad_reference_options_are_input_errors(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    old = _write(tmp_path, "o.json", {"type": "string"})
+    result = _run(*args, old, old)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_a_bundle_file_needs_an_id(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    _write(bundle, "anon.json", {"type": "string"})
+    old = _write(tmp_path, "o.json", {"type": "string"})
+    result = _run("--refs", str(bundle), old, old)
+    assert result.returncode == 2
+    assert "has no $id" in result.stderr and "--ref URI=" in result.stderr

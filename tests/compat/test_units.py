@@ -9,8 +9,9 @@ import pytest
 from accord.compat import Mode, Outcome, SchemaError, check
 from accord.compat.js import flat, inclusion
 from accord.compat.js.decide import decide
-from accord.compat.js.dialect import Dialect, _date_time, format_checker
+from accord.compat.js.dialect import Dialect
 from accord.compat.js.document import Document
+from accord.compat.js.real import _date_time, format_checker
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent, samples
 
@@ -153,11 +154,11 @@ def test_regex_inclusion_edges(small: str, big: str, expected: bool) -> None:
 def test_validator_date_time_checker_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     import jsonschema
 
-    from accord.compat.js import dialect
+    from accord.compat.js import real
 
     own = jsonschema.FormatChecker(formats=())
     own.checks("date-time")(lambda value: value == "own")
-    monkeypatch.setattr(dialect._VALIDATORS[Dialect.DRAFT2020], "FORMAT_CHECKER", own)
+    monkeypatch.setattr(real._VALIDATORS[Dialect.DRAFT2020], "FORMAT_CHECKER", own)
     checker = format_checker(Dialect.DRAFT2020)
     assert checker.conforms("own", "date-time")
     assert not checker.conforms("2024-01-31T12:00:00Z", "date-time")  # not the fallback

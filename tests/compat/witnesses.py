@@ -7,8 +7,9 @@ from typing import Any
 from jsonschema.validators import validator_for
 
 from accord.compat import Mode, Outcome, Verdict, parse_table_schema
-from accord.compat.js.dialect import _VALIDATORS, detect, format_checker
+from accord.compat.js.dialect import detect
 from accord.compat.js.document import Document
+from accord.compat.js.real import _VALIDATORS, format_checker
 from accord.compat.js.witness import strip
 from accord.compat.table.rowschema import Role, table_json_schema
 

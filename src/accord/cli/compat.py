@@ -49,6 +49,18 @@ def check_command(
     assert_formats: bool = typer.Option(
         False, "--assert-formats", help="Treat JSON Schema `format` as an assertion."
     ),
+    ref: list[str] = typer.Option(
+        [],
+        "--ref",
+        metavar="URI=FILE",
+        help="A schema that remote $refs name by URI (repeatable); Accord never fetches.",
+    ),
+    refs_dir: Path | None = typer.Option(
+        None,
+        "--refs",
+        metavar="DIR",
+        help="A bundle: every .json/.yaml schema in DIR, known by its $id.",
+    ),
 ) -> None:
     """Check that NEW is compatible with OLD (or with every earlier version)."""
     if len(schemas) < 2:
@@ -56,14 +68,15 @@ def check_command(
         raise typer.Exit(INPUT_ERROR)
     try:
         docs = [read_document(p) for p in schemas]
-    except DocumentError as exc:
+        external = _references(ref, refs_dir)
+    except (DocumentError, _RefError) as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
     for path, doc in zip(schemas, docs, strict=True):
         try:  # full validation: `check` only parses what differs
-            validate_schema(doc, fmt)
+            validate_schema(doc, fmt, refs=external)
         except SchemaError as exc:
-            typer.echo(f"Error: {path}: {exc}", err=True)
+            typer.echo(f"Error: {path}: {exc}{_hint(exc)}", err=True)
             raise typer.Exit(INPUT_ERROR) from None
     try:
         verdict = check_history(
@@ -73,15 +86,52 @@ def check_command(
             content_model=content_model,
             fmt=fmt,
             assert_formats=assert_formats,
+            refs=external,
         )
     except SchemaError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {exc}{_hint(exc)}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
     if as_json:
         typer.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, default=str))
     else:
         _human(verdict)
     raise typer.Exit(0 if verdict.compatible else 1)
+
+
+class _RefError(Exception):
+    """A --ref or --refs argument that cannot be used."""
+
+
+def _references(pairs: list[str], folder: Path | None) -> dict[str, object]:
+    """Referenced schemas by absolute URI, from ``--ref URI=FILE`` and ``--refs DIR``."""
+    out: dict[str, object] = {}
+    if folder is not None:
+        if not folder.is_dir():
+            raise _RefError(f"--refs {folder}: not a directory")
+        files = sorted(
+            p for p in folder.iterdir() if p.suffix.lower() in (".json", ".yaml", ".yml")
+        )
+        for path in files:
+            doc = read_document(path)
+            ident = doc.get("$id", doc.get("id")) if isinstance(doc, dict) else None
+            if not isinstance(ident, str) or not ident.split("#")[0]:
+                raise _RefError(
+                    f"--refs: {path} has no $id to be known by; give it with --ref URI={path}"
+                )
+            out[ident.split("#")[0]] = doc
+    for pair in pairs:
+        uri, sep, file = pair.partition("=")
+        if not sep or not uri or not file:
+            raise _RefError(f"--ref {pair!r}: expected URI=FILE")
+        out[uri.split("#")[0]] = read_document(Path(file))
+    return out
+
+
+def _hint(exc: SchemaError) -> str:
+    """How to supply a schema a remote $ref names."""
+    if "is not supplied" not in str(exc):
+        return ""
+    return " (give it with --ref URI=FILE, or a folder of schemas with --refs DIR)"
 
 
 def _human(verdict: Verdict) -> None:

@@ -12,7 +12,7 @@ a real validator; what cannot be proved either way is ``undecided``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from accord.compat.errors import SchemaError
@@ -63,6 +63,7 @@ def check(
     fmt: SchemaFormat | str = SchemaFormat.AUTO,
     assert_formats: bool = False,
     budget_s: float | None = None,
+    refs: Mapping[str, Any] | None = None,
 ) -> Verdict:
     """Compare two schema documents (parsed JSON/YAML values).
 
@@ -70,6 +71,7 @@ def check(
     ``Verdict.verdicts``. Raises ``SchemaError`` on invalid input. ``budget_s`` bounds the
     time spent: past it, what is not decided yet is ``undecided`` and ``Verdict.exhausted``
     is true (a budget per call; concurrent calls in threads each have their own).
+    ``refs`` holds the schemas remote ``$ref``s name, by absolute URI (never fetched).
     """
     return check_history(
         [old],
@@ -79,6 +81,7 @@ def check(
         fmt=fmt,
         assert_formats=assert_formats,
         budget_s=budget_s,
+        refs=refs,
     )
 
 
@@ -91,6 +94,7 @@ def check_history(
     fmt: SchemaFormat | str = SchemaFormat.AUTO,
     assert_formats: bool = False,
     budget_s: float | None = None,
+    refs: Mapping[str, Any] | None = None,
 ) -> Verdict:
     """Compare ``new`` with every version of ``history`` (oldest first).
 
@@ -109,11 +113,16 @@ def check_history(
         SchemaFormat(fmt),
         assert_formats,
         budget_s,
+        refs or {},
     )
 
 
 def validate_schema(
-    doc: Any, fmt: SchemaFormat | str = SchemaFormat.AUTO, *, budget_s: float | None = None
+    doc: Any,
+    fmt: SchemaFormat | str = SchemaFormat.AUTO,
+    *,
+    budget_s: float | None = None,
+    refs: Mapping[str, Any] | None = None,
 ) -> None:
     """Raise ``SchemaError`` unless ``doc`` is a schema the engine can analyse.
 
@@ -133,6 +142,6 @@ def validate_schema(
             if kind is SchemaFormat.TABLE:
                 parse_table_schema(doc)
             else:
-                Document(doc, eager=True)
+                Document(doc, eager=True, refs=refs or {})
         except BudgetExceeded as exc:
             raise SchemaError(f"schema too complex to analyse within {exc.seconds:g} s") from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,15 +34,17 @@ class Backend(Protocol):
     def changes(self, old: Any, new: Any, lenient: bool) -> list[Change]: ...
 
 
-def backend(fmt: SchemaFormat, assert_formats: bool) -> Backend:
-    """The implementation of one format."""
+def backend(
+    fmt: SchemaFormat, assert_formats: bool, refs: Mapping[str, Any] | None = None
+) -> Backend:
+    """The implementation of one format (``refs``: schemas remote ``$ref``s name)."""
     if fmt is SchemaFormat.TABLE:
         from accord.compat.table.backend import TableBackend
 
         return TableBackend()
     from accord.compat.js.backend import JsonSchemaBackend
 
-    return JsonSchemaBackend(assert_formats)
+    return JsonSchemaBackend(assert_formats, refs or {})
 
 
 @dataclass
@@ -59,6 +61,7 @@ def run(
     fmt: SchemaFormat,
     assert_formats: bool,
     budget_s: float | None = None,
+    refs: Mapping[str, Any] | None = None,
 ) -> Verdict:
     """Check ``new`` against ``history`` (oldest first) and return the full verdict.
 
@@ -71,7 +74,7 @@ def run(
     for doc in history:
         if detect_format(doc) is not fmt:
             raise SchemaError(f"every version must be a {fmt.value} schema")
-    impl = backend(fmt, assert_formats)
+    impl = backend(fmt, assert_formats, refs)
     lenient = content_model is ContentModel.LENIENT
     with within(budget_s) as budget:
         try:

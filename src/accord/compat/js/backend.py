@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from accord.compat.js.decide import Decision, decide
@@ -13,12 +14,13 @@ from accord.compat.model import Change
 class JsonSchemaBackend:
     """Parses with ``Document``, decides with ``decide``, reports with ``Differ``."""
 
-    def __init__(self, assert_formats: bool) -> None:
+    def __init__(self, assert_formats: bool, refs: Mapping[str, Any]) -> None:
         self.assert_formats = assert_formats
+        self.refs = refs
 
     def parse(self, doc: Any) -> Document:
         """Normalise one schema (raises ``SchemaError``)."""
-        return Document(doc, assert_formats=self.assert_formats)
+        return Document(doc, assert_formats=self.assert_formats, refs=self.refs)
 
     def decide(
         self, writer: Document, reader: Document, lenient: bool, reader_is_new: bool

@@ -1,25 +1,20 @@
-"""JSON Schema dialects: detection (named or inferred) and the real validator for each.
+"""JSON Schema dialects: detection (named or inferred).
 
 A schema's dialect comes from, in order: its ``$schema`` (draft-04, -06, -07, 2019-09,
 2020-12); an asset-level default, when the caller has one; otherwise the keyword *forms* the
 schema uses anywhere in its sub-schemas (see ``infer``). The version-less "latest" URI
 ``http://json-schema.org/schema#`` names no draft, so it counts as no ``$schema``.
+
+Pure detection, without python-jsonschema: each dialect's real validator is in ``real``.
 """
 
 from __future__ import annotations
 
-import copy
 import enum
 import re
-from datetime import datetime
 from typing import Any
 
-import jsonschema
-from jsonschema.protocols import Validator
-
 from accord.compat.errors import SchemaError
-from accord.compat.js.validator import extended
-from accord.kit import regex
 
 
 class Dialect(enum.IntEnum):
@@ -46,14 +41,6 @@ _MARKERS = (
 )
 _LABELS = {dialect: marker for marker, dialect in _MARKERS}
 _LATEST = frozenset({"http://json-schema.org/schema", "https://json-schema.org/schema"})
-
-_VALIDATORS: dict[Dialect, type[Validator]] = {
-    Dialect.DRAFT4: jsonschema.Draft4Validator,
-    Dialect.DRAFT6: jsonschema.Draft6Validator,
-    Dialect.DRAFT7: jsonschema.Draft7Validator,
-    Dialect.DRAFT2019: jsonschema.Draft201909Validator,
-    Dialect.DRAFT2020: jsonschema.Draft202012Validator,
-}
 
 
 def named(value: object) -> Dialect | None:
@@ -311,52 +298,3 @@ def _identifier(value: object) -> bool:
     return bool(
         value.startswith("#") or _SCHEME.match(value) or value.partition("#")[0].endswith(".json")
     )
-
-
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-
-
-def _date_time(value: object) -> bool:
-    """RFC 3339 date-time (used when python-jsonschema lacks its optional checker)."""
-    if not isinstance(value, str):
-        return True
-    if not _DATE_TIME.match(value):
-        return False
-    try:
-        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _ecma_regex(value: object) -> bool:
-    """Format ``regex``: ECMA-262 syntax (python-jsonschema asks Python's ``re``)."""
-    if not isinstance(value, str):
-        return True
-    try:
-        regex.translate(value, "python")
-    except regex.UnsupportedPattern:
-        return True  # valid ECMA-262, even if no linear-time engine runs it
-    except regex.InvalidPattern:
-        return False
-    return True
-
-
-def format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
-    """The validator's format checker, with ``date-time`` always asserted and ``regex``
-    read as ECMA-262."""
-    checker = copy.deepcopy(_VALIDATORS[dialect].FORMAT_CHECKER)
-    if "date-time" not in checker.checkers:
-        checker.checks("date-time")(_date_time)
-    checker.checks("regex")(_ecma_regex)
-    return checker
-
-
-_REAL: dict[Dialect, type[Validator]] = {d: extended(cls) for d, cls in _VALIDATORS.items()}
-
-
-def validator(schema: Any, dialect: Dialect, assert_formats: bool) -> Validator:
-    """The real validator (python-jsonschema, patterns on RE2) for a root schema."""
-    cls = _REAL[dialect]
-    checker = format_checker(dialect) if assert_formats else None
-    return cls(schema, format_checker=checker)

@@ -1,28 +1,31 @@
 """Parse a JSON Schema document into normalised ``Node``s, resolving internal ``$ref``s.
 
-Remote references are refused, never fetched. Unguarded reference cycles (a schema that
+Remote references resolve only through schemas the caller supplies (``refs``, by URI):
+never fetched. Unguarded reference cycles (a schema that
 refers to itself without descending into the instance, e.g. ``{"$ref": "#"}``) are refused
 too: the real validator would recurse forever on them.
+
+Parsing needs no python-jsonschema: the real validator (``real``) is imported with the first
+witness checked, so a compatible pair never loads it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
-
-import jsonschema
-import referencing.exceptions
-from jsonschema.protocols import Validator
 
 from accord.compat.budget import tick
 from accord.compat.errors import SchemaError
 from accord.compat.js import keywords
-from accord.compat.js.dialect import Dialect, detect, validator
+from accord.compat.js.dialect import Dialect, detect
 from accord.compat.js.node import _REFS, MAX_DEPTH, Node
 from accord.compat.js.sameness import Pair, Plain
-from accord.compat.js.validator import memoised
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 DEFAULT_BASE = "https://accord.invalid/schema.json"
 # an identifier keyword with a string value (a property named "id" is no identifier)
@@ -33,7 +36,14 @@ _DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
 class Document:
     """A parsed root schema: its dialect, its nodes by JSON pointer, its real validator."""
 
-    def __init__(self, raw: Any, *, assert_formats: bool = False, eager: bool = False) -> None:
+    def __init__(
+        self,
+        raw: Any,
+        *,
+        assert_formats: bool = False,
+        eager: bool = False,
+        refs: Mapping[str, Any] | None = None,
+    ) -> None:
         if not isinstance(raw, dict | bool):
             raise SchemaError("a JSON Schema must be an object or a boolean")
         self.raw = raw
@@ -56,6 +66,9 @@ class Document:
         self._validators: dict[int, tuple[Node, Validator]] = {}
         self._pairs: dict[int, tuple[Document, Pair]] = {}
         self.flat_cache: dict[Any, Any] = {}  # see flat.flatten
+        # supplied schemas by the URI a $ref names them with (fragment dropped)
+        self.refs = {uri.partition("#")[0]: doc for uri, doc in (refs or {}).items()}
+        self.externals: dict[str, Any] = {}  # the ones in use, by absolute URI
         base = DEFAULT_BASE
         self.resources[base] = ""
         self.root = self.build(raw, "", base, 0)
@@ -125,7 +138,7 @@ class Document:
         else:
             uri, _, fragment = urljoin(base, ref).partition("#")
         if uri not in self.resources:
-            raise SchemaError(f"remote $ref {ref!r} refused: only internal references", path)
+            self._supply(uri, ref.partition("#")[0], ref, path)
         if fragment and not fragment.startswith("/"):
             target = self.anchors.get(f"{uri}#{fragment}")
             if target is None:
@@ -133,13 +146,41 @@ class Document:
             return self.nodes[target]
         return self.node_at(self.resources[uri] + unquote(fragment), path)
 
+    def _supply(self, uri: str, written: str, ref: str, path: str) -> None:
+        """Register the supplied schema a remote reference names (as written, or resolved
+        against the base URI), or refuse: Accord never fetches."""
+        for name in (uri, written):
+            if name in self.refs:
+                raw = self.refs[name]
+                break
+        else:
+            raise SchemaError(
+                f"remote $ref {ref!r} is not supplied (Accord never fetches schemas)", path
+            )
+        if not isinstance(raw, dict | bool):
+            raise SchemaError(f"the schema supplied for {uri!r} is not an object or a boolean")
+        self.externals[uri] = raw
+        self.resources[uri] = f"{uri}#"
+        text = repr(raw)
+        self.memo_refs = self.memo_refs and not _DYNAMIC.search(text)
+        self.build(raw, f"{uri}#", uri, 0)
+        if _IDS.search(text):  # its identifiers must be known before references resolve
+            self.parse_all()
+
     def node_at(self, pointer: str, referrer: str) -> Node:
-        """Node at a JSON pointer, built on demand (a ``$ref`` may point anywhere)."""
+        """Node at a JSON pointer, built on demand (a ``$ref`` may point anywhere). A
+        supplied schema's nodes are at ``URI#pointer``."""
         found = self.nodes.get(pointer)
         if found is not None:
             return found
         raw: Any = self.raw
-        parts = pointer.split("/")[1:]
+        base = DEFAULT_BASE
+        if pointer and not pointer.startswith("/"):
+            base, _, pointer_in = pointer.partition("#")
+            raw = self.externals[base]
+        else:
+            pointer_in = pointer
+        parts = pointer_in.split("/")[1:]
         for part in parts:
             part = part.replace("~1", "/").replace("~0", "~")
             if isinstance(raw, dict) and part in raw:
@@ -148,7 +189,7 @@ class Document:
                 raw = raw[int(part)]
             else:
                 raise SchemaError(f"$ref target {pointer!r} does not exist", referrer)
-        node = self.build(raw, pointer, DEFAULT_BASE, len(parts))
+        node = self.build(raw, pointer, base, len(parts))
         self.resolve_pending()
         return node
 
@@ -195,8 +236,18 @@ class Document:
 
     @cached_property
     def validator(self) -> Validator:
-        """The real validator for this document."""
-        return validator(self.raw, self.dialect, self.assert_formats)
+        """The real validator for this document (the first one loads python-jsonschema)."""
+        from accord.compat.js import real
+
+        supplied = {**self.refs, **self.externals}  # as written, and as resolved
+        return real.validator(self.raw, self.dialect, self.assert_formats, supplied)
+
+    @cached_property
+    def _run(self) -> Callable[[Validator, Any, bool], bool]:
+        """``real.run``, imported once per document rather than once per value."""
+        from accord.compat.js import real
+
+        return real.run
 
     def valid(self, node: Node, value: Any) -> bool:
         """Validate ``value`` against one node with the real validator."""
@@ -208,13 +259,7 @@ class Document:
             self._validators[id(node)] = (node, check)
         else:
             check = cached[1]
-        try:
-            with memoised(self.memo_refs):
-                return bool(check.is_valid(value))
-        except (jsonschema.exceptions.SchemaError, referencing.exceptions.Unresolvable) as exc:
-            raise SchemaError(f"the validator cannot evaluate this schema: {exc}") from None
-        except RecursionError:
-            raise SchemaError("the validator recursed without end on this schema") from None
+        return self._run(check, value, self.memo_refs)
 
 
 def same_instance(node: Node) -> list[Node]:
