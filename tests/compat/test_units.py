@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from accord.compat import Mode, Outcome, SchemaError, check
-from accord.compat.js import flat, inclusion
+from accord.compat.js import flat, inclusion, validator
 from accord.compat.js.decide import decide
 from accord.compat.js.dialect import Dialect
 from accord.compat.js.document import Document
@@ -275,3 +275,15 @@ def test_a_property_named_id_is_no_identifier() -> None:
     assert len(lazy.nodes) == 1  # the root only: properties parse on demand
     eager = Document({"properties": {"a": {"$id": "https://example.com/a.json"}}})
     assert len(eager.nodes) == 2
+
+
+def test_enum_validation_hashes_with_json_schema_equality(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = Document({"enum": [1, True, "a", [1, {"x": None}], {"k": [2.0]}]})
+    inside: list[Any] = [1.0, True, "a", [1.0, {"x": None}], {"k": [2]}]
+    outside: list[Any] = [1.5, False, 0, "b", [1], {"k": [2], "j": 1}, None]
+    assert all(doc.valid(doc.root, value) for value in inside)
+    assert not any(doc.valid(doc.root, value) for value in outside)
+    monkeypatch.setattr(validator, "_ENUM_CACHE_LIMIT", 1)
+    other = Document({"enum": ["x", "y"]})
+    assert other.valid(other.root, "y")  # past the limit: the cache starts again
+    assert doc.valid(doc.root, "a")

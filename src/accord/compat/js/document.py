@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
 
@@ -66,6 +67,8 @@ class Document:
         self._validators: dict[int, tuple[Node, Validator]] = {}
         self._pairs: dict[int, tuple[Document, Pair]] = {}
         self.flat_cache: dict[Any, Any] = {}  # see flat.flatten
+        self._cycle_state: dict[int, int] = {}  # see _check_cycles: 1 on the path, 2 done
+        self._cycles_from = 0
         # supplied schemas by the URI a $ref names them with (fragment dropped)
         self.refs = {uri.partition("#")[0]: doc for uri, doc in (refs or {}).items()}
         self.externals: dict[str, Any] = {}  # the ones in use, by absolute URI
@@ -196,26 +199,29 @@ class Document:
     def _check_cycles(self) -> None:
         """Refuse cycles of references that never descend into the instance.
 
-        Only called after references were recorded, so some node always has one.
+        Only called after references were recorded, so some node always has one, and every
+        node built so far has its edges final (its references are resolved): what an
+        earlier call proved acyclic stays so, and only nodes built since are walked.
         """
-        state: dict[int, int] = {}
-        for start in list(self.nodes.values()):
-            stack: list[tuple[Node, int]] = [(start, 0)]
+        state = self._cycle_state
+        new = list(islice(self.nodes.values(), self._cycles_from, None))
+        self._cycles_from = len(self.nodes)
+        for start in new:
+            if state.get(id(start)) == 2:
+                continue
+            state[id(start)] = 1
+            stack: list[tuple[Node, list[Node], int]] = [(start, same_instance(start), 0)]
             while stack:
-                node, index = stack.pop()
-                edges = same_instance(node)
-                if index == 0:
-                    if state.get(id(node)) == 2:
-                        continue
-                    state[id(node)] = 1
+                node, edges, index = stack.pop()
                 if index < len(edges):
-                    stack.append((node, index + 1))
+                    stack.append((node, edges, index + 1))
                     child = edges[index]
                     mark = state.get(id(child))
                     if mark == 1:
                         raise SchemaError("reference cycle that never descends", child.path)
                     if mark is None:
-                        stack.append((child, 0))
+                        state[id(child)] = 1
+                        stack.append((child, same_instance(child), 0))
                 else:
                     state[id(node)] = 2
 

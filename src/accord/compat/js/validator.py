@@ -25,6 +25,7 @@ from jsonschema.protocols import Validator
 from referencing.jsonschema import lookup_recursive_ref
 
 from accord.compat.budget import tick
+from accord.compat.canonical import key
 from accord.compat.js.patterns import matches
 
 Errors = Iterator[ValidationError]
@@ -69,6 +70,23 @@ def _ref(validator: Any, ref: str, instance: Any, schema: Any) -> Errors:
             yield from errors
     elif not known:
         yield ValidationError(f"{instance!r} is not valid under the schema at {ref!r}")
+
+
+_ENUM_KEYS: dict[int, tuple[list[Any], frozenset[Any]]] = {}
+_ENUM_CACHE_LIMIT = 4096
+
+
+def _enum(validator: Any, enums: list[Any], instance: Any, schema: Any) -> Errors:
+    """python-jsonschema's ``enum`` (its ``equal``: 1 == 1.0, true != 1, objects by
+    content), by hashing canonical keys: real schemas carry enums of thousands of values,
+    and witnesses are validated many times."""
+    found = _ENUM_KEYS.get(id(enums))
+    if found is None or found[0] is not enums:
+        if len(_ENUM_KEYS) >= _ENUM_CACHE_LIMIT:
+            _ENUM_KEYS.clear()
+        found = _ENUM_KEYS[id(enums)] = (enums, frozenset(key(v) for v in enums))
+    if key(instance) not in found[1]:
+        yield ValidationError(f"{instance!r} is not one of {enums!r}")
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Errors:
@@ -210,6 +228,7 @@ def _unevaluated(find: Any) -> Any:
 
 _KEYWORDS = {
     "$ref": _ref,
+    "enum": _enum,
     "pattern": _pattern,
     "patternProperties": _pattern_properties,
     "additionalProperties": _additional_properties,
