@@ -167,7 +167,8 @@ def test_remote_references_come_from_ref_and_refs(tmp_path: Path) -> None:
     missing = _run("--mode", "backward", old, new)
     assert missing.returncode == 2
     assert "is not supplied" in missing.stderr
-    assert "--ref URI=FILE" in missing.stderr and "--refs DIR" in missing.stderr
+    assert "--ref URI=FILE" in missing.stderr
+    assert "--refs DIR" in missing.stderr
     base = _write(tmp_path, "base.json", BASE)
     by_ref = _run("--mode", "backward", "--json", "--ref", f"{BASE['$id']}={base}", old, new)
     assert by_ref.returncode == 1
@@ -211,4 +212,5 @@ def test_a_bundle_file_needs_an_id(tmp_path: Path) -> None:
     old = _write(tmp_path, "o.json", {"type": "string"})
     result = _run("--refs", str(bundle), old, old)
     assert result.returncode == 2
-    assert "has no $id" in result.stderr and "--ref URI=" in result.stderr
+    assert "has no $id" in result.stderr
+    assert "--ref URI=" in result.stderr

@@ -14,6 +14,9 @@ from typing import Any
 from accord.compat.budget import tick
 from accord.compat.canonical import key
 from accord.compat.js.dialect import Dialect
+from accord.compat.js.diff_base import B, N, R, T
+from accord.compat.js.diff_base import limit as _limit
+from accord.compat.js.diff_structure import _walk_arrays, _walk_combinators, _walk_objects
 from accord.compat.js.flat import ObjPart
 from accord.compat.js.inclusion import Checker
 from accord.compat.js.keywords import _ASSERTIONS
@@ -22,7 +25,6 @@ from accord.compat.js.objects import _governing
 from accord.compat.js.patterns import Unmatchable
 from accord.compat.model import Change, Direction
 
-T, R, B, N = Direction.TIGHTENS, Direction.RELAXES, Direction.BOTH, Direction.NEUTRAL
 MAX_CHANGES = 1000
 # Annotations consumers act on, with the stem of their change kinds.
 CONSUMED = {
@@ -286,24 +288,6 @@ def _bound(d: Differ, path: str, name: str, o: Bound | None, n: Bound | None, si
     )
 
 
-def _limit(
-    d: Differ, path: str, kind: str, word: str, o: int | None, n: int | None, none: int | None
-) -> None:
-    """Length/count limits; ``none`` is the value meaning "no limit" (0 for minimums)."""
-    if o == n:
-        return
-    is_min = none == 0
-    if o == none or n == none:
-        verb = "added" if o == none else "removed"
-        direction = T if verb == "added" else R
-    else:
-        assert o is not None
-        assert n is not None
-        verb = "increased" if n > o else "decreased"
-        direction = T if (n > o) == is_min else R
-    d.add(f"{path}/{word}", f"{kind}_{verb}", direction, f"{word} {o} → {n}")
-
-
 def _verb(before: bool, after: bool) -> str:
     return "added" if after and not before else "removed" if before and not after else "changed"
 
@@ -358,11 +342,5 @@ def _deref(node: Node) -> Node:
         node, seen = node.ref, seen + 1
     return node
 
-
-from accord.compat.js.diff_structure import (  # noqa: E402
-    _walk_arrays,
-    _walk_combinators,
-    _walk_objects,
-)
 
 __all__ = ["Callable", "Differ", "ObjPart", "_governing"]

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from accord.compat.js.diff_base import B, N, R, Reporter, T
+from accord.compat.js.diff_base import limit as _limit
 from accord.compat.js.flat import ObjPart
 from accord.compat.js.node import LazyProps, Node, escape
 from accord.compat.js.objects import _governing
 from accord.compat.js.patterns import Unmatchable
 from accord.compat.model import Direction
 
-if TYPE_CHECKING:
-    from accord.compat.js.diff import Differ
-
-T, R, B, N = Direction.TIGHTENS, Direction.RELAXES, Direction.BOTH, Direction.NEUTRAL
 _FLIP = {T: R, R: T, B: B, N: N}
 
 
 def _slot(
-    d: Differ,
+    d: Reporter,
     path: str,
     word: str,
     old: Node | None,
@@ -48,9 +44,7 @@ def _slot(
         d.walk(old or _true(one), new or _true(one), where)
 
 
-def _walk_arrays(d: Differ, old: Node, new: Node, path: str) -> None:
-    from accord.compat.js.diff import _limit
-
+def _walk_arrays(d: Reporter, old: Node, new: Node, path: str) -> None:
     word = "prefixItems" if new.doc.dialect >= 2020 else "items"
     for index in range(max(len(old.prefix), len(new.prefix))):
         where = f"{path}/{word}/{index}"
@@ -96,9 +90,7 @@ def _walk_arrays(d: Differ, old: Node, new: Node, path: str) -> None:
     _slot(d, path, "unevaluatedItems", old.unevaluated_items, new.unevaluated_items)
 
 
-def _walk_objects(d: Differ, old: Node, new: Node, path: str) -> None:
-    from accord.compat.js.diff import _limit
-
+def _walk_objects(d: Reporter, old: Node, new: Node, path: str) -> None:
     _properties(d, old, new, path)
     for name in sorted(new.required - old.required):
         d.add(f"{path}/required", "required_added", T, f"property {name!r} became required")
@@ -133,7 +125,7 @@ def _walk_objects(d: Differ, old: Node, new: Node, path: str) -> None:
     _slot(d, path, "unevaluatedProperties", old.unevaluated_props, new.unevaluated_props)
 
 
-def _properties(d: Differ, old: Node, new: Node, path: str) -> None:
+def _properties(d: Reporter, old: Node, new: Node, path: str) -> None:
     added: list[str] = []
     removed: list[str] = []
     for name in dict.fromkeys([*old.props, *new.props]):
@@ -161,7 +153,7 @@ def _properties(d: Differ, old: Node, new: Node, path: str) -> None:
             )
 
 
-def _moved(d: Differ, other: Node, declared: Node, name: str, added: bool) -> Direction:
+def _moved(d: Reporter, other: Node, declared: Node, name: str, added: bool) -> Direction:
     """Direction of declaring ``name`` (``added``) or dropping it: compared with what governs
     the name on the ``other`` side (``both`` if that needs a pattern RE2 cannot run)."""
     try:
@@ -182,7 +174,7 @@ def _unchanged(old: Node, new: Node, name: str) -> bool:
     )
 
 
-def _additional(d: Differ, old: Node, new: Node, path: str) -> None:
+def _additional(d: Reporter, old: Node, new: Node, path: str) -> None:
     o, n = old.additional, new.additional
     if o is None and n is None:
         return
@@ -213,7 +205,7 @@ def _additional(d: Differ, old: Node, new: Node, path: str) -> None:
         d.add(where, kind, lenient or direction, "catch-all schema changed")
 
 
-def _dependencies(d: Differ, old: Node, new: Node, path: str) -> None:
+def _dependencies(d: Reporter, old: Node, new: Node, path: str) -> None:
     for name in dict.fromkeys([*old.dep_required, *new.dep_required]):
         o, n = old.dep_required.get(name), new.dep_required.get(name)
         if o == n:
@@ -240,7 +232,7 @@ def _dependencies(d: Differ, old: Node, new: Node, path: str) -> None:
         )
 
 
-def _walk_combinators(d: Differ, old: Node, new: Node, path: str) -> None:
+def _walk_combinators(d: Reporter, old: Node, new: Node, path: str) -> None:
     switched = False
     for word, o_group, n_group in (
         ("anyOf", old.any_of, new.any_of),
@@ -271,7 +263,7 @@ def _walk_combinators(d: Differ, old: Node, new: Node, path: str) -> None:
 
 
 def _branches(
-    d: Differ,
+    d: Reporter,
     path: str,
     word: str,
     o_group: tuple[Node, ...],
@@ -296,7 +288,7 @@ def _branches(
         d.add(o.path, f"{snake}_{member}_removed", direction, f"{word} {member} removed")
 
 
-def _negation(d: Differ, old: Node, new: Node, path: str) -> None:
+def _negation(d: Reporter, old: Node, new: Node, path: str) -> None:
     o, n = old.not_, new.not_
     if (o is None and n is None) or (o is not None and n is not None and o.same_as(n)):
         return

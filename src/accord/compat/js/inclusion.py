@@ -16,8 +16,7 @@ the properties they declare; ``b`` is the reader, which ignores properties it do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -27,31 +26,16 @@ from accord.compat.canonical import json_type, key
 from accord.compat.js import shapes
 from accord.compat.js.flat import Flat, Group, flatten
 from accord.compat.js.node import Node, canon_key, escape
+from accord.compat.js.proof import Gap, Nodes, Skip, admits, fixed
 from accord.compat.js.values import Sampler, prop_nodes
 from accord.compat.js.witness import strip
 
-Nodes = tuple[Node, ...]
-Skip = frozenset[tuple[int, str]]
 ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
 _SIMPLE_KEYS = frozenset(
     {"type", "enum", "const", "title", "description", "$comment", "default", "examples"}
 )
 BUDGET = 50_000  # node-steps: ~25,000 steps between single nodes
 ENUM_CHECK_LIMIT = 5_000
-
-
-@dataclass
-class Gap:
-    """Where a proof of inclusion failed (``path`` into the instance) and why."""
-
-    path: str
-    reason: str
-    cands: Callable[[], Iterator[Any]]
-
-    def under(self, segment: str, wrap: Callable[[Any], Any]) -> Gap:
-        """The same gap seen from the parent instance."""
-        inner = self.cands
-        return Gap(f"/{segment}{self.path}", self.reason, lambda: (wrap(v) for v in inner()))
 
 
 class Checker:
@@ -187,7 +171,7 @@ class Checker:
             if (
                 index < missing
                 or not (
-                    _admits(fb.types, json_type(value)) if simple else self.reader_valid(b, value)
+                    admits(fb.types, json_type(value)) if simple else self.reader_valid(b, value)
                 )
             ) and self.valid(a, value):
                 return Gap("", f"value {value!r} is no longer accepted", fixed([value]))
@@ -278,7 +262,7 @@ class Checker:
 
         if fits(a):
             return True
-        kinds = [t for t in ORDER if _admits(fa.types, t)]
+        kinds = [t for t in ORDER if admits(fa.types, t)]
         return len(kinds) > 1 and all(fits((*a, self.type_node(a[0], t))) for t in kinds)
 
     def _cond(self, a: Nodes, fa: Flat, cond: tuple[Node, Node | None, Node | None]) -> bool:
@@ -322,7 +306,7 @@ class Checker:
         fa, fy = flatten(a), flatten(y, skip)
         if fa.never or fy.never:
             return True
-        common = {t for t in ORDER if _admits(fa.types, t) and _admits(fy.types, t)}
+        common = {t for t in ORDER if admits(fa.types, t) and admits(fy.types, t)}
         if not common:
             return True
         for one, other in ((fa, y), (fy, a)):
@@ -359,16 +343,11 @@ def _apart(low: Flat, high: Flat) -> bool:
     )
 
 
-def fixed(values: list[Any]) -> Callable[[], Iterator[Any]]:
-    """A candidate source that yields exactly ``values``."""
-    return lambda: iter(values)
-
-
 def _chain(ck: Checker, groups: list[Nodes], a: Nodes) -> Iterator[Any]:
     for group in groups:
         yield from islice(ck.values(group), 8)
     yield from ck.values(a)
 
 
-def _admits(types: frozenset[str], kind: str) -> bool:
-    return kind in types or (kind == "integer" and "number" in types)
+# ``Gap``, ``Nodes``, ``Skip`` and ``fixed`` live in ``proof`` (below ``shapes``); kept here too.
+__all__ = ["BUDGET", "ENUM_CHECK_LIMIT", "ORDER", "Checker", "Gap", "Nodes", "Skip", "fixed"]

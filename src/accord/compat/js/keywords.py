@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from accord.compat.canonical import key
 from accord.compat.errors import SchemaError
@@ -22,8 +22,34 @@ from accord.compat.js.node import (
     regex,
 )
 
-if TYPE_CHECKING:
-    from accord.compat.js.document import Document
+
+class DocumentLike(Protocol):
+    """What parsing a sub-schema needs of the ``document.Document`` it belongs to: typed
+    structurally, so ``document`` imports this module and not the other way round."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The document's dialect: which keywords apply, and how."""
+        ...
+
+    @property
+    def any_ref(self) -> bool:
+        """Some ``$ref`` occurs somewhere in the document."""
+        ...
+
+    @property
+    def pending(self) -> list[tuple[Node, str, str]]:
+        """References recorded while parsing: (referrer, ``$ref``, base URI)."""
+        ...
+
+    def build(self, raw: Any, path: str, base: str, depth: int) -> Node:
+        """Node for ``raw`` at ``path``."""
+        ...
+
+    def resolve_pending(self) -> None:
+        """Resolve the references recorded while parsing."""
+        ...
+
 
 # Keywords whose presence makes a schema more than "accept everything".
 _ASSERTIONS = frozenset(
@@ -78,7 +104,7 @@ _ASSERTIONS = frozenset(
 class _Ctx:
     """What the keyword parsers need: the document, the node, base URI and depth."""
 
-    def __init__(self, doc: Document, node: Node, base: str, depth: int) -> None:
+    def __init__(self, doc: DocumentLike, node: Node, base: str, depth: int) -> None:
         self.doc, self.node, self.base, self.depth = doc, node, base, depth
 
     def sub(self, raw: Any, *parts: str) -> Node:
@@ -101,7 +127,7 @@ class _Ctx:
         return f"{self.node.path}/{word}"
 
 
-def parse(doc: Document, node: Node, raw: dict[str, Any], base: str, depth: int) -> None:
+def parse(doc: DocumentLike, node: Node, raw: dict[str, Any], base: str, depth: int) -> None:
     """Fill ``node`` from the keywords of ``raw``."""
     ctx = _Ctx(doc, node, base, depth)
     for defs in ("$defs", "definitions"):

@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from accord.compat.js.flat import Flat, ObjPart
 from accord.compat.js.node import LazyProps, Node
 from accord.compat.js.patterns import matches
+from accord.compat.js.proof import Gap, Nodes, Prover
+from accord.compat.js.proof import gap as _gap
 from accord.compat.js.regex_sample import samples as regex_samples
-from accord.compat.js.values import EXTRA_NAME
-
-if TYPE_CHECKING:
-    from accord.compat.js.inclusion import Checker, Gap, Nodes
+from accord.compat.js.values import EXTRA_NAME, prop_nodes
 
 _FALSE_RAW = False
 _NAME_PROBES = ("", "a", "0", "A", "_", "a-b", "abcd", "abcdefgh", "a" * 20, EXTRA_NAME)
 
 
-def objects(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
     """Inclusion of the object values of ``fa`` in ``fb``."""
     parts_a = _writer_parts(ck, a[0], fa)
     parts_b = _reader_parts(ck, b[0], fb)
@@ -65,7 +64,7 @@ def _quick_pair(fa: Flat, fb: Flat, a: Node, b: Node) -> tuple[LazyProps, LazyPr
     return None
 
 
-def _writer_parts(ck: Checker, like: Node, fa: Flat) -> list[ObjPart]:
+def _writer_parts(ck: Prover, like: Node, fa: Flat) -> list[ObjPart]:
     """Lenient writers emit only what they declare: add a part closing over those names.
     An ``unevaluatedProperties`` counts where it applies exactly."""
     parts = [*fa.obj_parts, *_unevaluated_parts(like, fa, exact_only=True)]
@@ -81,7 +80,7 @@ def _writer_parts(ck: Checker, like: Node, fa: Flat) -> list[ObjPart]:
     return [*parts, ObjPart(declared, patterns, closed)]
 
 
-def _reader_parts(ck: Checker, like: Node, fb: Flat) -> list[ObjPart]:
+def _reader_parts(ck: Prover, like: Node, fb: Flat) -> list[ObjPart]:
     if ck.lenient:
         return [ObjPart(p.props, p.patterns, None) for p in fb.obj_parts]
     # read as applying wherever its own conjunction evaluates nothing: at least as strict
@@ -112,7 +111,7 @@ def _governing(parts: list[ObjPart], name: str) -> Nodes:
 
 
 def _rest(
-    ck: Checker,
+    ck: Prover,
     a: Nodes,
     b: Nodes,
     fa: Flat,
@@ -135,7 +134,7 @@ def _rest(
 
 
 def _covers(
-    ck: Checker,
+    ck: Prover,
     pa: ObjPart,
     target: Node,
     pattern: str | None,
@@ -164,7 +163,7 @@ def _covers(
 
 
 def _extra_gap(
-    ck: Checker,
+    ck: Prover,
     a: Nodes,
     b: Nodes,
     fa: Flat,
@@ -193,7 +192,7 @@ def _extra_gap(
 
 
 def _counts(
-    ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, parts_a: list[ObjPart]
+    ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, parts_a: list[ObjPart]
 ) -> Gap | None:
     if fb.min_props == 0 and fb.max_props is None and not fb.prop_names and not fb.dep_required:
         return None
@@ -239,7 +238,7 @@ def _counts(
 
 
 def _grow(
-    ck: Checker, fa: Flat, parts: list[ObjPart], base: dict[str, Any], size: int
+    ck: Prover, fa: Flat, parts: list[ObjPart], base: dict[str, Any], size: int
 ) -> dict[str, Any]:
     """``base`` padded to ``size`` properties with declared, then undeclared, names."""
     out = dict(base)
@@ -263,22 +262,20 @@ def _absent_impossible(fa: Flat, name: str) -> bool:
 
 
 def _absent_impossible_all(fa: Flat, name: str) -> bool:
-    from accord.compat.js.values import prop_nodes
-
     return any(n.always is False for n in prop_nodes(fa, name))
 
 
-def _with(ck: Checker, fa: Flat, name: str, value: Any) -> dict[str, Any]:
+def _with(ck: Prover, fa: Flat, name: str, value: Any) -> dict[str, Any]:
     return {**_base(ck, fa), name: value}
 
 
-def _without(ck: Checker, fa: Flat, name: str) -> dict[str, Any]:
+def _without(ck: Prover, fa: Flat, name: str) -> dict[str, Any]:
     out = _base(ck, fa)
     out.pop(name, None)
     return out
 
 
-def _base(ck: Checker, fa: Flat) -> dict[str, Any]:
+def _base(ck: Prover, fa: Flat) -> dict[str, Any]:
     return ck.sampler.base_object(fa, 1)
 
 
@@ -288,9 +285,3 @@ def _true(like: Node) -> Node:
 
 def _esc(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
-
-
-def _gap(ck: Checker, path: str, reason: str, a: Nodes, b: Nodes, cands: Iterator[Any]) -> Gap:
-    from accord.compat.js.shapes import _gap as gap
-
-    return gap(ck, path, reason, a, b, cands)

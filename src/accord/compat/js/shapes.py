@@ -9,28 +9,27 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import partial
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from accord.compat.canonical import key
 from accord.compat.js.flat import ArrPart, Flat, ObjPart
 from accord.compat.js.node import Bound, Node
+from accord.compat.js.objects import objects as _objects
 from accord.compat.js.patterns import implied
+from accord.compat.js.proof import Gap, Nodes, Prover
+from accord.compat.js.proof import admits as _admits
+from accord.compat.js.proof import gap as _gap
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent
 from accord.compat.js.regex_sample import samples as regex_samples
 from accord.compat.js.values import EXTRA_NAME, item_nodes, prop_nodes
 
-if TYPE_CHECKING:
-    from accord.compat.js.inclusion import Checker, Gap, Nodes
-
 _ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
 _TRUE_RAW: dict[str, Any] = {}
 
 
-def core(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
+def core(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
     """Type-by-type comparison of two flattened conjunctions."""
-    from accord.compat.js.inclusion import _admits
-
     for kind in _ORDER:
         if kind not in fa.types:
             continue
@@ -48,15 +47,8 @@ def core(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
     return None
 
 
-def _none(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+def _none(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
     return None
-
-
-def _gap(ck: Checker, path: str, reason: str, a: Nodes, b: Nodes, cands: Iterator[Any]) -> Gap:
-    from accord.compat.js.inclusion import Gap
-
-    values = list(cands)
-    return Gap(path, reason, lambda: ck.outside(a, b, [*values, *ck.values(a)]))
 
 
 # -- numbers ------------------------------------------------------------------------------
@@ -79,7 +71,7 @@ def _flip(bound: Bound | None) -> Bound | None:
     return None if bound is None else Bound(-bound.value, bound.exclusive)
 
 
-def _numbers(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+def _numbers(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
     probes: list[Any] = []
     reason = ""
     if not _low_ok(fa.lower, fb.lower, integral):
@@ -116,7 +108,7 @@ def _multiples(fa: Flat, mult: Fraction) -> list[Any]:
 
 
 # -- strings ------------------------------------------------------------------------------
-def _strings(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+def _strings(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
     lengths: list[int] = []
     reason = ""
     if fb.min_length > fa.min_length:
@@ -165,7 +157,7 @@ def _string_probes(fa: Flat, lengths: list[int]) -> Iterator[str]:
 
 
 # -- arrays -------------------------------------------------------------------------------
-def _arrays(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
+def _arrays(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) -> Gap | None:
     fa, fb = _with_unevaluated(fa, a[0], writer=True), _with_unevaluated(fb, b[0], writer=False)
     a_max = _closed_length(fa)
     b_max = _closed_length(fb)
@@ -205,7 +197,7 @@ def _arrays(ck: Checker, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool)
 
 
 def _contains(
-    ck: Checker, a: Nodes, fa: Flat, fb: Flat, a_max: int | None, probes: list[Any]
+    ck: Prover, a: Nodes, fa: Flat, fb: Flat, a_max: int | None, probes: list[Any]
 ) -> str:
     for have, least, _ in fa.contains:
         for value in islice(ck.values((have, *item_nodes(fa, 0))), 4):
@@ -256,7 +248,7 @@ def _closed_length(flat: Flat) -> int | None:
     return out
 
 
-def _put(ck: Checker, fa: Flat, length: int, index: int, value: Any) -> list[Any]:
+def _put(ck: Prover, fa: Flat, length: int, index: int, value: Any) -> list[Any]:
     items = ck.sampler.base_array(fa, length, 1)
     items[index] = value
     for want, least, _ in fa.contains:  # keep the writer's `contains` satisfied
@@ -268,8 +260,6 @@ def _true(like: Node) -> Node:
     return Node(like.path, _TRUE_RAW, like.doc, always=True)
 
 
-from accord.compat.js.objects import objects as _objects  # noqa: E402
-
 _RULES = {
     "integer": _numbers,
     "number": _numbers,
@@ -279,7 +269,7 @@ _RULES = {
 }
 
 
-def cannot_have(ck: Checker, fa: Flat, name: str) -> bool:
+def cannot_have(ck: Prover, fa: Flat, name: str) -> bool:
     """True when no value of ``fa`` can hold property ``name``."""
     nodes = prop_nodes(fa, name)
     if ck.lenient and not nodes:
