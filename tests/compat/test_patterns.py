@@ -1,7 +1,8 @@
 """User patterns in the engine: ECMA-262 on RE2, in proofs and in the real validator.
 
-A pattern RE2 cannot run (lookaround, backreferences) keeps its schema valid; a decision
-that must match it is ``undecided`` and says why.
+A pattern RE2 cannot run (lookaround) runs on its automaton; one that neither runs
+(backreferences) keeps its schema valid, and a decision that must match it is ``undecided``
+and says why.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from typing import Any
 import pytest
 
 from accord.compat import Direction, Mode, Outcome, SchemaError, check, validate_schema
+from accord.compat.js.diff import Differ
 from accord.compat.js.document import Document
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent, samples
 
 LOOKAHEAD = "^(?=.*[0-9])[a-z0-9]+$"
+BACKREF = "^([a-z])\\1[a-z0-9]*$"
 
 
 def _valid(schema: Any, value: Any, assert_formats: bool = False) -> bool:
@@ -28,41 +31,54 @@ def test_a_pattern_re2_cannot_run_keeps_the_schema_valid() -> None:
     validate_schema({"patternProperties": {r"^(\w)\1$": {"type": "integer"}}})
 
 
-def test_a_decision_that_needs_it_is_undecided_and_says_why() -> None:
+def test_lookarounds_are_decided_on_automata() -> None:
     old = {"type": "string", "pattern": LOOKAHEAD}
     new = {"type": "string", "pattern": "^[a-z0-9]+$"}
     verdict = check(old, new, mode="full")
-    # inclusion is decided on automata, which read lookaheads: no matching needed
     assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE
-    # the other way the witness ("a") cannot be confirmed: RE2 cannot run the lookahead
-    outcome = verdict.verdicts[Mode.FORWARD]
-    assert outcome.outcome is Outcome.UNDECIDED
-    assert "'a' matches the writer's patterns" in outcome.reason
-    assert f"pattern {LOOKAHEAD!r} uses a lookahead (?=…)" in outcome.reason
-    assert "linear time" in outcome.reason
+    assert verdict.verdicts[Mode.FORWARD].outcome is Outcome.INCOMPATIBLE
+    assert [w.document for w in verdict.witnesses] == ["a"]  # the validator runs it too
+    assert [c.kind for c in verdict.changes] == ["pattern_changed"]
+    assert _valid(old, "a1")
+    assert not _valid(old, "ab")
+    assert _valid({"pattern": "(?<=a)b"}, "ab")
+    assert not _valid({"pattern": "(?<=a)b"}, "cb")
+
+
+def test_a_decision_that_needs_it_is_undecided_and_says_why() -> None:
+    old = {"type": "string", "pattern": BACKREF}
+    new = {"type": "string", "pattern": "^[a-z0-9]+$"}
+    verdict = check(old, new, mode="full")
+    for mode in (Mode.BACKWARD, Mode.FORWARD):
+        outcome = verdict.verdicts[mode]
+        assert outcome.outcome is Outcome.UNDECIDED
+        assert f"pattern {BACKREF!r} uses a backreference" in outcome.reason
+        assert "linear time" in outcome.reason
     assert verdict.witnesses == ()
     assert [c.kind for c in verdict.changes] == ["pattern_changed"]
 
 
 def test_a_decision_that_does_not_need_it_is_made() -> None:
-    old = {"type": "string", "pattern": LOOKAHEAD}
+    old = {"type": "string", "pattern": BACKREF}
     assert check(old, dict(old), mode="full").compatible  # same source
     verdict = check(old, {"type": "integer"}, mode="full")
     assert verdict.verdicts[Mode.FORWARD].outcome is Outcome.INCOMPATIBLE  # 0 is no string
-    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.UNDECIDED  # "a1"? can't tell
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.UNDECIDED  # "aa"? can't tell
 
 
-def test_an_unrunnable_pattern_property_in_a_proof() -> None:
+def test_a_lookahead_pattern_property_in_a_proof() -> None:
     old = {"type": "object", "properties": {"ab": {"type": "string"}}}
     new = {**old, "patternProperties": {"^(?!x)": {"type": "integer"}}}
     verdict = check(old, new, mode="full", content_model="strict")
-    backward = verdict.verdicts[Mode.BACKWARD]
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.INCOMPATIBLE  # "ab" now integer
+    unrunnable = {**old, "patternProperties": {"^(a)\\1": {"type": "integer"}}}
+    backward = check(old, unrunnable, mode="full", content_model="strict").verdicts[Mode.BACKWARD]
     assert backward.outcome is Outcome.UNDECIDED
-    assert "'^(?!x)' uses a lookahead (?!…)" in backward.reason
+    assert "'^(a)\\\\1' uses a backreference" in backward.reason
 
 
 def test_an_unrunnable_pattern_in_a_change_direction() -> None:
-    old = {"type": "object", "patternProperties": {"^(?<=a)": {"type": "integer"}}}
+    old = {"type": "object", "patternProperties": {"^(a)\\1": {"type": "integer"}}}
     new = {**old, "properties": {"b": {"type": "string"}}}
     verdict = check(old, new, mode="full", content_model="strict")
     added = [c for c in verdict.changes if c.kind == "property_added"]
@@ -74,6 +90,9 @@ def test_an_unrunnable_pattern_in_a_change_direction() -> None:
                 "additionalProperties": {"type": "string"}}  # fmt: skip
     changed = check(pattern, narrower, mode="full", content_model="strict").changes
     assert [c.direction for c in changed] == [Direction.TIGHTENS]
+    # a direction that needs to match the pattern is "both"
+    differ = Differ(lenient=False, assert_formats=False)
+    assert differ.direction((Document(old).root,), (Document(new).root,)) is Direction.BOTH
 
 
 def test_invalid_patterns_are_schema_errors() -> None:

@@ -1,7 +1,8 @@
 """User patterns inside the engine: ECMA-262 on RE2 (``accord.kit.regex``), never Python's
 ``re``, which backtracks.
 
-A pattern RE2 cannot run (lookaround, backreferences) leaves its schema valid; any decision
+A pattern RE2 cannot run (lookaround) runs on its automaton instead; one neither can run
+(backreferences, or past the automata's budget) leaves its schema valid, and any decision
 that needs to *match* it raises ``Unmatchable``, which the engine turns into ``undecided``
 with the reason. Structural tools (pattern inclusion, witness sampling) read the Python
 spelling of the translated pattern with Python's parser only.
@@ -43,11 +44,18 @@ def check(pattern: Any, path: str) -> str:
 
 
 def matches(pattern: str, text: str) -> bool:
-    """Unanchored search; ``Unmatchable`` when RE2 cannot run the pattern."""
+    """Unanchored search, on RE2; a pattern RE2 cannot run (lookaround, ``(?m:…)``) runs on
+    its automaton (``accord.kit.regex.automata``, also linear in the text). ``Unmatchable``
+    when neither can: a backreference, or an automaton past its budget."""
     try:
         return regex.search(pattern, text)
     except UnsupportedPattern as exc:
-        raise Unmatchable(exc) from None
+        from accord.kit.regex import automata
+
+        try:
+            return automata.search_language(pattern).matches(text)
+        except (automata.NotRegular, automata.TooComplex):
+            raise Unmatchable(exc) from None
 
 
 def spelling(pattern: str) -> str | None:
