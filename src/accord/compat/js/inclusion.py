@@ -253,12 +253,18 @@ class Checker:
             )
 
         def fits(part: Nodes) -> bool:
+            apart = 0
             for i, branch in enumerate(group):
+                if len(group) > 1 and self.disjoint(part, (branch,)):
+                    apart += 1
+                    continue  # cheap, memoised: a discriminated union has one candidate
                 if self.sub(part, (branch,)) is None and (
                     not one or all(alone(part, o) for j, o in enumerate(group) if j != i)
                 ):
                     return True
-            return False
+            # apart from every branch: only a part with no value at all fits (closed
+            # objects that exclude each other, say)
+            return apart == len(group) and _empty(part)
 
         if fits(a):
             return True
@@ -341,6 +347,16 @@ def _apart(low: Flat, high: Flat) -> bool:
     return top.value < bottom.value or (
         top.value == bottom.value and (top.exclusive or bottom.exclusive)
     )
+
+
+def _empty(part: Nodes) -> bool:
+    """A cheap proof that no value is valid under the conjunction ``part`` (which has some
+    type left: ``_sub`` answered the rest): objects only, and a property one conjunct
+    requires is one another forbids."""
+    flat = flatten(part)
+    if any(admits(flat.types, t) for t in ORDER if t != "object"):
+        return False
+    return any(any(n.always is False for n in prop_nodes(flat, name)) for name in flat.required)
 
 
 def _chain(ck: Checker, groups: list[Nodes], a: Nodes) -> Iterator[Any]:
