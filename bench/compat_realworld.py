@@ -15,8 +15,10 @@ Per mode and content model it prints: pairs, compatible / incompatible / undecid
 the same for ``jsoncompat`` where it can judge (its ``$schema`` is stripped; it has no
 content models, so it runs beside ``strict`` only), with the speed ratio on the pairs both
 judged. ``--oracle N`` draws up to N documents from the old schema of every compatible
-backward pair (hypothesis-jsonschema, where it can build a strategy) and validates them under
-the new one: a document the new schema rejects is an unsound verdict and is printed.
+backward pair (hypothesis-jsonschema where it can build a strategy, else the engine's own
+sampler; python-jsonschema keeps only documents valid under the old one) and validates them
+under the new one with python-jsonschema: a document the new schema rejects is an unsound
+verdict and is printed; the summary says from how many pairs documents could be drawn.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -81,22 +84,47 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _oracle(old: Any, new: Any, n: int) -> str | None:
-    """A document drawn from ``old`` that ``new`` rejects, or None."""
+def _oracle(old: Any, new: Any, n: int) -> tuple[bool, str | None]:
+    """(whether documents could be drawn from ``old``, one that ``new`` rejects or None).
+
+    Documents come from hypothesis-jsonschema where it builds a strategy, else from the
+    engine's own sampler; each is kept only if python-jsonschema (the schema's draft, no
+    Accord code) accepts it under ``old``, and is then judged by python-jsonschema under
+    ``new``."""
+    from jsonschema.validators import validator_for
+
+    from accord.compat.js.document import Document
+    from accord.compat.js.inclusion import Checker
+
+    old_v = validator_for(old)(old)
+    new_v = validator_for(new)(new)
+    drawn = [d for d in _hypothesis(old, n) if _ok(old_v, d)]
+    if not drawn:
+        values = Checker(False).values((Document(old).root,))
+        drawn = [d for d in islice(values, n) if _ok(old_v, d)]
+    bad = next((d for d in drawn if not _ok(new_v, d)), _NONE)
+    return bool(drawn), (None if bad is _NONE else json.dumps(bad)[:200])
+
+
+_NONE = object()
+
+
+def _ok(validator: Any, doc: Any) -> bool:
+    try:
+        return bool(validator.is_valid(doc))
+    except Exception:  # the validator cannot evaluate it (e.g. an unsupported regex)
+        return False
+
+
+def _hypothesis(schema: Any, n: int) -> list[Any]:
     try:
         from hypothesis import HealthCheck, given, settings
         from hypothesis_jsonschema import from_schema
-    except ImportError:
-        return None
-    from accord.compat.js.document import Document
 
-    new_doc = Document(new)
-    found: list[Any] = []
-
-    try:
-        strategy = from_schema(old)
-    except Exception:
-        return None
+        strategy = from_schema(schema)
+    except Exception:  # not installed, or it cannot build a strategy for this schema
+        return []
+    out: list[Any] = []
 
     @settings(
         max_examples=n,
@@ -107,14 +135,13 @@ def _oracle(old: Any, new: Any, n: int) -> str | None:
     )
     @given(strategy)
     def _run(doc: Any) -> None:
-        if not found and not new_doc.valid(new_doc.root, doc):
-            found.append(doc)
+        out.append(doc)
 
     try:
         _run()
-    except Exception:
-        return None
-    return json.dumps(found[0])[:200] if found else None
+    except Exception:  # generation failed: no evidence either way
+        return []
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             times: list[float] = []
             slow = 0
             unsound = 0
+            sampled = 0
             peer_counts: Counter[str] = Counter()
             ours_both: list[float] = []
             peer_both: list[float] = []
@@ -176,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                     and mode == "backward"
                     and cm == "strict"
                 ):
-                    bad = _oracle(pair["old"], pair["new"], args.oracle)
+                    judged, bad = _oracle(pair["old"], pair["new"], args.oracle)
+                    sampled += judged
                     if bad is not None:
                         unsound += 1
                         print(f"  UNSOUND {pair['file']}: {bad}")
@@ -196,7 +225,11 @@ def main(argv: list[str] | None = None) -> int:
                 + f" | undecided {100 * counts['undecided'] / max(n, 1):.1f} %"
                 + f" | median {statistics.median(times):.1f} ms p95 {_pct(times, 0.95):.1f} ms"
                 + f" max {max(times):.0f} ms | over 2 s: {slow}"
-                + (f" | unsound: {unsound}" if args.oracle else "")
+                + (
+                    f" | oracle sampled {sampled} compatible pairs, unsound: {unsound}"
+                    if args.oracle
+                    else ""
+                )
             )
             if peer_counts:
                 ratio = (
