@@ -28,6 +28,7 @@ from accord.compat.model import (
     Witness,
     detect_format,
 )
+from accord.compat.prepared import Prepared
 from accord.compat.table.schema import Column, TableSchema, parse_table_schema
 from accord.compat.table.types import LogicalType, parse_type
 
@@ -40,6 +41,7 @@ __all__ = [
     "Mode",
     "ModeVerdict",
     "Outcome",
+    "Prepared",
     "SchemaError",
     "SchemaFormat",
     "TableSchema",
@@ -68,9 +70,11 @@ def check(
     """Compare two schema documents (parsed JSON/YAML values).
 
     ``mode`` selects which outcome ``Verdict.compatible`` reports; every mode's outcome is in
-    ``Verdict.verdicts``. Raises ``SchemaError`` on invalid input. ``budget_s`` bounds the
-    time spent: past it, what is not decided yet is ``undecided`` and ``Verdict.exhausted``
-    is true (a budget per call; concurrent calls in threads each have their own).
+    ``Verdict.verdicts`` (over a longer history, ``check_history``'s, only the transitive
+    modes whose directions the requested mode needed). Raises ``SchemaError`` on invalid
+    input. ``budget_s`` bounds the time spent: past it, what is not decided yet is
+    ``undecided`` and ``Verdict.exhausted`` is true (a budget per call; concurrent calls in
+    threads each have their own).
     ``refs`` holds the schemas remote ``$ref``s name, by absolute URI (never fetched).
     """
     return check_history(
@@ -99,7 +103,9 @@ def check_history(
     """Compare ``new`` with every version of ``history`` (oldest first).
 
     Non-transitive modes use the last version of ``history``; transitive modes use them all.
-    Changes are reported against the last version. ``budget_s`` as for ``check``.
+    Changes are reported against the last version. ``budget_s`` as for ``check``. Any
+    version (and ``new``) may be a ``Prepared`` one: parsed by the first check that uses it
+    and reused by the next (what a server keeps for its stored versions).
     """
     # Imported on first use: `accord.compat` is also imported for its table-schema
     # parser by code (data checks, the CLI) that never runs the engine.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from accord.compat.budget import BudgetExceeded, within
@@ -20,6 +20,7 @@ from accord.compat.model import (
     Witness,
     detect_format,
 )
+from accord.compat.prepared import Prepared, raw
 
 MAX_WITNESSES = 20
 
@@ -49,8 +50,8 @@ def backend(
 
 @dataclass
 class _Pair:
-    back: Decision
-    fwd: Decision
+    back: Decision | None  # None: not decided (the requested mode does not need it)
+    fwd: Decision | None
 
 
 def run(
@@ -70,46 +71,102 @@ def run(
     if not history:
         raise SchemaError("give at least one earlier version")
     if fmt is SchemaFormat.AUTO:
-        fmt = detect_format(new)
+        fmt = _format(new)
     for doc in history:
-        if detect_format(doc) is not fmt:
+        if _format(doc) is not fmt:
             raise SchemaError(f"every version must be a {fmt.value} schema")
+    refs = refs or {}
     impl = backend(fmt, assert_formats, refs)
+    prepared = [d for d in (*history, new) if isinstance(d, Prepared)]
+    finished = False
+    try:
+        with within(budget_s) as budget:
+            verdict = _run(impl, history, new, mode, content_model, fmt, assert_formats, refs)
+            verdict = replace(verdict, exhausted=budget is not None and budget.exhausted)
+        finished = not verdict.exhausted
+        return verdict
+    finally:
+        if not finished:  # stopped part-way: a lazily filled parse may be half-built
+            for doc in prepared:
+                doc.spoil()
+
+
+def _format(doc: Any) -> SchemaFormat:
+    return doc.fmt if isinstance(doc, Prepared) else detect_format(doc)
+
+
+def _run(
+    impl: Backend,
+    history: Sequence[Any],
+    new: Any,
+    mode: Mode,
+    content_model: ContentModel,
+    fmt: SchemaFormat,
+    assert_formats: bool,
+    refs: Mapping[str, Any],
+) -> Verdict:
     lenient = content_model is ContentModel.LENIENT
-    with within(budget_s) as budget:
+    try:
+        parsed_new, parsed = _parse_all(impl, history, new, fmt, assert_formats, refs)
+    except BudgetExceeded as exc:
+        stopped = Decision(Outcome.UNDECIDED, str(exc))
+        pairs = [_Pair(stopped, stopped) for _ in history]
+        changes: tuple[Change, ...] = ()
+    else:
+        back, fwd = _directions(mode)
+        last = len(parsed) - 1
+        pairs = [
+            _pair(impl, old, parsed_new, lenient, i == last or back, i == last or fwd)
+            for i, old in enumerate(parsed)
+        ]
         try:
-            parsed_new, parsed = _parse_all(impl, history, new)
-        except BudgetExceeded as exc:
-            stopped = Decision(Outcome.UNDECIDED, str(exc))
-            pairs = [_Pair(stopped, stopped) for _ in history]
-            changes: tuple[Change, ...] = ()
-        else:
-            pairs = [_pair(impl, old, parsed_new, lenient) for old in parsed]
-            try:
-                changes = tuple(impl.changes(parsed[-1], parsed_new, lenient))
-            except BudgetExceeded:
-                changes = ()
+            changes = tuple(impl.changes(parsed[-1], parsed_new, lenient))
+        except BudgetExceeded:
+            changes = ()
     verdicts, witnesses = _assemble(pairs)
-    exhausted = budget is not None and budget.exhausted
-    return Verdict(mode, content_model, fmt, verdicts, changes, tuple(witnesses), exhausted)
+    return Verdict(mode, content_model, fmt, verdicts, changes, tuple(witnesses))
 
 
-def _parse_all(impl: Backend, history: Sequence[Any], new: Any) -> tuple[Any, list[Any]]:
-    parsed_new = impl.parse(new)
+def _parse_all(
+    impl: Backend,
+    history: Sequence[Any],
+    new: Any,
+    fmt: SchemaFormat,
+    assert_formats: bool,
+    refs: Mapping[str, Any],
+) -> tuple[Any, list[Any]]:
     cache: dict[int, Any] = {}
-    parsed: list[Any] = []
-    for doc in history:
+
+    def parse(doc: Any) -> Any:
         found = cache.get(id(doc))
         if found is None:
-            found = cache[id(doc)] = impl.parse(doc)
-        parsed.append(found)
-    return parsed_new, parsed
+            if isinstance(doc, Prepared) and doc.fits(fmt, assert_formats, refs):
+                if doc.parsed is None:
+                    doc.parsed = impl.parse(doc.doc)
+                found = doc.parsed
+            else:
+                found = impl.parse(raw(doc))
+            cache[id(doc)] = found
+        return found
+
+    parsed_new = parse(new)
+    cache.clear()  # NEW is parsed on its own, even when it is one of the versions
+    return parsed_new, [parse(doc) for doc in history]
 
 
-def _pair(impl: Backend, old: Any, new: Any, lenient: bool) -> _Pair:
-    back = _decide(impl, old, new, lenient, True)
-    fwd = _decide(impl, new, old, lenient, False)
-    return _Pair(back, fwd)
+def _directions(mode: Mode) -> tuple[bool, bool]:
+    """Which directions earlier versions (all but the latest) are decided in: those the
+    requested transitive mode needs; none for a non-transitive mode."""
+    back = mode in (Mode.BACKWARD_TRANSITIVE, Mode.FULL_TRANSITIVE)
+    fwd = mode in (Mode.FORWARD_TRANSITIVE, Mode.FULL_TRANSITIVE)
+    return back, fwd
+
+
+def _pair(impl: Backend, old: Any, new: Any, lenient: bool, back: bool, fwd: bool) -> _Pair:
+    return _Pair(
+        _decide(impl, old, new, lenient, True) if back else None,
+        _decide(impl, new, old, lenient, False) if fwd else None,
+    )
 
 
 def _decide(
@@ -122,27 +179,38 @@ def _decide(
 
 
 def _assemble(pairs: list[_Pair]) -> tuple[dict[Mode, ModeVerdict], list[Witness]]:
+    """Every mode whose directions were decided against every version it covers (the
+    non-transitive ones always; a transitive one over a longer history only if asked)."""
     latest = pairs[-1]
     last = len(pairs) - 1
+    assert latest.back is not None  # the latest pair is decided both ways
+    assert latest.fwd is not None
     back = _combine([(last, latest.back)], "backward")
     fwd = _combine([(last, latest.fwd)], "forward")
-    back_t = _combine(list(enumerate(p.back for p in pairs)), "backward")
-    fwd_t = _combine(list(enumerate(p.fwd for p in pairs)), "forward")
     verdicts = {
         Mode.BACKWARD: back,
         Mode.FORWARD: fwd,
         Mode.FULL: _both(back, fwd),
         Mode.NONE: ModeVerdict(Outcome.COMPATIBLE),
-        Mode.BACKWARD_TRANSITIVE: back_t,
-        Mode.FORWARD_TRANSITIVE: fwd_t,
-        Mode.FULL_TRANSITIVE: _both(back_t, fwd_t),
     }
+    backs = [(i, p.back) for i, p in enumerate(pairs) if p.back is not None]
+    fwds = [(i, p.fwd) for i, p in enumerate(pairs) if p.fwd is not None]
+    back_t = _combine(backs, "backward") if len(backs) == len(pairs) else None
+    fwd_t = _combine(fwds, "forward") if len(fwds) == len(pairs) else None
+    if back_t is not None:
+        verdicts[Mode.BACKWARD_TRANSITIVE] = back_t
+    if fwd_t is not None:
+        verdicts[Mode.FORWARD_TRANSITIVE] = fwd_t
+    if back_t is not None and fwd_t is not None:
+        verdicts[Mode.FULL_TRANSITIVE] = _both(back_t, fwd_t)
     witnesses: list[Witness] = []
     for index, pair in enumerate(pairs):
         for decision, mode, under in (
             (pair.back, Mode.BACKWARD, "old"),
             (pair.fwd, Mode.FORWARD, "new"),
         ):
+            if decision is None:
+                continue
             if decision.outcome is Outcome.INCOMPATIBLE and len(witnesses) < MAX_WITNESSES:
                 if index != last:
                     mode = Mode(f"{mode.value}_transitive")

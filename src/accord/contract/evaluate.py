@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.asset.policy import Compatibility, guards_consumers, is_transitive
-from accord.compat import Direction, Mode, Outcome, check, check_history
+from accord.compat import Direction, Mode, Outcome, Prepared, check, check_history
+from accord.contract.version_cache import VersionCache
 from accord.kit.canonical import canonical_json
 from accord.spec import Guarantees, guarantee_changes, parse_guarantees
 
@@ -30,6 +31,14 @@ def content_hash(fmt: str, schema: Any, guarantees: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(doc)).hexdigest()
 
 
+# Per process: the engine's worker processes each keep the versions they parsed.
+_VERSIONS = VersionCache()
+
+
+def _prepare(fmt: str, schema: Any) -> Prepared:
+    return Prepared(schema, fmt)
+
+
 @dataclass(frozen=True)
 class Candidate:
     format: str
@@ -43,6 +52,7 @@ class Earlier:
     format: str
     schema: dict[str, Any]
     guarantees: dict[str, Any]
+    digest: str = ""  # the stored content hash: the key its parse is kept by ("" for none)
 
 
 @dataclass
@@ -145,7 +155,9 @@ def evaluate(
         verdict = {"compatible": policy is Compatibility.none, "verdicts": {}, "witnesses": []}
         return Evaluation(bool(change["breaking"]), verdict, [change], g_changes)
     compared = [e for e in history if e.format == candidate.format] if is_transitive(policy) else []
-    earlier = [e.schema for e in compared] or [base.schema]
+    earlier = _VERSIONS.prepared(
+        [(e.digest, e.format, e.schema) for e in compared or [base]], _prepare
+    )
     result = check_history(
         earlier,
         candidate.schema,

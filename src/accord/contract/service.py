@@ -41,7 +41,13 @@ def semver(version: ContractVersion) -> Version:
 
 
 def earlier(version: ContractVersion) -> Earlier:
-    return Earlier(version.version, version.format, version.schema_, version.guarantees)
+    return Earlier(
+        version.version,
+        version.format,
+        version.schema_,
+        version.guarantees,
+        version.content_hash,
+    )
 
 
 def snapshot(version: ContractVersion) -> dict[str, Any]:

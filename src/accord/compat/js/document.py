@@ -32,6 +32,7 @@ DEFAULT_BASE = "https://accord.invalid/schema.json"
 # an identifier keyword with a string value (a property named "id" is no identifier)
 _IDS = re.compile(r"'(?:\$id|id|\$anchor|\$dynamicAnchor)': ['\"]")
 _DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
+_PAIRS_KEPT = 64  # documents compared with this one whose reference pairing is kept
 
 
 class Document:
@@ -237,6 +238,8 @@ class Document:
             return bool(mine == theirs) and repr(mine) == repr(theirs)
         found = self._pairs.get(id(other))
         if found is None:
+            if len(self._pairs) >= _PAIRS_KEPT:  # a prepared document meets many others
+                self._pairs.clear()
             found = self._pairs[id(other)] = (other, Pair(self.plain, other.plain))
         return found[1].same(mine, theirs)
 

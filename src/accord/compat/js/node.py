@@ -83,6 +83,8 @@ class LazyProps(Mapping[str, "Node"]):
         self._build = build
         self._nodes: dict[str, Node] = {}
         self._texts: dict[str, tuple[str, bool]] = {}
+        self._by_text: dict[str, object] | None = None
+        self._order: dict[str, int] | None = None
 
     def __getitem__(self, name: str) -> Node:
         node = self._nodes.get(name)
@@ -118,6 +120,29 @@ class LazyProps(Mapping[str, "Node"]):
             text = repr(self.raw[name])
             found = self._texts[name] = (text, not _REFS.search(text))
         return found
+
+    def changed(self, other: LazyProps) -> set[str]:
+        """Names whose sub-schema may differ from ``other``'s: declared on one side only, or
+        not ``same_raw`` on both. Set algebra on the two sides' texts (made once per
+        document), so a version compared with a thousand others pays per changed name only."""
+        return {name for name, _ in self.keys_by_text().items() ^ other.keys_by_text().items()}
+
+    def order(self) -> dict[str, int]:
+        """Each name's position in the source (made once)."""
+        if self._order is None:
+            self._order = {name: i for i, name in enumerate(self.raw)}
+        return self._order
+
+    def keys_by_text(self) -> dict[str, object]:
+        """Each property's text, or a token equal to nothing else when it holds a reference
+        (equal text is not equal meaning then)."""
+        if self._by_text is None:
+            self._by_text = {
+                name: text if free else object()
+                for name in self.raw
+                for text, free in (self.text(name),)
+            }
+        return self._by_text
 
 
 _REFS = re.compile(r"\$ref|\$dynamicRef|\$recursiveRef")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -33,11 +33,15 @@ def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
                 b,
                 iter([_without(ck, fa, name)]),
             )
-    names = dict.fromkeys(n for p in parts_a + parts_b for n in p.props)
     quick = _quick_pair(fa, fb, a[0], b[0])
-    for name in names:
-        if quick and name in quick[0] and name in quick[1] and quick[0].same_raw(name, quick[1]):
-            continue  # unchanged source: included without parsing it
+    if quick:
+        todo = _changed_names(quick, parts_a)
+        declared: Callable[[], set[str]] = partial(_declared, parts_a, parts_b)
+    else:
+        names = dict.fromkeys(n for p in parts_a + parts_b for n in p.props)
+        todo = list(names)
+        declared = partial(set, names)
+    for name in todo:
         at_a = _governing(parts_a, name)
         if any(n.always is False for n in at_a):
             continue
@@ -49,7 +53,26 @@ def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
         gap = ck.sub(at_a or (_true(a[0]),), at_b)
         if gap is not None:
             return gap.under(_esc(name), partial(_with, ck, fa, name))
-    return _rest(ck, a, b, fa, parts_a, parts_b, set(names)) or _counts(ck, a, b, fa, fb, parts_a)
+    return _rest(ck, a, b, fa, parts_a, parts_b, declared) or _counts(ck, a, b, fa, fb, parts_a)
+
+
+def _changed_names(quick: tuple[LazyProps, LazyProps], parts_a: list[ObjPart]) -> list[str]:
+    """The names that need a decision when each side is one plain layout, in declaration
+    order (writer first): not those with unchanged source on both sides, nor those a
+    pattern-free closed writer part forbids. Set algebra, so the cost follows what changed."""
+    changed = quick[0].changed(quick[1])
+    for part in parts_a:
+        closed = part.additional is not None and part.additional.always is False
+        if changed and closed and not part.patterns:
+            props = part.props.raw if isinstance(part.props, LazyProps) else part.props
+            changed.intersection_update(props)
+    a_order, b_order = quick[0].order(), quick[1].order()
+    after = len(a_order)
+    return sorted(changed, key=lambda n: a_order.get(n, after + b_order.get(n, 0)))
+
+
+def _declared(parts_a: list[ObjPart], parts_b: list[ObjPart]) -> set[str]:
+    return {n for p in parts_a + parts_b for n in p.props}
 
 
 def _quick_pair(fa: Flat, fb: Flat, a: Node, b: Node) -> tuple[LazyProps, LazyProps] | None:
@@ -117,7 +140,7 @@ def _rest(
     fa: Flat,
     parts_a: list[ObjPart],
     parts_b: list[ObjPart],
-    declared: set[str],
+    declared: Callable[[], set[str]],
 ) -> Gap | None:
     """Properties declared by neither side: catch-alls must be included."""
     for pb in parts_b:
@@ -168,13 +191,14 @@ def _extra_gap(
     b: Nodes,
     fa: Flat,
     parts_a: list[ObjPart],
-    declared: set[str],
+    declared: Callable[[], set[str]],
     pattern: str | None,
     found: list[Gap],
 ) -> Gap:
     names = list(regex_samples(pattern, (0, 1, 2))) if pattern else []
     names += [n for n in _NAME_PROBES if n not in names]
-    names = [n for n in names if n not in declared]
+    taken = declared()
+    names = [n for n in names if n not in taken]
 
     def cands() -> Iterator[Any]:
         base = _base(ck, fa)

@@ -1,0 +1,77 @@
+"""Stored versions parsed once per engine process (issue 16: "hashed once").
+
+A transitive check compares a candidate with every earlier version; parsing them again for
+every publish cost more than deciding them (1,000 versions of 600 properties: seconds to
+parse, a quarter of a second to decide once parsed). The engine runs in worker processes
+(``kit.offload``), one call at a time each, so each worker keeps the versions it parsed here,
+by content hash (identical content is the same version, and means the same under the same
+settings), bounded by the size of their source.
+
+Least recently used versions go first, but never one the current check is using: a
+history larger than the whole cache keeps what fits rather than evicting each version just
+before it is needed again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from accord.compat import Prepared
+
+DEFAULT_LIMIT_BYTES = 32 * 1024 * 1024
+"""Source size (``repr`` characters) of the versions one worker keeps parsed."""
+
+
+class VersionCache:
+    def __init__(self, limit_bytes: int = DEFAULT_LIMIT_BYTES) -> None:
+        self.limit = limit_bytes
+        self._entries: OrderedDict[tuple[str, str], tuple[Prepared, int]] = OrderedDict()
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+
+    def prepared(
+        self, items: Iterable[tuple[str, str, Any]], make: Callable[[str, Any], Prepared]
+    ) -> list[Prepared]:
+        """A ``Prepared`` for each ``(digest, format, schema)``, cached ones first."""
+        out: list[Prepared] = []
+        using: set[tuple[str, str]] = set()
+        for digest, fmt, schema in items:
+            if not digest:  # not stored: nothing to key it by
+                out.append(make(fmt, schema))
+                continue
+            key = (digest, fmt)
+            using.add(key)
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                out.append(found[0])
+                continue
+            self.misses += 1
+            prepared = make(fmt, schema)
+            out.append(prepared)
+            self._admit(key, prepared, len(repr(schema)), using)
+        return out
+
+    def _admit(
+        self, key: tuple[str, str], prepared: Prepared, size: int, using: set[tuple[str, str]]
+    ) -> None:
+        if size > self.limit:
+            return
+        while self.size + size > self.limit:
+            victim = next((k for k in self._entries if k not in using), None)
+            if victim is None:
+                return  # everything kept is in use by this check: keep what fits
+            self.size -= self._entries.pop(victim)[1]
+        self._entries[key] = (prepared, size)
+        self.size += size
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.size = 0

@@ -1,0 +1,134 @@
+"""Prepared versions (parsed once, reused by many checks) and transitive checks that decide
+only the directions the requested mode needs."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from accord.compat import Mode, Outcome, Prepared, SchemaError, check, check_history
+from tests.compat.test_realworld import PAIRS, _id
+
+
+def _props(n: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        f"p{i}": {"type": "object", "properties": {"v": {"enum": [i, f"e{i}"]}}} for i in range(n)
+    }
+    return {"type": "object", "properties": {**props, **(extra or {})}}
+
+
+@pytest.mark.parametrize("pair", PAIRS[:8], ids=[_id(p) for p in PAIRS[:8]])
+def test_prepared_versions_give_the_verdicts_of_plain_ones_every_time(
+    pair: dict[str, Any],
+) -> None:
+    old, new = Prepared(pair["old"]), Prepared(pair["new"])
+    plain = check(pair["old"], pair["new"], mode="full", content_model="strict").to_dict()
+    for _ in range(2):  # the second check reuses both parses
+        again = check(old, new, mode="full", content_model="strict").to_dict()
+        assert again == plain
+    assert old.parsed is not None
+    assert new.parsed is not None
+
+
+def test_a_prepared_version_serves_many_candidates() -> None:
+    base = Prepared(_props(50))
+    widened = _props(50, {"x": {"type": "string"}})
+    changed = copy.deepcopy(widened)
+    changed["properties"]["p3"]["properties"]["v"]["enum"] = [3]
+    assert check(base, widened, mode="backward", content_model="lenient").compatible
+    narrowed = check(base, changed, mode="backward", content_model="lenient")
+    assert narrowed.outcome is Outcome.INCOMPATIBLE
+    assert narrowed.witnesses[0].document["p3"] == {"v": "e3"}
+    assert check(base, widened, mode="backward", content_model="lenient").compatible
+
+
+def test_a_check_that_runs_out_of_budget_drops_the_parses_it_may_have_left_half_built() -> None:
+    history = [Prepared(_props(200 + k)) for k in range(30)]
+    new = _props(240, {"p5": {"type": "string"}})
+    check_history(history, _props(240), mode="backward_transitive")  # parsed, partly filled
+    assert all(p.parsed is not None for p in history)
+    stopped = check_history(history, new, mode="backward_transitive", budget_s=1e-6)
+    assert stopped.exhausted
+    assert stopped.outcome is Outcome.UNDECIDED
+    assert all(p.parsed is None for p in history)
+    done = check_history(history, new, mode="backward_transitive")
+    plain = check_history([p.doc for p in history], new, mode="backward_transitive")
+    assert done.to_dict() == plain.to_dict()
+    assert done.outcome is Outcome.INCOMPATIBLE
+
+
+def test_an_invalid_property_found_late_spoils_the_prepared_parse() -> None:
+    bad = _props(3, {"q": {"type": "object", "properties": {"w": {"minimum": "high"}}}})
+    old = Prepared(bad)
+    new = copy.deepcopy(bad)
+    new["properties"]["q"]["properties"]["w"] = {"minimum": 1}
+    with pytest.raises(SchemaError):
+        check(old, new, mode="backward")
+    assert old.parsed is None
+
+
+def test_a_prepared_parse_is_not_reused_under_other_settings() -> None:
+    old = Prepared({"type": "string", "format": "date"})
+    new = {"type": "string", "format": "email"}
+    assert check(old, new, mode="backward").compatible  # format as an annotation
+    asserted = check(old, new, mode="backward", assert_formats=True)
+    assert asserted.outcome is Outcome.INCOMPATIBLE
+    assert Prepared({"columns": []}).fmt.value == "table"
+
+
+def test_a_property_holding_a_reference_is_decided_even_with_the_same_text() -> None:
+    old: dict[str, Any] = {
+        "$defs": {"t": {"type": "integer"}},
+        "type": "object",
+        "properties": {"a": {"$ref": "#/$defs/t"}, "b": {"type": "string"}},
+    }
+    new = copy.deepcopy(old)
+    new["$defs"]["t"] = {"type": "string"}
+    verdict = check(Prepared(old), Prepared(new), mode="backward", content_model="lenient")
+    assert verdict.outcome is Outcome.INCOMPATIBLE
+    assert verdict.witnesses[0].path == "/a"
+
+
+def test_a_boolean_and_a_number_of_equal_value_are_different_sources() -> None:
+    old = {"type": "object", "properties": {"a": {"const": True}}}
+    new = {"type": "object", "properties": {"a": {"const": 1}}}
+    assert check(old, new, mode="backward", content_model="lenient").outcome is (
+        Outcome.INCOMPATIBLE
+    )
+
+
+def test_a_backward_transitive_check_decides_only_backward_against_earlier_versions() -> None:
+    v1 = {"type": "object", "properties": {"a": {"type": "string"}}}
+    v2 = {"type": "object", "properties": {"a": {"type": ["string", "null"]}}}
+    new = {"type": "object", "properties": {"a": {"type": ["string", "null", "integer"]}}}
+    back = check_history([v1, v2], new, mode="backward_transitive", content_model="lenient")
+    assert back.compatible
+    assert Mode.BACKWARD_TRANSITIVE in back.verdicts
+    assert Mode.FORWARD_TRANSITIVE not in back.verdicts
+    assert Mode.FULL_TRANSITIVE not in back.verdicts
+    assert back.verdicts[Mode.FORWARD].outcome is Outcome.INCOMPATIBLE  # latest: both ways
+    fwd = check_history([v1, v2], new, mode="forward_transitive", content_model="lenient")
+    assert fwd.outcome is Outcome.INCOMPATIBLE
+    assert Mode.BACKWARD_TRANSITIVE not in fwd.verdicts
+    full = check_history([v1, v2], new, mode="full_transitive", content_model="lenient")
+    assert {Mode.BACKWARD_TRANSITIVE, Mode.FORWARD_TRANSITIVE} <= set(full.verdicts)
+    plain = check_history([v1, v2], new, mode="backward", content_model="lenient")
+    assert Mode.BACKWARD_TRANSITIVE not in plain.verdicts
+    single = check(v2, new, mode="backward")
+    assert set(single.verdicts) == set(Mode)
+
+
+def test_a_prepared_document_is_compared_with_many_others_and_keeps_few_pairings() -> None:
+    """The reference pairing kept per compared document is bounded (a cached version meets
+    every later candidate)."""
+    base = {"$defs": {"t": {"type": "string"}}, "properties": {"a": {"$ref": "#/$defs/t"}}}
+    old = Prepared(base)
+    for i in range(70):
+        new = {
+            "$defs": {"t": {"type": "string", "title": str(i)}},
+            "properties": {"a": {"$ref": "#/$defs/t"}, "b": {"type": "integer"}},
+        }
+        assert check(old, new, mode="backward", content_model="lenient").compatible
+    assert len(old.parsed._pairs) <= 64

@@ -1,0 +1,82 @@
+"""Stored versions parsed once per engine process (``contract.version_cache``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.asset.policy import Compatibility
+from accord.compat import Prepared
+from accord.contract import evaluate as evaluate_module
+from accord.contract.evaluate import Candidate, Earlier, evaluate
+from accord.contract.version_cache import VersionCache
+from accord.spec import Guarantees
+
+
+def _schema(n: int) -> dict[str, Any]:
+    return {"type": "object", "properties": {f"c{i}": {"type": "string"} for i in range(n)}}
+
+
+def _make(fmt: str, schema: Any) -> Prepared:
+    return Prepared(schema, fmt)
+
+
+def test_a_version_is_prepared_once_and_found_by_its_digest() -> None:
+    cache = VersionCache()
+    first = cache.prepared([("d1", "jsonschema", _schema(3))], _make)
+    again = cache.prepared([("d1", "jsonschema", _schema(3))], _make)
+    assert first[0] is again[0]
+    assert (cache.hits, cache.misses, len(cache)) == (1, 1, 1)
+
+
+def test_a_version_without_a_digest_is_not_kept() -> None:
+    cache = VersionCache()
+    one = cache.prepared([("", "jsonschema", _schema(3))], _make)
+    two = cache.prepared([("", "jsonschema", _schema(3))], _make)
+    assert one[0] is not two[0]
+    assert len(cache) == 0
+
+
+def test_least_recently_used_versions_go_first_within_the_size_limit() -> None:
+    size = len(repr(_schema(10)))
+    cache = VersionCache(limit_bytes=2 * size)
+    cache.prepared([("a", "jsonschema", _schema(10))], _make)
+    cache.prepared([("b", "jsonschema", _schema(10))], _make)
+    cache.prepared([("a", "jsonschema", _schema(10))], _make)  # a is now the most recent
+    cache.prepared([("c", "jsonschema", _schema(10))], _make)
+    assert cache.size <= cache.limit
+    hits = cache.hits
+    cache.prepared([("a", "jsonschema", _schema(10))], _make)
+    assert cache.hits == hits + 1  # a stayed, b went
+    cache.prepared([("b", "jsonschema", _schema(10))], _make)
+    assert cache.hits == hits + 1
+
+
+def test_a_history_larger_than_the_cache_keeps_what_fits_instead_of_thrashing() -> None:
+    size = len(repr(_schema(10)))
+    cache = VersionCache(limit_bytes=3 * size)
+    history = [(f"v{i}", "jsonschema", _schema(10)) for i in range(8)]
+    cache.prepared(history, _make)
+    assert len(cache) == 3
+    cache.prepared(history, _make)
+    assert cache.hits == 3  # plain LRU would have evicted each one just before its turn
+    assert cache.prepared([("big", "jsonschema", _schema(100))], _make)  # too big: not kept
+    assert len(cache) == 3
+
+
+def test_a_transitive_evaluation_reuses_the_parsed_versions(monkeypatch: Any) -> None:
+    cache = VersionCache()
+    monkeypatch.setattr(evaluate_module, "_VERSIONS", cache)
+    earlier = [
+        Earlier(f"1.{i}.0", "jsonschema", _schema(20 + i), {}, f"digest{i}") for i in range(5)
+    ]
+    narrowed = _schema(30)
+    narrowed["properties"]["c2"] = {"type": "string", "maxLength": 3}
+    candidate = Candidate("jsonschema", narrowed, Guarantees())
+    policy = Compatibility.backward_transitive
+    first = evaluate(policy, "lenient", earlier[-1], earlier, candidate)
+    assert (cache.hits, cache.misses) == (0, 5)
+    second = evaluate(policy, "lenient", earlier[-1], earlier, candidate)
+    assert (cache.hits, cache.misses) == (5, 5)
+    assert first.to_dict() == second.to_dict()
+    assert first.breaking
+    assert "against version 0" in first.verdict["verdicts"]["backward_transitive"]["reason"]
