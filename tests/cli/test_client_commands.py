@@ -192,6 +192,21 @@ def test_assets_create_list_show(server: Server) -> None:
     assert "forward" in human.stdout
 
 
+def test_assets_create_with_a_dialect_and_annotations(server: Server) -> None:
+    fqn = f"warehouse.sales.events_{uuid.uuid4().hex[:8]}"
+    created = accord(server, "assets", "create", fqn, "--dialect", "draft-07", "--json")
+    assert created.returncode == 0, created.stderr
+    assert as_json(created)["dialect"] == "draft-07"
+    assert as_json(created)["annotations"] == "assert"
+    human = accord(server, "assets", "show", fqn)
+    assert "dialect draft-07" in human.stdout
+    loose = accord(server, "assets", "create", fqn + "_x", "--annotations", "annotate")
+    assert loose.returncode != 0
+    assert "admin" in loose.stderr
+    wrong = accord(server, "assets", "create", fqn + "_y", "--dialect", "draft-5")
+    assert wrong.returncode == 2
+
+
 def test_check_exit_codes_and_json(server: Server) -> None:
     fqn = new_asset(server, ORDERS)
     consumer = server.consumer_key

@@ -214,3 +214,15 @@ def test_a_bundle_file_needs_an_id(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "has no $id" in result.stderr
     assert "--ref URI=" in result.stderr
+
+
+def test_dialect_reads_files_without_schema_in_that_draft(tmp_path: Path) -> None:
+    old = _write(tmp_path, "o.json", {"type": "array", "contains": {"type": "integer"}})
+    new = _write(tmp_path, "n.json", {"type": "array"})
+    inferred = _run(old, new)
+    assert inferred.returncode == 1, inferred.stdout  # forward: 2020-12 reads `contains`
+    draft4 = _run("--dialect", "draft-04", old, new)
+    assert draft4.returncode == 0, draft4.stdout + draft4.stderr
+    wrong = _run("--dialect", "draft-9", old, new)
+    assert wrong.returncode == 2
+    assert "draft-04" in wrong.stderr

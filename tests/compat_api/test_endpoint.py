@@ -57,3 +57,18 @@ async def test_bad_requests_are_422(
 async def test_needs_a_key(client: httpx.AsyncClient) -> None:
     r = await client.post("/api/v1/compat/check", json={"old": {}, "new": {}})
     assert r.status_code == 401
+
+
+async def test_a_dialect_reads_schemas_without_schema_in_that_draft(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    body = {"old": {"type": "array", "contains": {"type": "integer"}}, "new": {"type": "array"}}
+    r = await client.post("/api/v1/compat/check", json=body, headers=actors.producer_read)
+    assert r.json()["compatible"] is False
+    body["dialect"] = "draft-04"
+    r = await client.post("/api/v1/compat/check", json=body, headers=actors.producer_read)
+    assert r.status_code == 200, r.text
+    assert r.json()["compatible"] is True
+    body["dialect"] = "draft-5"
+    r = await client.post("/api/v1/compat/check", json=body, headers=actors.producer_read)
+    assert r.status_code == 422

@@ -69,6 +69,8 @@ PUBLIC = {
     "AssetKind",
     "Compatibility",
     "ContentModel",
+    "Dialect",
+    "AnnotationPolicy",
     "Decision",
     "ProposalStatus",
     "SchemaFormat",

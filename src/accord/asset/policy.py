@@ -26,6 +26,17 @@ class ContentModel(StrEnum):
     lenient = "lenient"
 
 
+class Annotations(StrEnum):
+    """How JSON Schema's `format`, `contentEncoding` and `contentMediaType` count.
+
+    `assert`: they are part of the contract (consumers parse dates and decode base64 by
+    them); a change that lets values stop conforming breaks, with a witness a
+    format-asserting validator confirms. `annotate`: reported, never breaking."""
+
+    assert_ = "assert"
+    annotate = "annotate"
+
+
 _PROTECTS: dict[Compatibility, frozenset[str]] = {
     Compatibility.none: frozenset(),
     Compatibility.backward: frozenset({"B"}),
@@ -52,6 +63,10 @@ def is_looser(old: Compatibility, new: Compatibility) -> bool:
 def is_looser_content_model(old: ContentModel, new: ContentModel) -> bool:
     # Strict reads open objects as possibly holding anything, so it flags more breaks.
     return old is ContentModel.strict and new is ContentModel.lenient
+
+
+def is_looser_annotations(old: Annotations, new: Annotations) -> bool:
+    return old is Annotations.assert_ and new is Annotations.annotate
 
 
 def guards_consumers(policy: Compatibility) -> bool:

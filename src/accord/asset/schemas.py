@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from accord.asset.policy import Compatibility, ContentModel
+from accord.asset.policy import Annotations, Compatibility, ContentModel
+from accord.compat.model import SchemaDialect
 from accord.kit.schemas import InputModel, OutputModel
 
 FQN_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$"
@@ -53,6 +54,19 @@ def _dedupe(value: list[str] | None) -> list[str] | None:
     return None if value is None else sorted(set(value))
 
 
+_DIALECT = (
+    "JSON Schema draft of this asset's schemas that have no `$schema` (`draft-04`, "
+    "`draft-06`, `draft-07`, `2019-09`, `2020-12`); default: inferred from the keyword forms "
+    "used (array `items`, `dependencies`, `definitions` mean draft-07)."
+)
+_ANNOTATIONS = (
+    "How `format`, `contentEncoding` and `contentMediaType` changes count: `assert` "
+    "(default) makes them part of the contract, breaking in the direction where values may "
+    "stop conforming, with a witness a format-asserting validator confirms; `annotate` "
+    "reports them and never breaks on them."
+)
+
+
 class AssetCreate(InputModel):
     fqn: Fqn
     environment: EnvironmentName = "prod"
@@ -69,6 +83,8 @@ class AssetCreate(InputModel):
         description="Default: the workspace's (`lenient` unless changed). `lenient` where the "
         "workspace default is `strict` needs admin.",
     )
+    dialect: SchemaDialect | None = Field(default=None, description=_DIALECT)
+    annotations: Annotations = Field(default=Annotations.assert_, description=_ANNOTATIONS)
     description: Description = ""
     tags: Tags = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict, description="At most 16 KiB.")
@@ -84,6 +100,10 @@ class AssetUpdate(InputModel):
     owner_team_id: uuid.UUID | None = None
     compatibility: Compatibility | None = None
     content_model: ContentModel | None = None
+    dialect: SchemaDialect | None = Field(default=None, description=f"{_DIALECT} `null` clears it.")
+    annotations: Annotations | None = Field(
+        default=None, description=f"{_ANNOTATIONS} `annotate` needs admin."
+    )
     description: Description | None = None
     tags: Tags | None = None
     metadata: dict[str, Any] | None = None
@@ -100,6 +120,8 @@ class Asset(OutputModel):
     owner_team_id: uuid.UUID
     compatibility: Compatibility
     content_model: ContentModel
+    dialect: SchemaDialect | None
+    annotations: Annotations
     description: str
     tags: list[str]
     metadata: dict[str, Any] = Field(validation_alias="metadata_")

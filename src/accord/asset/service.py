@@ -8,7 +8,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accord.asset.policy import Compatibility, ContentModel, is_looser, is_looser_content_model
+from accord.asset.policy import (
+    Annotations,
+    Compatibility,
+    ContentModel,
+    is_looser,
+    is_looser_annotations,
+    is_looser_content_model,
+)
 from accord.asset.repository import AssetRepository
 from accord.asset.schemas import Asset as AssetOut
 from accord.asset.schemas import AssetCreate, AssetUpdate
@@ -134,6 +141,14 @@ def _initial_policy(
             f"an asset with a looser policy ({policy.value} / {model.value}) needs the admin scope",
             code="policy_loosening_requires_admin",
         )
+    if is_looser_annotations(Annotations.assert_, data.annotations):
+        looser = True
+        if not principal.is_admin:
+            raise PermissionDeniedError(
+                "`annotations: annotate` (format and content changes never break) is looser "
+                "than the default `assert` and needs the admin scope",
+                code="policy_loosening_requires_admin",
+            )
     return policy, model, looser
 
 
@@ -158,6 +173,8 @@ async def create(session: AsyncSession, principal: Principal, data: AssetCreate)
             owner_team_id=data.owner_team_id,
             compatibility=policy.value,
             content_model=model.value,
+            dialect=data.dialect.value if data.dialect else None,
+            annotations=data.annotations.value,
             description=data.description,
             tags=data.tags,
             metadata_=data.metadata,
@@ -207,9 +224,12 @@ def _check_policy_change(principal: Principal, asset: Asset, data: AssetUpdate) 
         looser |= is_looser(Compatibility(asset.compatibility), data.compatibility)
     if data.content_model is not None:
         looser |= is_looser_content_model(ContentModel(asset.content_model), data.content_model)
+    if data.annotations is not None:
+        looser |= is_looser_annotations(Annotations(asset.annotations), data.annotations)
     if looser and not principal.is_admin:
         raise PermissionDeniedError(
-            "loosening an asset's compatibility policy or content model needs the admin scope",
+            "loosening an asset's compatibility policy, content model or annotations needs "
+            "the admin scope",
             code="policy_loosening_requires_admin",
         )
     return looser
@@ -227,6 +247,8 @@ async def update(
         await _require_team(session, principal, data.owner_team_id)
     before = snapshot(asset)
     fields = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "dialect" in data.model_fields_set:  # null clears it: back to inference
+        fields["dialect"] = data.dialect
     for name, value in fields.items():
         column = "metadata_" if name == "metadata" else name
         setattr(asset, column, value.value if hasattr(value, "value") else value)

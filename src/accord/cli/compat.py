@@ -17,6 +17,7 @@ from accord.compat import (
     ContentModel,
     Mode,
     Outcome,
+    SchemaDialect,
     SchemaError,
     SchemaFormat,
     Verdict,
@@ -49,6 +50,11 @@ def check_command(
     assert_formats: bool = typer.Option(
         False, "--assert-formats", help="Treat JSON Schema `format` as an assertion."
     ),
+    dialect: SchemaDialect | None = typer.Option(
+        None,
+        "--dialect",
+        help="JSON Schema draft of files with no $schema (default: inferred from the keywords).",
+    ),
     ref: list[str] = typer.Option(
         [],
         "--ref",
@@ -74,7 +80,7 @@ def check_command(
         raise typer.Exit(INPUT_ERROR) from None
     for path, doc in zip(schemas, docs, strict=True):
         try:  # full validation: `check` only parses what differs
-            validate_schema(doc, fmt, refs=external)
+            validate_schema(doc, fmt, refs=external, dialect=dialect)
         except SchemaError as exc:
             typer.echo(f"Error: {path}: {exc}{_hint(exc)}", err=True)
             raise typer.Exit(INPUT_ERROR) from None
@@ -87,6 +93,7 @@ def check_command(
             fmt=fmt,
             assert_formats=assert_formats,
             refs=external,
+            dialect=dialect,
         )
     except SchemaError as exc:
         typer.echo(f"Error: {exc}{_hint(exc)}", err=True)

@@ -23,6 +23,7 @@ from accord.compat.model import (
     Mode,
     ModeVerdict,
     Outcome,
+    SchemaDialect,
     SchemaFormat,
     Verdict,
     Witness,
@@ -42,6 +43,7 @@ __all__ = [
     "ModeVerdict",
     "Outcome",
     "Prepared",
+    "SchemaDialect",
     "SchemaError",
     "SchemaFormat",
     "TableSchema",
@@ -66,6 +68,7 @@ def check(
     assert_formats: bool = False,
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
+    dialect: str | None = None,
 ) -> Verdict:
     """Compare two schema documents (parsed JSON/YAML values).
 
@@ -76,6 +79,9 @@ def check(
     ``undecided`` and ``Verdict.exhausted`` is true (a budget per call; concurrent calls in
     threads each have their own).
     ``refs`` holds the schemas remote ``$ref``s name, by absolute URI (never fetched).
+    ``dialect`` (``draft-04``, ``draft-06``, ``draft-07``, ``2019-09``, ``2020-12``) is the
+    JSON Schema draft of a document with no ``$schema`` (an asset's default); without it the
+    draft is inferred from the keyword forms used.
     """
     return check_history(
         [old],
@@ -86,6 +92,7 @@ def check(
         assert_formats=assert_formats,
         budget_s=budget_s,
         refs=refs,
+        dialect=dialect,
     )
 
 
@@ -99,6 +106,7 @@ def check_history(
     assert_formats: bool = False,
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
+    dialect: str | None = None,
 ) -> Verdict:
     """Compare ``new`` with every version of ``history`` (oldest first).
 
@@ -120,6 +128,7 @@ def check_history(
         assert_formats,
         budget_s,
         refs or {},
+        dialect,
     )
 
 
@@ -129,6 +138,7 @@ def validate_schema(
     *,
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
+    dialect: str | None = None,
 ) -> None:
     """Raise ``SchemaError`` unless ``doc`` is a schema the engine can analyse.
 
@@ -137,6 +147,7 @@ def validate_schema(
     raises ``SchemaError`` (too complex to analyse within the budget).
     """
     from accord.compat.budget import BudgetExceeded, within
+    from accord.compat.js.dialect import asset_default
     from accord.compat.js.document import Document
     from accord.compat.table.schema import parse_table_schema
 
@@ -148,6 +159,7 @@ def validate_schema(
             if kind is SchemaFormat.TABLE:
                 parse_table_schema(doc)
             else:
-                Document(doc, eager=True, refs=refs or {})
+                default = asset_default(dialect)
+                Document(doc, eager=True, refs=refs or {}, default_dialect=default)
         except BudgetExceeded as exc:
             raise SchemaError(f"schema too complex to analyse within {exc.seconds:g} s") from None

@@ -23,6 +23,8 @@ from accord.compat.model import (
 from accord.compat.prepared import Prepared, raw
 
 MAX_WITNESSES = 20
+# what a parse depends on: format, formats asserted, supplied references, default dialect
+Settings = tuple[SchemaFormat, bool, Mapping[str, Any], str | None]
 
 
 class Backend(Protocol):
@@ -36,16 +38,21 @@ class Backend(Protocol):
 
 
 def backend(
-    fmt: SchemaFormat, assert_formats: bool, refs: Mapping[str, Any] | None = None
+    fmt: SchemaFormat,
+    assert_formats: bool,
+    refs: Mapping[str, Any] | None = None,
+    dialect: str | None = None,
 ) -> Backend:
-    """The implementation of one format (``refs``: schemas remote ``$ref``s name)."""
+    """The implementation of one format (``refs``: schemas remote ``$ref``s name;
+    ``dialect``: the JSON Schema draft of documents with no ``$schema``)."""
     if fmt is SchemaFormat.TABLE:
         from accord.compat.table.backend import TableBackend
 
         return TableBackend()
     from accord.compat.js.backend import JsonSchemaBackend
+    from accord.compat.js.dialect import asset_default
 
-    return JsonSchemaBackend(assert_formats, refs or {})
+    return JsonSchemaBackend(assert_formats, refs or {}, asset_default(dialect))
 
 
 @dataclass
@@ -63,6 +70,7 @@ def run(
     assert_formats: bool,
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
+    dialect: str | None = None,
 ) -> Verdict:
     """Check ``new`` against ``history`` (oldest first) and return the full verdict.
 
@@ -76,12 +84,13 @@ def run(
         if _format(doc) is not fmt:
             raise SchemaError(f"every version must be a {fmt.value} schema")
     refs = refs or {}
-    impl = backend(fmt, assert_formats, refs)
+    impl = backend(fmt, assert_formats, refs, dialect)
     prepared = [d for d in (*history, new) if isinstance(d, Prepared)]
     finished = False
     try:
         with within(budget_s) as budget:
-            verdict = _run(impl, history, new, mode, content_model, fmt, assert_formats, refs)
+            settings = (fmt, assert_formats, refs, dialect)
+            verdict = _run(impl, history, new, mode, content_model, settings)
             verdict = replace(verdict, exhausted=budget is not None and budget.exhausted)
         finished = not verdict.exhausted
         return verdict
@@ -101,13 +110,11 @@ def _run(
     new: Any,
     mode: Mode,
     content_model: ContentModel,
-    fmt: SchemaFormat,
-    assert_formats: bool,
-    refs: Mapping[str, Any],
+    settings: Settings,
 ) -> Verdict:
     lenient = content_model is ContentModel.LENIENT
     try:
-        parsed_new, parsed = _parse_all(impl, history, new, fmt, assert_formats, refs)
+        parsed_new, parsed = _parse_all(impl, history, new, settings)
     except BudgetExceeded as exc:
         stopped = Decision(Outcome.UNDECIDED, str(exc))
         pairs = [_Pair(stopped, stopped) for _ in history]
@@ -124,23 +131,21 @@ def _run(
         except BudgetExceeded:
             changes = ()
     verdicts, witnesses = _assemble(pairs)
-    return Verdict(mode, content_model, fmt, verdicts, changes, tuple(witnesses))
+    return Verdict(mode, content_model, settings[0], verdicts, changes, tuple(witnesses))
 
 
 def _parse_all(
     impl: Backend,
     history: Sequence[Any],
     new: Any,
-    fmt: SchemaFormat,
-    assert_formats: bool,
-    refs: Mapping[str, Any],
+    settings: Settings,
 ) -> tuple[Any, list[Any]]:
     cache: dict[int, Any] = {}
 
     def parse(doc: Any) -> Any:
         found = cache.get(id(doc))
         if found is None:
-            if isinstance(doc, Prepared) and doc.fits(fmt, assert_formats, refs):
+            if isinstance(doc, Prepared) and doc.fits(*settings):
                 if doc.parsed is None:
                     doc.parsed = impl.parse(doc.doc)
                 found = doc.parsed

@@ -66,6 +66,16 @@ class SchemaFormat(enum.StrEnum):
     TABLE = "table"
 
 
+class SchemaDialect(enum.StrEnum):
+    """A JSON Schema draft, as a default for documents with no ``$schema``."""
+
+    DRAFT4 = "draft-04"
+    DRAFT6 = "draft-06"
+    DRAFT7 = "draft-07"
+    DRAFT2019 = "2019-09"
+    DRAFT2020 = "2020-12"
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference between two schemas.

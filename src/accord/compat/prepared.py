@@ -22,7 +22,7 @@ from accord.compat.model import SchemaFormat, detect_format
 class Prepared:
     """One schema document with its parse, for one format and one set of settings."""
 
-    __slots__ = ("assert_formats", "doc", "fmt", "parsed", "refs")
+    __slots__ = ("assert_formats", "dialect", "doc", "fmt", "parsed", "refs")
 
     def __init__(
         self,
@@ -31,19 +31,28 @@ class Prepared:
         *,
         assert_formats: bool = False,
         refs: Mapping[str, Any] | None = None,
+        dialect: str | None = None,
     ) -> None:
         kind = SchemaFormat(fmt)
         self.doc = doc
         self.fmt = detect_format(doc) if kind is SchemaFormat.AUTO else kind
         self.assert_formats = assert_formats
         self.refs = refs or {}
+        self.dialect = dialect
         self.parsed: Any = None  # the backend's parse, made by the first check that uses it
 
-    def fits(self, fmt: SchemaFormat, assert_formats: bool, refs: Mapping[str, Any]) -> bool:
+    def fits(
+        self,
+        fmt: SchemaFormat,
+        assert_formats: bool,
+        refs: Mapping[str, Any],
+        dialect: str | None,
+    ) -> bool:
         """Its parse can serve a check with these settings."""
         return (
             self.fmt is fmt
             and self.assert_formats == assert_formats
+            and self.dialect == dialect
             and (self.refs is refs or self.refs == refs)
         )
 

@@ -38,6 +38,7 @@ async def check_compatibility(
             content_model=body.content_model,
             fmt=body.format,
             assert_formats=body.assert_formats,
+            dialect=body.dialect,
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from accord.compat.model import SchemaDialect
 from accord.kit.schemas import InputModel, OutputModel
 
 
@@ -32,6 +33,11 @@ class CheckRequest(InputModel):
     content_model: str = Field(default="lenient", pattern="^(strict|lenient)$")
     format: str = Field(default="auto", pattern="^(auto|jsonschema|table)$")
     assert_formats: bool = Field(default=False, description="Treat `format` as an assertion.")
+    dialect: SchemaDialect | None = Field(
+        default=None,
+        description="JSON Schema draft of schemas with no `$schema` (default: inferred from "
+        "the keywords used).",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> CheckRequest:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from accord.asset.policy import Compatibility, guards_consumers, is_transitive
@@ -35,8 +36,16 @@ def content_hash(fmt: str, schema: Any, guarantees: dict[str, Any]) -> str:
 _VERSIONS = VersionCache()
 
 
-def _prepare(fmt: str, schema: Any) -> Prepared:
-    return Prepared(schema, fmt)
+def _prepare(fmt: str, schema: Any, *, assert_formats: bool, dialect: str | None) -> Prepared:
+    return Prepared(schema, fmt, assert_formats=assert_formats, dialect=dialect)
+
+
+_ANNOTATION_KEYWORDS = ("/format", "/contentEncoding", "/contentMediaType")
+
+
+def _annotation(path: str) -> bool:
+    """A change to an annotation consumers act on (`format`, `content*`), by its path."""
+    return path.endswith(_ANNOTATION_KEYWORDS)
 
 
 @dataclass(frozen=True)
@@ -129,10 +138,14 @@ def evaluate(
     history: Sequence[Earlier],
     candidate: Candidate,
     budget_s: float | None = None,
+    *,
+    dialect: str | None = None,
+    annotations: str = "assert",
 ) -> Evaluation:
     """`base` is the latest stable version; `history` every earlier version, oldest first.
     Past `budget_s` seconds the engine stops: what it could not decide is `undecided`,
-    which the policy treats as breaking (so the change becomes a proposal)."""
+    which the policy treats as breaking (so the change becomes a proposal). `dialect` and
+    `annotations` are the asset's (`asset.policy.Annotations`)."""
     sides = _breaking_sides(policy)
     g_changes = [
         {
@@ -155,8 +168,11 @@ def evaluate(
         verdict = {"compatible": policy is Compatibility.none, "verdicts": {}, "witnesses": []}
         return Evaluation(bool(change["breaking"]), verdict, [change], g_changes)
     compared = [e for e in history if e.format == candidate.format] if is_transitive(policy) else []
+    asserted = annotations == "assert"
     earlier = _VERSIONS.prepared(
-        [(e.digest, e.format, e.schema) for e in compared or [base]], _prepare
+        [(e.digest, e.format, e.schema) for e in compared or [base]],
+        partial(_prepare, assert_formats=asserted, dialect=dialect),
+        (asserted, dialect),
     )
     result = check_history(
         earlier,
@@ -165,12 +181,18 @@ def evaluate(
         content_model=content_model,
         fmt=candidate.format,
         budget_s=budget_s,
+        assert_formats=asserted,
+        dialect=dialect,
     )
     schema_changes = [
         expanded
         for c in result.changes
         for expanded in _expand_required(
-            {**c.to_dict(), "breaking": _is_breaking(c.direction.value, sides)},
+            {
+                **c.to_dict(),
+                "breaking": (asserted or not _annotation(c.path))
+                and _is_breaking(c.direction.value, sides),
+            },
             base.schema,
             candidate.schema,
         )
@@ -204,6 +226,9 @@ def compare(
     old: Earlier,
     new: Earlier,
     budget_s: float | None = None,
+    *,
+    dialect: str | None = None,
+    annotations: str = "assert",
 ) -> dict[str, Any]:
     """The engine's view of old -> new under the policy (non-transitive), for
     `GET /diff`. Raises ``SchemaError`` (stored versions were validated; kept total)."""
@@ -236,6 +261,8 @@ def compare(
         content_model=content_model,
         fmt=new.format,
         budget_s=budget_s,
+        assert_formats=annotations == "assert",
+        dialect=dialect,
     ).to_dict()
     return {
         **base,

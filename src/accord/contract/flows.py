@@ -74,9 +74,9 @@ def _requested(text: str | None) -> Version | None:
         raise ConflictError(str(exc), code="invalid_version") from None
 
 
-async def _validated(body: VersionCreate, engine: EngineRunner) -> Candidate:
+async def _validated(body: VersionCreate, asset: Asset, engine: EngineRunner) -> Candidate:
     try:
-        await engine(validate_schema, body.schema_, body.format.value)
+        await engine(validate_schema, body.schema_, body.format.value, dialect=asset.dialect)
     except SchemaError as exc:
         raise ValidationFailedError(
             f"invalid {body.format.value} schema: {exc}", code="invalid_schema"
@@ -118,6 +118,8 @@ async def _evaluate(
             contract_service.earlier(base),
             earlier,
             candidate,
+            dialect=asset.dialect,
+            annotations=asset.annotations,
         )
     except SchemaError as exc:
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
@@ -142,7 +144,7 @@ async def plan(
     """Decide the outcome and the version number, enforcing every numbering rule. The
     engine's work runs through ``engine`` (off the event loop, within its budget)."""
     requested = _requested(body.version)
-    candidate = await _validated(body, engine)
+    candidate = await _validated(body, asset, engine)
     guarantees = candidate.guarantees.to_json()
     digest = content_hash(candidate.format, candidate.schema, guarantees)
     current = await contract_service.heads(session, asset.id)

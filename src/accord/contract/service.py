@@ -157,9 +157,11 @@ async def insert_version(
 
 def diff_inputs(
     asset: Asset, old: ContractVersion, new: ContractVersion
-) -> tuple[Compatibility, str, Earlier, Earlier]:
-    """What `evaluate.compare` needs, as plain data (it runs in the engine's processes)."""
-    return Compatibility(asset.compatibility), asset.content_model, earlier(old), earlier(new)
+) -> tuple[tuple[Compatibility, str, Earlier, Earlier], dict[str, Any]]:
+    """What `evaluate.compare` needs, as plain data (it runs in the engine's processes):
+    its arguments and its keyword arguments."""
+    args = (Compatibility(asset.compatibility), asset.content_model, earlier(old), earlier(new))
+    return args, {"dialect": asset.dialect, "annotations": asset.annotations}
 
 
 async def field_catalog(session: AsyncSession, asset_id: uuid.UUID) -> FieldCatalog | None:

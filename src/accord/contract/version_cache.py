@@ -15,11 +15,12 @@ before it is needed again.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from accord.compat import Prepared
 
+Key = tuple[str, str, Hashable]  # content hash, format, parse settings
 DEFAULT_LIMIT_BYTES = 32 * 1024 * 1024
 """Source size (``repr`` characters) of the versions one worker keeps parsed."""
 
@@ -27,22 +28,26 @@ DEFAULT_LIMIT_BYTES = 32 * 1024 * 1024
 class VersionCache:
     def __init__(self, limit_bytes: int = DEFAULT_LIMIT_BYTES) -> None:
         self.limit = limit_bytes
-        self._entries: OrderedDict[tuple[str, str], tuple[Prepared, int]] = OrderedDict()
+        self._entries: OrderedDict[Key, tuple[Prepared, int]] = OrderedDict()
         self.size = 0
         self.hits = 0
         self.misses = 0
 
     def prepared(
-        self, items: Iterable[tuple[str, str, Any]], make: Callable[[str, Any], Prepared]
+        self,
+        items: Iterable[tuple[str, str, Any]],
+        make: Callable[[str, Any], Prepared],
+        settings: Hashable = None,
     ) -> list[Prepared]:
-        """A ``Prepared`` for each ``(digest, format, schema)``, cached ones first."""
+        """A ``Prepared`` for each ``(digest, format, schema)``, cached ones first;
+        ``settings``: what else ``make`` parses by (formats asserted, default dialect)."""
         out: list[Prepared] = []
-        using: set[tuple[str, str]] = set()
+        using: set[Key] = set()
         for digest, fmt, schema in items:
             if not digest:  # not stored: nothing to key it by
                 out.append(make(fmt, schema))
                 continue
-            key = (digest, fmt)
+            key = (digest, fmt, settings)
             using.add(key)
             found = self._entries.get(key)
             if found is not None:
@@ -56,9 +61,7 @@ class VersionCache:
             self._admit(key, prepared, len(repr(schema)), using)
         return out
 
-    def _admit(
-        self, key: tuple[str, str], prepared: Prepared, size: int, using: set[tuple[str, str]]
-    ) -> None:
+    def _admit(self, key: Key, prepared: Prepared, size: int, using: set[Key]) -> None:
         if size > self.limit:
             return
         while self.size + size > self.limit:

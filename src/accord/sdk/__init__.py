@@ -45,6 +45,7 @@ from accord.sdk._imports import (
     ImportVersion,
 )
 from accord.sdk._models import (
+    AnnotationPolicy,
     ApiKey,
     ApiKeyCreated,
     Asset,
@@ -59,6 +60,7 @@ from accord.sdk._models import (
     ContractVersion,
     ContractVersionSummary,
     Decision,
+    Dialect,
     Diff,
     Impact,
     Me,
@@ -78,6 +80,7 @@ __all__ = [
     "DEFAULT_URL",
     "APIError",
     "AccordError",
+    "AnnotationPolicy",
     "ApiKey",
     "ApiKeyCreated",
     "Asset",
@@ -97,6 +100,7 @@ __all__ = [
     "ContractVersion",
     "ContractVersionSummary",
     "Decision",
+    "Dialect",
     "Diff",
     "Impact",
     "ImportAsset",

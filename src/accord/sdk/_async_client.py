@@ -23,6 +23,7 @@ from accord.sdk._base import (
 )
 from accord.sdk._imports import ImportJob, ImportResult
 from accord.sdk._models import (
+    AnnotationPolicy,
     ApiKey,
     ApiKeyCreated,
     Asset,
@@ -34,6 +35,7 @@ from accord.sdk._models import (
     ContractVersion,
     ContractVersionSummary,
     Decision,
+    Dialect,
     Diff,
     Impact,
     Me,
@@ -161,11 +163,16 @@ class AsyncClient(BaseClient):
         kind: AssetKind = "table",
         compatibility: Compatibility | None = None,
         content_model: ContentModel | None = None,
+        dialect: Dialect | None = None,
+        annotations: AnnotationPolicy | None = None,
         description: str = "",
         tags: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> Asset:
-        """Declare an asset; the policy defaults to the server's (``forward``)."""
+        """Declare an asset; the policy defaults to the server's (``forward``). ``dialect``:
+        the JSON Schema draft of its schemas with no ``$schema`` (default: inferred);
+        ``annotations``: ``assert`` (default: format/content changes can break) or
+        ``annotate`` (admin only)."""
         call = ops.create_asset(
             fqn,
             owner_team_id,
@@ -173,6 +180,8 @@ class AsyncClient(BaseClient):
             kind,
             compatibility=compatibility,
             content_model=content_model,
+            dialect=dialect,
+            annotations=annotations,
             description=description,
             tags=tags,
             metadata=metadata,
@@ -223,6 +232,8 @@ class AsyncClient(BaseClient):
         owner_team_id: ID | None = None,
         compatibility: Compatibility | None = None,
         content_model: ContentModel | None = None,
+        dialect: Dialect | None = None,
+        annotations: AnnotationPolicy | None = None,
         description: str | None = None,
         tags: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
@@ -234,6 +245,8 @@ class AsyncClient(BaseClient):
             owner_team_id=owner_team_id,
             compatibility=compatibility,
             content_model=content_model,
+            dialect=dialect,
+            annotations=annotations,
             description=description,
             tags=tags,
             metadata=metadata,

@@ -56,6 +56,8 @@ Compatibility = Literal[
     "none",
 ]
 ContentModel = Literal["strict", "lenient"]
+Dialect = Literal["draft-04", "draft-06", "draft-07", "2019-09", "2020-12"]
+AnnotationPolicy = Literal["assert", "annotate"]
 Decision = Literal["approve", "block", "migrating"]
 ProposalStatus = Literal[
     "open",
@@ -133,6 +135,8 @@ class Asset(_Model):
     owner_team_id: uuid.UUID
     compatibility: str
     content_model: str
+    dialect: str | None = None
+    annotations: str = "assert"
     description: str = ""
     tags: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)

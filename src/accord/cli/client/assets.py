@@ -21,7 +21,7 @@ from accord.cli.client._common import (
     resolve_team,
     team_names,
 )
-from accord.sdk import AssetKind, Compatibility, ContentModel
+from accord.sdk import AnnotationPolicy, AssetKind, Compatibility, ContentModel, Dialect
 
 app = typer.Typer(help="Declare and browse assets.", no_args_is_help=True)
 
@@ -38,6 +38,17 @@ def create(
         Compatibility | None, typer.Option(help="Policy (default: the server's, forward).")
     ] = None,
     content_model: Annotated[ContentModel | None, typer.Option(help="Content model.")] = None,
+    dialect: Annotated[
+        Dialect | None,
+        typer.Option(help="JSON Schema draft of schemas with no $schema (default: inferred)."),
+    ] = None,
+    annotations: Annotated[
+        AnnotationPolicy | None,
+        typer.Option(
+            help="assert: format/contentEncoding/contentMediaType changes can break "
+            "(default); annotate: reported only (admin)."
+        ),
+    ] = None,
     description: Annotated[str, typer.Option(help="Free text.")] = "",
     tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
     url: UrlOption = None,
@@ -54,6 +65,8 @@ def create(
             kind=kind,
             compatibility=compatibility,
             content_model=content_model,
+            dialect=dialect,
+            annotations=annotations,
             description=description,
             tags=tag or None,
         )
@@ -124,6 +137,8 @@ def show(
     out.print(
         f"  kind {asset.kind}, owner {owner}, policy {asset.compatibility}, "
         f"content model {asset.content_model}"
+        + (f", dialect {asset.dialect}" if asset.dialect else "")
+        + (", annotations not asserted" if asset.annotations == "annotate" else "")
     )
     if asset.description:
         out.print(f"  {asset.description}")

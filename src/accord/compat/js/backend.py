@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from accord.compat.js.decide import Decision, decide
+from accord.compat.js.dialect import Dialect
 from accord.compat.js.diff import Differ
 from accord.compat.js.document import Document
 from accord.compat.model import Change
@@ -14,13 +15,18 @@ from accord.compat.model import Change
 class JsonSchemaBackend:
     """Parses with ``Document``, decides with ``decide``, reports with ``Differ``."""
 
-    def __init__(self, assert_formats: bool, refs: Mapping[str, Any]) -> None:
+    def __init__(
+        self, assert_formats: bool, refs: Mapping[str, Any], dialect: Dialect | None = None
+    ) -> None:
         self.assert_formats = assert_formats
         self.refs = refs
+        self.dialect = dialect
 
     def parse(self, doc: Any) -> Document:
         """Normalise one schema (raises ``SchemaError``)."""
-        return Document(doc, assert_formats=self.assert_formats, refs=self.refs)
+        return Document(
+            doc, assert_formats=self.assert_formats, refs=self.refs, default_dialect=self.dialect
+        )
 
     def decide(
         self, writer: Document, reader: Document, lenient: bool, reader_is_new: bool

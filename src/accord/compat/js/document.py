@@ -45,6 +45,7 @@ class Document:
         assert_formats: bool = False,
         eager: bool = False,
         refs: Mapping[str, Any] | None = None,
+        default_dialect: Dialect | None = None,
     ) -> None:
         if not isinstance(raw, dict | bool):
             raise SchemaError("a JSON Schema must be an object or a boolean")
@@ -53,7 +54,7 @@ class Document:
             text = repr(raw)
         except RecursionError:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
-        self.dialect = detect(raw, text=text)
+        self.dialect = detect(raw, default_dialect, text)
         self.any_ref = bool(_REFS.search(text))
         # dynamic scopes make a target's validity depend on the way in: no $ref memo then
         self.memo_refs = not _DYNAMIC.search(text)
