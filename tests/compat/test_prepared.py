@@ -132,3 +132,22 @@ def test_a_prepared_document_is_compared_with_many_others_and_keeps_few_pairings
         }
         assert check(old, new, mode="backward", content_model="lenient").compatible
     assert len(old.parsed._pairs) <= 64
+
+
+def test_each_prepared_version_resolves_references_through_its_own_schemas() -> None:
+    """Two versions name one URI; each was published against another version of the schema
+    behind it: a change there is judged where the reference is used."""
+    uri = "https://schemas.example.com/address.json"
+    v1 = {"type": "object", "properties": {"street": {"type": "string"}}}
+    v2 = {"type": "object", "properties": {"street": {"type": "string", "maxLength": 8}}}
+    order = {"type": "object", "properties": {"ship_to": {"$ref": uri}}}
+    old = Prepared(order, refs={uri: v1})
+    verdict = check(old, order, mode="backward", refs={uri: v2})
+    assert verdict.outcome is Outcome.INCOMPATIBLE
+    assert verdict.witnesses[0].path == "/ship_to/street"
+    assert check(old, order, mode="backward", refs={uri: v1}).compatible
+    shared = Prepared(order)  # no references of its own: the check's
+    assert check(shared, order, mode="backward", refs={uri: v1}).compatible
+    assert check(shared, order, mode="forward", refs={uri: v2}).compatible
+    with pytest.raises(SchemaError, match="is not supplied"):
+        check(Prepared(order), order, mode="backward")

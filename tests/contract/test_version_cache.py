@@ -16,22 +16,22 @@ def _schema(n: int) -> dict[str, Any]:
     return {"type": "object", "properties": {f"c{i}": {"type": "string"} for i in range(n)}}
 
 
-def _make(fmt: str, schema: Any) -> Prepared:
-    return Prepared(schema, fmt)
+def _make(fmt: str, schema: Any, refs: Any) -> Prepared:
+    return Prepared(schema, fmt, refs=refs)
 
 
 def test_a_version_is_prepared_once_and_found_by_its_digest() -> None:
     cache = VersionCache()
-    first = cache.prepared([("d1", "jsonschema", _schema(3))], _make)
-    again = cache.prepared([("d1", "jsonschema", _schema(3))], _make)
+    first = cache.prepared([("d1", "jsonschema", _schema(3), None)], _make)
+    again = cache.prepared([("d1", "jsonschema", _schema(3), None)], _make)
     assert first[0] is again[0]
     assert (cache.hits, cache.misses, len(cache)) == (1, 1, 1)
 
 
 def test_a_version_without_a_digest_is_not_kept() -> None:
     cache = VersionCache()
-    one = cache.prepared([("", "jsonschema", _schema(3))], _make)
-    two = cache.prepared([("", "jsonschema", _schema(3))], _make)
+    one = cache.prepared([("", "jsonschema", _schema(3), None)], _make)
+    two = cache.prepared([("", "jsonschema", _schema(3), None)], _make)
     assert one[0] is not two[0]
     assert len(cache) == 0
 
@@ -39,27 +39,27 @@ def test_a_version_without_a_digest_is_not_kept() -> None:
 def test_least_recently_used_versions_go_first_within_the_size_limit() -> None:
     size = len(repr(_schema(10)))
     cache = VersionCache(limit_bytes=2 * size)
-    cache.prepared([("a", "jsonschema", _schema(10))], _make)
-    cache.prepared([("b", "jsonschema", _schema(10))], _make)
-    cache.prepared([("a", "jsonschema", _schema(10))], _make)  # a is now the most recent
-    cache.prepared([("c", "jsonschema", _schema(10))], _make)
+    cache.prepared([("a", "jsonschema", _schema(10), None)], _make)
+    cache.prepared([("b", "jsonschema", _schema(10), None)], _make)
+    cache.prepared([("a", "jsonschema", _schema(10), None)], _make)  # a is now the most recent
+    cache.prepared([("c", "jsonschema", _schema(10), None)], _make)
     assert cache.size <= cache.limit
     hits = cache.hits
-    cache.prepared([("a", "jsonschema", _schema(10))], _make)
+    cache.prepared([("a", "jsonschema", _schema(10), None)], _make)
     assert cache.hits == hits + 1  # a stayed, b went
-    cache.prepared([("b", "jsonschema", _schema(10))], _make)
+    cache.prepared([("b", "jsonschema", _schema(10), None)], _make)
     assert cache.hits == hits + 1
 
 
 def test_a_history_larger_than_the_cache_keeps_what_fits_instead_of_thrashing() -> None:
     size = len(repr(_schema(10)))
     cache = VersionCache(limit_bytes=3 * size)
-    history = [(f"v{i}", "jsonschema", _schema(10)) for i in range(8)]
+    history = [(f"v{i}", "jsonschema", _schema(10), None) for i in range(8)]
     cache.prepared(history, _make)
     assert len(cache) == 3
     cache.prepared(history, _make)
     assert cache.hits == 3  # plain LRU would have evicted each one just before its turn
-    assert cache.prepared([("big", "jsonschema", _schema(100))], _make)  # too big: not kept
+    assert cache.prepared([("big", "jsonschema", _schema(100), None)], _make)  # too big: not kept
     assert len(cache) == 3
 
 

@@ -20,7 +20,7 @@ from accord.compat.model import (
     Witness,
     detect_format,
 )
-from accord.compat.prepared import Prepared, raw
+from accord.compat.prepared import Prepared
 
 MAX_WITNESSES = 20
 # what a parse depends on: format, formats asserted, supplied references, default dialect
@@ -30,7 +30,7 @@ Settings = tuple[SchemaFormat, bool, Mapping[str, Any], str | None]
 class Backend(Protocol):
     """What a schema format provides to the engine."""
 
-    def parse(self, doc: Any) -> Any: ...
+    def parse(self, doc: Any, refs: Mapping[str, Any] | None = None) -> Any: ...
 
     def decide(self, writer: Any, reader: Any, lenient: bool, reader_is_new: bool) -> Decision: ...
 
@@ -141,16 +141,17 @@ def _parse_all(
     settings: Settings,
 ) -> tuple[Any, list[Any]]:
     cache: dict[int, Any] = {}
+    fmt, assert_formats, refs, dialect = settings
 
     def parse(doc: Any) -> Any:
         found = cache.get(id(doc))
         if found is None:
-            if isinstance(doc, Prepared) and doc.fits(*settings):
-                if doc.parsed is None:
-                    doc.parsed = impl.parse(doc.doc)
-                found = doc.parsed
-            else:
-                found = impl.parse(raw(doc))
+            if not isinstance(doc, Prepared):
+                found = impl.parse(doc)
+            elif doc.fits(fmt, assert_formats, dialect):
+                found = doc.parse_for(doc.references(refs), impl.parse)
+            else:  # prepared under other settings: parsed for this check only
+                found = impl.parse(doc.doc, doc.references(refs))
             cache[id(doc)] = found
         return found
 

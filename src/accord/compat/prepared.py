@@ -13,7 +13,7 @@ may have stopped in the middle of parsing it: the check then drops the parse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from accord.compat.model import SchemaFormat, detect_format
@@ -22,7 +22,7 @@ from accord.compat.model import SchemaFormat, detect_format
 class Prepared:
     """One schema document with its parse, for one format and one set of settings."""
 
-    __slots__ = ("assert_formats", "dialect", "doc", "fmt", "parsed", "refs")
+    __slots__ = ("assert_formats", "dialect", "doc", "fmt", "parsed", "parsed_refs", "refs")
 
     def __init__(
         self,
@@ -37,30 +37,30 @@ class Prepared:
         self.doc = doc
         self.fmt = detect_format(doc) if kind is SchemaFormat.AUTO else kind
         self.assert_formats = assert_formats
-        self.refs = refs or {}
+        # its own references (a stored version's); None: those of the check it is in
+        self.refs = refs
         self.dialect = dialect
         self.parsed: Any = None  # the backend's parse, made by the first check that uses it
+        self.parsed_refs: Mapping[str, Any] | None = None  # what that parse resolved through
 
-    def fits(
-        self,
-        fmt: SchemaFormat,
-        assert_formats: bool,
-        refs: Mapping[str, Any],
-        dialect: str | None,
-    ) -> bool:
-        """Its parse can serve a check with these settings."""
-        return (
-            self.fmt is fmt
-            and self.assert_formats == assert_formats
-            and self.dialect == dialect
-            and (self.refs is refs or self.refs == refs)
-        )
+    def fits(self, fmt: SchemaFormat, assert_formats: bool, dialect: str | None) -> bool:
+        """It can serve a check with these settings."""
+        return self.fmt is fmt and self.assert_formats == assert_formats and self.dialect == dialect
+
+    def references(self, call: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What its remote ``$ref``s resolve through in a check given ``call``'s."""
+        return call if self.refs is None else self.refs
+
+    def parse_for(
+        self, refs: Mapping[str, Any], parse: Callable[[Any, Mapping[str, Any]], Any]
+    ) -> Any:
+        """Its parse with these references, made (or made again) when needed."""
+        if self.parsed is None or not (self.parsed_refs is refs or self.parsed_refs == refs):
+            self.parsed = parse(self.doc, refs)
+            self.parsed_refs = refs
+        return self.parsed
 
     def spoil(self) -> None:
         """Forget the parse (a check stopped while it was filling)."""
         self.parsed = None
-
-
-def raw(doc: Any) -> Any:
-    """The document itself, prepared or not."""
-    return doc.doc if isinstance(doc, Prepared) else doc
+        self.parsed_refs = None

@@ -152,7 +152,7 @@ async def diff_versions(
     asset = await asset_service.get(session, principal, asset_id)
     old = await contract_service.get_version(session, asset.id, from_version)
     new = await contract_service.get_version(session, asset.id, to_version)
-    args, kwargs = contract_service.diff_inputs(asset, old, new)
+    args, kwargs = await contract_service.diff_inputs(session, asset, old, new)
     try:
         found = await engine_for(state, principal)(compare, *args, **kwargs)
     except SchemaError as exc:  # stored versions were validated; keep the API total anyway

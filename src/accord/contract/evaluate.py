@@ -26,9 +26,17 @@ _BREAKING_DIRECTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def content_hash(fmt: str, schema: Any, guarantees: dict[str, Any]) -> str:
-    """Content address of a contract: identical content is the same version."""
-    doc = {"format": fmt, "schema": schema, "guarantees": guarantees}
+def content_hash(
+    fmt: str,
+    schema: Any,
+    guarantees: dict[str, Any],
+    references: Sequence[dict[str, Any]] = (),
+) -> str:
+    """Content address of a contract: identical content is the same version. The schema
+    versions its references resolve to are part of it (without any, hashes are as before)."""
+    doc: dict[str, Any] = {"format": fmt, "schema": schema, "guarantees": guarantees}
+    if references:
+        doc["references"] = sorted([r["name"], r["version_id"]] for r in references)
     return hashlib.sha256(canonical_json(doc)).hexdigest()
 
 
@@ -36,8 +44,15 @@ def content_hash(fmt: str, schema: Any, guarantees: dict[str, Any]) -> str:
 _VERSIONS = VersionCache()
 
 
-def _prepare(fmt: str, schema: Any, *, assert_formats: bool, dialect: str | None) -> Prepared:
-    return Prepared(schema, fmt, assert_formats=assert_formats, dialect=dialect)
+def _prepare(
+    fmt: str,
+    schema: Any,
+    refs: dict[str, Any] | None,
+    *,
+    assert_formats: bool,
+    dialect: str | None,
+) -> Prepared:
+    return Prepared(schema, fmt, assert_formats=assert_formats, dialect=dialect, refs=refs)
 
 
 _ANNOTATION_KEYWORDS = ("/format", "/contentEncoding", "/contentMediaType")
@@ -53,6 +68,8 @@ class Candidate:
     format: str
     schema: dict[str, Any]
     guarantees: Guarantees
+    references: list[dict[str, Any]] = field(default_factory=list)  # stored form
+    refs: dict[str, Any] = field(default_factory=dict)  # the schemas they reach, by name
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class Earlier:
     schema: dict[str, Any]
     guarantees: dict[str, Any]
     digest: str = ""  # the stored content hash: the key its parse is kept by ("" for none)
+    refs: dict[str, Any] | None = None  # schemas its references reach (None: it has none)
 
 
 @dataclass
@@ -170,7 +188,7 @@ def evaluate(
     compared = [e for e in history if e.format == candidate.format] if is_transitive(policy) else []
     asserted = annotations == "assert"
     earlier = _VERSIONS.prepared(
-        [(e.digest, e.format, e.schema) for e in compared or [base]],
+        [(e.digest, e.format, e.schema, e.refs) for e in compared or [base]],
         partial(_prepare, assert_formats=asserted, dialect=dialect),
         (asserted, dialect),
     )
@@ -183,6 +201,7 @@ def evaluate(
         budget_s=budget_s,
         assert_formats=asserted,
         dialect=dialect,
+        refs=candidate.refs,
     )
     schema_changes = [
         expanded
@@ -255,8 +274,9 @@ def compare(
         }
         return {**base, "compatible": False, "verdicts": {}, "changes": [change], "witnesses": []}
     data = check(
-        old.schema,
+        Prepared(old.schema, new.format, refs=old.refs),
         new.schema,
+        refs=new.refs,
         mode=mode,
         content_model=content_model,
         fmt=new.format,

@@ -20,6 +20,7 @@ from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility, is_transitive
 from accord.auth.principal import Principal
 from accord.compat import SchemaError, validate_schema
+from accord.contract import references
 from accord.contract import service as contract_service
 from accord.contract.evaluate import Candidate, Evaluation, content_hash, evaluate
 from accord.contract.fields import catalog
@@ -74,12 +75,31 @@ def _requested(text: str | None) -> Version | None:
         raise ConflictError(str(exc), code="invalid_version") from None
 
 
-async def _validated(body: VersionCreate, asset: Asset, engine: EngineRunner) -> Candidate:
-    try:
-        await engine(validate_schema, body.schema_, body.format.value, dialect=asset.dialect)
-    except SchemaError as exc:
+async def _validated(
+    session: AsyncSession,
+    principal: Principal,
+    body: VersionCreate,
+    asset: Asset,
+    engine: EngineRunner,
+) -> Candidate:
+    if body.references and body.format.value != "jsonschema":
         raise ValidationFailedError(
-            f"invalid {body.format.value} schema: {exc}", code="invalid_schema"
+            "only a JSON Schema can reference other schemas", code="invalid_reference"
+        )
+    stored = await references.resolve(session, principal, body.references)
+    refs = await references.schemas(session, stored)
+    try:
+        await engine(
+            validate_schema, body.schema_, body.format.value, dialect=asset.dialect, refs=refs
+        )
+    except SchemaError as exc:
+        hint = (
+            " (name the registered schema it means in `references`: name, asset, version)"
+            if "is not supplied" in exc.message
+            else ""
+        )
+        raise ValidationFailedError(
+            f"invalid {body.format.value} schema: {exc}{hint}", code="invalid_schema"
         ) from None
     guarantees = body.guarantees
     named = [
@@ -91,7 +111,7 @@ async def _validated(body: VersionCreate, asset: Asset, engine: EngineRunner) ->
         contract_service.require_known_fields(
             catalog(body.format.value, body.schema_), named, "guarantees"
         )
-    return Candidate(body.format.value, body.schema_, guarantees)
+    return Candidate(body.format.value, body.schema_, guarantees, stored, refs)
 
 
 async def _evaluate(
@@ -104,7 +124,7 @@ async def _evaluate(
     policy = Compatibility(asset.compatibility)
     earlier = (
         [
-            contract_service.earlier(v)
+            await contract_service.earlier_resolved(session, v)
             for v in await contract_service.all_versions(session, asset.id)
         ]
         if is_transitive(policy)
@@ -115,7 +135,7 @@ async def _evaluate(
             evaluate,
             policy,
             asset.content_model,
-            contract_service.earlier(base),
+            await contract_service.earlier_resolved(session, base),
             earlier,
             candidate,
             dialect=asset.dialect,
@@ -144,9 +164,9 @@ async def plan(
     """Decide the outcome and the version number, enforcing every numbering rule. The
     engine's work runs through ``engine`` (off the event loop, within its budget)."""
     requested = _requested(body.version)
-    candidate = await _validated(body, asset, engine)
+    candidate = await _validated(session, principal, body, asset, engine)
     guarantees = candidate.guarantees.to_json()
-    digest = content_hash(candidate.format, candidate.schema, guarantees)
+    digest = content_hash(candidate.format, candidate.schema, guarantees, candidate.references)
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base
     result = Plan(asset, candidate, digest, "published", requested=requested, latest=latest)

@@ -7,9 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from accord.asset.schemas import EnvironmentName, Fqn
 from accord.kit.schemas import InputModel, OutputModel
 from accord.lineage.schemas import DownstreamImpact
 from accord.proposal.schemas import Proposal
@@ -42,6 +43,37 @@ class SchemaFormat(StrEnum):
     table = "table"
 
 
+class SchemaReference(InputModel):
+    """A registered JSON Schema this version's remote `$ref`s name (like schema references
+    in other registries): resolved by asset and version, never fetched."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="The URI the schema's `$ref`s use for it, without a fragment "
+        '(`https://schemas.example.com/address.json`; `$ref: "…/address.json#/$defs/x"` '
+        "points inside it).",
+    )
+    asset: Fqn = Field(description="The referenced asset's fully qualified name.")
+    environment: EnvironmentName = "prod"
+    version: str = Field(max_length=64, description="Its exact version, e.g. `1.2.0`.")
+
+
+def _stored_references(value: Any) -> Any:
+    return value or []
+
+
+StoredReferences = Annotated[
+    list[dict[str, Any]],
+    BeforeValidator(_stored_references),
+    Field(
+        description="What the schema's remote `$ref`s resolve through: for each, the `name` "
+        "it is known by, and the `fqn`, `environment`, `version`, `asset_id` and "
+        "`version_id` it was resolved to when published."
+    ),
+]
+
+
 class VersionCreate(InputModel):
     schema_: dict[str, Any] = Field(
         alias="schema", description="A JSON Schema or a table schema document."
@@ -54,6 +86,13 @@ class VersionCreate(InputModel):
         examples=["1.4.0"],
     )
     guarantees: GuaranteesField = Field(default_factory=Guarantees)
+    references: list[SchemaReference] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Registered schemas (JSON Schema versions of other assets) the schema's "
+        "remote `$ref`s name; a `$ref` to anything else is refused. Changes in a referenced "
+        "schema are judged where it is used.",
+    )
     replace_open_proposal: bool = Field(
         default=False,
         description="A breaking change while a proposal is open replaces (supersedes) it "
@@ -68,6 +107,7 @@ class ContractVersion(OutputModel):
     format: SchemaFormat
     schema_: dict[str, Any] = Field(serialization_alias="schema")
     guarantees: dict[str, Any]
+    references: StoredReferences = Field(default_factory=list)
     content_hash: str
     proposal_id: uuid.UUID | None
     published_by: str | None

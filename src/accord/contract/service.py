@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility
 from accord.audit import service as audit
 from accord.auth.principal import Actor
+from accord.contract import references
 from accord.contract.evaluate import Candidate, Earlier
 from accord.contract.fields import FieldCatalog, catalog
 from accord.contract.repository import ContractVersionRepository
@@ -48,6 +49,14 @@ def earlier(version: ContractVersion) -> Earlier:
         version.guarantees,
         version.content_hash,
     )
+
+
+async def earlier_resolved(session: AsyncSession, version: ContractVersion) -> Earlier:
+    """``earlier``, with the schemas its references reach (a query per referenced version)."""
+    found = earlier(version)
+    if not version.references:
+        return found
+    return replace(found, refs=await references.schemas(session, version.references))
 
 
 def snapshot(version: ContractVersion) -> dict[str, Any]:
@@ -129,6 +138,7 @@ async def insert_version(
             format=candidate.format,
             schema_=candidate.schema,
             guarantees=candidate.guarantees.to_json(),
+            references=candidate.references or None,
             content_hash=digest,
             proposal_id=proposal_id,
             published_by=actor.id,
@@ -155,12 +165,17 @@ async def insert_version(
     return version
 
 
-def diff_inputs(
-    asset: Asset, old: ContractVersion, new: ContractVersion
+async def diff_inputs(
+    session: AsyncSession, asset: Asset, old: ContractVersion, new: ContractVersion
 ) -> tuple[tuple[Compatibility, str, Earlier, Earlier], dict[str, Any]]:
     """What `evaluate.compare` needs, as plain data (it runs in the engine's processes):
     its arguments and its keyword arguments."""
-    args = (Compatibility(asset.compatibility), asset.content_model, earlier(old), earlier(new))
+    args = (
+        Compatibility(asset.compatibility),
+        asset.content_model,
+        await earlier_resolved(session, old),
+        await earlier_resolved(session, new),
+    )
     return args, {"dialect": asset.dialect, "annotations": asset.annotations}
 
 

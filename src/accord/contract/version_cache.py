@@ -35,17 +35,17 @@ class VersionCache:
 
     def prepared(
         self,
-        items: Iterable[tuple[str, str, Any]],
-        make: Callable[[str, Any], Prepared],
+        items: Iterable[tuple[str, str, Any, Any]],
+        make: Callable[[str, Any, Any], Prepared],
         settings: Hashable = None,
     ) -> list[Prepared]:
-        """A ``Prepared`` for each ``(digest, format, schema)``, cached ones first;
+        """A ``Prepared`` for each ``(digest, format, schema, refs)``, cached ones first;
         ``settings``: what else ``make`` parses by (formats asserted, default dialect)."""
         out: list[Prepared] = []
         using: set[Key] = set()
-        for digest, fmt, schema in items:
+        for digest, fmt, schema, refs in items:
             if not digest:  # not stored: nothing to key it by
-                out.append(make(fmt, schema))
+                out.append(make(fmt, schema, refs))
                 continue
             key = (digest, fmt, settings)
             using.add(key)
@@ -56,7 +56,7 @@ class VersionCache:
                 out.append(found[0])
                 continue
             self.misses += 1
-            prepared = make(fmt, schema)
+            prepared = make(fmt, schema, refs)
             out.append(prepared)
             self._admit(key, prepared, len(repr(schema)), using)
         return out

@@ -34,6 +34,8 @@ class ContractVersion(IdMixin, Base):
     schema_: Mapped[dict[str, Any]] = mapped_column("schema", JSONType)
     guarantees: Mapped[dict[str, Any]] = mapped_column(JSONType)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # registered schemas its remote $refs resolve through (contract.references); None: none
+    references: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, default=None)
     # The proposal this version came from, if any. No FK: proposals reference versions
     # (their base), and a cycle of foreign keys would need ALTERs SQLite cannot do.
     proposal_id: Mapped[uuid.UUID | None] = mapped_column(default=None)

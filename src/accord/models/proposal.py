@@ -43,6 +43,7 @@ class Proposal(IdMixin, Base):
     schema_: Mapped[dict[str, Any]] = mapped_column("schema", JSONType)
     guarantees: Mapped[dict[str, Any]] = mapped_column(JSONType)
     content_hash: Mapped[str] = mapped_column(String(64))
+    references: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, default=None)
     verdict: Mapped[dict[str, Any]] = mapped_column(JSONType)
     # Transitive downstream impact when it opened (lineage.service.downstream_impact).
     impact: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)

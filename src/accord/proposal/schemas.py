@@ -60,6 +60,10 @@ class Proposal(OutputModel):
     format: str
     schema_: dict[str, Any] = Field(serialization_alias="schema")
     guarantees: dict[str, Any]
+    references: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The registered schemas its remote `$ref`s resolve through (as on a version).",
+    )
     content_hash: str
     breaking_changes: list[dict[str, Any]] = Field(
         description="Each breaking change: path, kind, direction, message."

@@ -76,6 +76,7 @@ async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
         format=proposal.format,
         schema_=proposal.schema_,
         guarantees=proposal.guarantees,
+        references=proposal.references or [],
         content_hash=proposal.content_hash,
         breaking_changes=[
             c
@@ -172,6 +173,7 @@ async def open_proposal(
         format=candidate.format,
         schema_=candidate.schema,
         guarantees=candidate.guarantees.to_json(),
+        references=candidate.references or None,
         content_hash=digest,
         verdict=evaluation.to_dict(),
         impact=impact.model_dump(mode="json"),
@@ -403,7 +405,12 @@ async def _ship(
         raise ConflictError(
             f"a breaking change needs a major bump above {base.version}", code="major_bump_required"
         )
-    candidate = Candidate(proposal.format, proposal.schema_, parse_guarantees(proposal.guarantees))
+    candidate = Candidate(
+        proposal.format,
+        proposal.schema_,
+        parse_guarantees(proposal.guarantees),
+        references=proposal.references or [],
+    )
     created = await contract_service.insert_version(
         session,
         actor=principal.actor,

@@ -22,10 +22,14 @@ class JsonSchemaBackend:
         self.refs = refs
         self.dialect = dialect
 
-    def parse(self, doc: Any) -> Document:
-        """Normalise one schema (raises ``SchemaError``)."""
+    def parse(self, doc: Any, refs: Mapping[str, Any] | None = None) -> Document:
+        """Normalise one schema (raises ``SchemaError``); ``refs``: its own remote
+        references, instead of the check's."""
         return Document(
-            doc, assert_formats=self.assert_formats, refs=self.refs, default_dialect=self.dialect
+            doc,
+            assert_formats=self.assert_formats,
+            refs=self.refs if refs is None else refs,
+            default_dialect=self.dialect,
         )
 
     def decide(

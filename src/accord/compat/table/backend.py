@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
@@ -33,8 +34,9 @@ class ParsedTable:
 class TableBackend:
     """SQL reader semantics; see ``docs/compat.md``."""
 
-    def parse(self, doc: Any) -> ParsedTable:
-        """Validate and parse one table schema (raises ``SchemaError``)."""
+    def parse(self, doc: Any, refs: Mapping[str, Any] | None = None) -> ParsedTable:
+        """Validate and parse one table schema (raises ``SchemaError``; a table schema
+        references nothing, so ``refs`` is unused)."""
         return ParsedTable(parse_table_schema(doc))
 
     def decide(
