@@ -207,6 +207,24 @@ def test_assets_create_with_a_dialect_and_annotations(server: Server) -> None:
     assert wrong.returncode == 2
 
 
+def test_publish_names_the_registered_schemas_its_refs_mean(server: Server) -> None:
+    uri = "https://schemas.example.com/address.json"
+    address = new_asset(server, {"type": "object", "properties": {"street": {"type": "string"}}})
+    orders = new_asset(server)
+    schema = write(server, {"type": "object", "properties": {"to": {"$ref": uri}}})
+    bare = accord(server, "publish", orders, schema)
+    assert bare.returncode == 2
+    assert uri in bare.stderr
+    assert "references" in bare.stderr
+    done = accord(server, "publish", orders, schema, "--ref", f"{uri}={address}@1.0.0", "--json")
+    assert done.returncode == 0, done.stderr
+    [stored] = as_json(done)["version"]["references"]
+    assert (stored["name"], stored["fqn"], stored["version"]) == (uri, address, "1.0.0")
+    wrong = accord(server, "publish", orders, schema, "--ref", f"{uri}={address}")
+    assert wrong.returncode == 2
+    assert "URI=FQN@VERSION" in wrong.stderr
+
+
 def test_check_exit_codes_and_json(server: Server) -> None:
     fqn = new_asset(server, ORDERS)
     consumer = server.consumer_key

@@ -269,10 +269,15 @@ class AsyncClient(BaseClient):
         guarantees: dict[str, Any] | None = None,
         replace_open_proposal: bool = False,
         idempotency_key: str | None = None,
+        references: list[dict[str, str]] | None = None,
     ) -> PublishResult:
         """Publish a schema: ``outcome`` is ``published``, ``unchanged`` or ``proposal``.
-        With ``idempotency_key`` a retried request returns the first response."""
-        body = ops.version_body(schema, format, version, guarantees, replace_open_proposal)
+        With ``idempotency_key`` a retried request returns the first response.
+        ``references``: the registered schemas its remote ``$ref``s name, each
+        ``{"name": URI, "asset": FQN, "version": "1.2.0"}`` (``environment`` optional)."""
+        body = ops.version_body(
+            schema, format, version, guarantees, replace_open_proposal, references
+        )
         return await self._send(ops.publish(asset_id, body, idempotency_key))
 
     async def impact(
@@ -283,9 +288,10 @@ class AsyncClient(BaseClient):
         format: SchemaFormat = "jsonschema",
         version: str | None = None,
         guarantees: dict[str, Any] | None = None,
+        references: list[dict[str, str]] | None = None,
     ) -> Impact:
         """What publishing ``schema`` would do, without writing anything."""
-        body = ops.version_body(schema, format, version, guarantees, False)
+        body = ops.version_body(schema, format, version, guarantees, False, references)
         return await self._send(ops.impact(asset_id, body))
 
     async def report_validation_run(

@@ -162,6 +162,7 @@ class ContractVersion(ContractVersionSummary):
     asset_id: uuid.UUID
     schema_: dict[str, Any] = Field(alias="schema")
     guarantees: dict[str, Any] = Field(default_factory=dict)
+    references: list[dict[str, Any]] = Field(default_factory=list)
     published_by: str | None = None
 
 
@@ -198,6 +199,7 @@ class Proposal(_Model):
     format: str
     schema_: dict[str, Any] = Field(alias="schema")
     guarantees: dict[str, Any] = Field(default_factory=dict)
+    references: list[dict[str, Any]] = Field(default_factory=list)
     content_hash: str
     breaking_changes: list[Change] = Field(default_factory=list)
     witnesses: list[dict[str, Any]] = Field(default_factory=list)

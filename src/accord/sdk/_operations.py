@@ -105,8 +105,11 @@ def version_body(
     version: str | None,
     guarantees: dict[str, Any] | None,
     replace_open_proposal: bool,
+    references: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"schema": schema, "format": format}
+    if references:
+        body["references"] = references
     if version is not None:
         body["version"] = version
     if guarantees is not None:

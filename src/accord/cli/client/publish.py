@@ -49,6 +49,15 @@ def publish(
     idempotency_key: Annotated[
         str | None, typer.Option(help="Make a retried publish return the first answer.")
     ] = None,
+    ref: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ref",
+            metavar="URI=FQN@VERSION",
+            help="A registered schema the schema's remote $refs name by URI (repeatable; "
+            "FQN@VERSION in ENV: URI=FQN@VERSION@ENV).",
+        ),
+    ] = None,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     as_json: JsonOption = False,
@@ -57,6 +66,7 @@ def publish(
     with errors(as_json):
         schema = load_document(schema_file, "schema")
         extra = load_document(guarantees, "guarantees") if guarantees else None
+        references = [schema_reference(r) for r in ref or []]
         with connect(url, api_key) as client:
             asset = client.get_asset_by_fqn(asset_fqn, environment)
             result = client.publish(
@@ -67,6 +77,7 @@ def publish(
                 guarantees=extra,
                 replace_open_proposal=replace_open_proposal,
                 idempotency_key=idempotency_key,
+                references=references,
             )
             waiting = result.proposal.awaiting if result.proposal else []
             names = team_names(client, [a.team_id for a in waiting])
@@ -78,6 +89,21 @@ def publish(
         _print(asset, result, names)
     if result.outcome == "proposal":
         raise typer.Exit(BREAKING)
+
+
+def schema_reference(text: str) -> dict[str, str]:
+    """``URI=FQN@VERSION`` (or ``…@VERSION@ENV``) as the API's reference object."""
+    name, sep, target = text.rpartition("=")
+    fqn, _, rest = target.partition("@")
+    version, _, environment = rest.partition("@")
+    if not sep or not name or not fqn or not version:
+        raise typer.BadParameter(
+            f"{text!r}: give URI=FQN@VERSION, e.g. "
+            "https://schemas.example.com/address.json=common.address@1.2.0",
+            param_hint="--ref",
+        )
+    found = {"name": name, "asset": fqn, "version": version}
+    return found | ({"environment": environment} if environment else {})
 
 
 def _print(asset: Asset, result: PublishResult, names: dict[uuid.UUID, str]) -> None:
