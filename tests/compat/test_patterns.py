@@ -317,3 +317,23 @@ def test_changes_of_a_shared_definition_are_replayed_under_each_use() -> None:
         ("/properties/a/minLength", "min_length_increased"),
         ("/properties/b/minLength", "min_length_increased"),
     ]
+
+
+def test_a_non_boundary_is_never_inside_a_non_ascii_character() -> None:
+    """ECMA's `\\B` sits between two word or two non-word characters; RE2 also finds it
+    between the UTF-8 bytes of one non-ASCII character. Such patterns run on the automaton,
+    in proofs, in the real validator, and in PostgreSQL's spelling (lookaround there)."""
+    from accord.compat.js.patterns import matches
+    from accord.kit.regex import UnsupportedPattern, search, translate
+
+    assert not matches("\\B", "aéa")  # start|a|é|a|end: boundaries only
+    assert matches("\\B", "aé ")  # between é and the space
+    schema = {"type": "string", "pattern": "\\B"}
+    assert not _valid(schema, "aßa")
+    assert _valid(schema, "ab")
+    with pytest.raises(UnsupportedPattern, match="non-ASCII"):
+        search("\\B", "aéa")
+    assert "(?<=" in translate("a\\Bb", "postgres")
+    verdict = check({"type": "string"}, schema, mode="backward")
+    assert verdict.outcome is Outcome.INCOMPATIBLE
+    assert not _valid(schema, verdict.witnesses[0].document)

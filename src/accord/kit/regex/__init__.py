@@ -92,6 +92,8 @@ def translate(pattern: str, target: Target = "re2") -> str:
     parsed = _parse(pattern)
     if parsed.unsupported and target != "python":
         raise UnsupportedPattern(pattern, parsed.unsupported[0])
+    if parsed.unsupported_re2 and target == "re2":
+        raise UnsupportedPattern(pattern, parsed.unsupported_re2[0])
     return _Emitter(pattern, target).emit(parsed.root)
 
 
