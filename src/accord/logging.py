@@ -15,6 +15,18 @@ def _dumps(obj: object, default: object = None) -> str:
     return orjson.dumps(obj, default=default).decode()  # type: ignore[arg-type]
 
 
+class _Stdout:
+    """Whatever ``sys.stdout`` is when a line is written. Loggers are cached on first use:
+    one bound to the stream that was current then (a test runner's or a CLI runner's
+    temporary buffer) would write there for the rest of the process."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 def configure_logging(level: str, fmt: str) -> None:
     numeric = _LEVELS.get(level, logging.ERROR)
     renderer: structlog.typing.Processor = (
@@ -31,7 +43,7 @@ def configure_logging(level: str, fmt: str) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(_Stdout()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(
