@@ -21,6 +21,7 @@ from accord.auth.gate import principal_from_headers
 from accord.compat_api.endpoints import router as compat_router
 from accord.config import Settings, get_settings
 from accord.contract.endpoints import router as versions_router
+from accord.contract.evaluate import keep_versions
 from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.health.endpoints import router as health_router
 from accord.imports.endpoints import router as imports_router
@@ -115,6 +116,8 @@ def create_app(
                 workers=settings.compat_workers,
                 per_key=settings.compat_per_key_concurrency,
                 timeout_s=settings.compat_timeout_s,
+                initializer=keep_versions,
+                initargs=(settings.compat_cache_mb * 1024 * 1024,),
             ),
         )
         try:

@@ -160,6 +160,13 @@ class Settings(BaseSettings):
     compat_workers: int = Field(
         default=2, ge=1, le=64, description="Worker processes running compatibility checks."
     )
+    compat_cache_mb: int = Field(
+        default=128,
+        ge=0,
+        le=65536,
+        description="Source size (MB of JSON) of stored versions each engine process keeps "
+        "parsed, for transitive checks to reuse (memory: about 4x that per process); 0: none.",
+    )
     compat_per_key_concurrency: int = Field(
         default=2, ge=1, le=64, description="Compatibility checks one key may run at once (429)."
     )

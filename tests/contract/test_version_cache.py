@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from accord.asset.policy import Compatibility
@@ -80,3 +81,25 @@ def test_a_transitive_evaluation_reuses_the_parsed_versions(monkeypatch: Any) ->
     assert first.to_dict() == second.to_dict()
     assert first.breaking
     assert "against version 0" in first.verdict["verdicts"]["backward_transitive"]["reason"]
+
+
+def test_a_history_sent_as_json_text_is_decoded_only_where_not_kept(monkeypatch: Any) -> None:
+    """`contract.service.history` sends stored schemas as their JSON text (pickling decoded
+    documents to the engine process cost seconds for a large history)."""
+    cache = VersionCache()
+    monkeypatch.setattr(evaluate_module, "_VERSIONS", cache)
+    schemas = [_schema(20 + i) for i in range(4)]
+    texts = [
+        Earlier(f"1.{i}.0", "jsonschema", {}, {}, f"d{i}", None, json.dumps(s))
+        for i, s in enumerate(schemas)
+    ]
+    dicts = [Earlier(f"1.{i}.0", "jsonschema", s, {}, "") for i, s in enumerate(schemas)]
+    narrowed = _schema(30)
+    narrowed["properties"]["c0"] = {"type": "string", "maxLength": 3}
+    candidate = Candidate("jsonschema", narrowed, Guarantees())
+    policy = Compatibility.backward_transitive
+    by_text = evaluate(policy, "lenient", dicts[-1], texts, candidate)
+    by_dict = evaluate(policy, "lenient", dicts[-1], dicts, candidate)
+    assert by_text.to_dict() == by_dict.to_dict()
+    assert by_text.breaking
+    assert len(cache) == 4

@@ -9,6 +9,7 @@ readers of new data (forward, full and their transitive variants).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -44,6 +45,13 @@ def content_hash(
 _VERSIONS = VersionCache()
 
 
+def keep_versions(limit_bytes: int) -> None:
+    """Bound this engine process's kept versions (``ACCORD_COMPAT_CACHE_MB``; run as each
+    worker starts)."""
+    _VERSIONS.limit = limit_bytes
+    _VERSIONS.clear()
+
+
 def _prepare(
     fmt: str,
     schema: Any,
@@ -52,7 +60,8 @@ def _prepare(
     assert_formats: bool,
     dialect: str | None,
 ) -> Prepared:
-    return Prepared(schema, fmt, assert_formats=assert_formats, dialect=dialect, refs=refs)
+    doc = json.loads(schema) if isinstance(schema, str) else schema
+    return Prepared(doc, fmt, assert_formats=assert_formats, dialect=dialect, refs=refs)
 
 
 _ANNOTATION_KEYWORDS = ("/format", "/contentEncoding", "/contentMediaType")
@@ -80,6 +89,13 @@ class Earlier:
     guarantees: dict[str, Any]
     digest: str = ""  # the stored content hash: the key its parse is kept by ("" for none)
     refs: dict[str, Any] | None = None  # schemas its references reach (None: it has none)
+    # the schema as stored JSON text, instead of `schema` (left empty): a history sent to
+    # the engine is decoded only where its parse is not kept (`contract.service.history`)
+    text: str | None = None
+
+    @property
+    def source(self) -> dict[str, Any] | str:
+        return self.text if self.text is not None else self.schema
 
 
 @dataclass
@@ -188,7 +204,7 @@ def evaluate(
     compared = [e for e in history if e.format == candidate.format] if is_transitive(policy) else []
     asserted = annotations == "assert"
     earlier = _VERSIONS.prepared(
-        [(e.digest, e.format, e.schema, e.refs) for e in compared or [base]],
+        [(e.digest, e.format, e.source, e.refs) for e in compared or [base]],
         partial(_prepare, assert_formats=asserted, dialect=dialect),
         (asserted, dialect),
     )

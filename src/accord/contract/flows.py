@@ -122,14 +122,7 @@ async def _evaluate(
     engine: EngineRunner,
 ) -> Evaluation:
     policy = Compatibility(asset.compatibility)
-    earlier = (
-        [
-            await contract_service.earlier_resolved(session, v)
-            for v in await contract_service.all_versions(session, asset.id)
-        ]
-        if is_transitive(policy)
-        else []
-    )
+    earlier = await contract_service.history(session, asset.id) if is_transitive(policy) else []
     try:
         return await engine(
             evaluate,

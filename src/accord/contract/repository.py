@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Asset, ContractVersion
@@ -22,6 +23,26 @@ class ContractVersionRepository:
             .order_by(ContractVersion.seq)
         )
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def history_texts(
+        self, asset_id: uuid.UUID
+    ) -> Sequence[tuple[str, str, str, str, list[dict[str, Any]] | None]]:
+        """Every version in publish order as (version, format, content hash, schema as JSON
+        text, references): what a transitive check sends to the engine. The text is not
+        decoded here: an engine process that keeps the version parsed never needs it."""
+        stmt = (
+            select(
+                ContractVersion.version,
+                ContractVersion.format,
+                ContractVersion.content_hash,
+                cast(ContractVersion.schema_, Text),
+                ContractVersion.references,
+            )
+            .where(ContractVersion.asset_id == asset_id)
+            .order_by(ContractVersion.seq)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def latest(self, asset_id: uuid.UUID, *, stable: bool) -> ContractVersion | None:
         """Numbers only ever increase, so publish order (seq) is semver order."""

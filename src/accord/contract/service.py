@@ -74,8 +74,21 @@ async def heads(session: AsyncSession, asset_id: uuid.UUID) -> Heads:
 
 
 async def all_versions(session: AsyncSession, asset_id: uuid.UUID) -> Sequence[ContractVersion]:
-    """Every version in publish order (transitive policies need them all)."""
+    """Every version in publish order."""
     return await ContractVersionRepository(session).all_for_asset(asset_id)
+
+
+async def history(session: AsyncSession, asset_id: uuid.UUID) -> list[Earlier]:
+    """Every version in publish order, as a transitive check sends them to the engine: the
+    schema as its stored JSON text (``Earlier.text``), decoded only by an engine process
+    that has not parsed that version yet; with what its references reach."""
+    out: list[Earlier] = []
+    for number, fmt, digest, text, refs in await ContractVersionRepository(session).history_texts(
+        asset_id
+    ):
+        reached = await references.schemas(session, refs) if refs else None
+        out.append(Earlier(number, fmt, {}, {}, digest, reached, text))
+    return out
 
 
 async def page(

@@ -21,7 +21,7 @@ from typing import Any
 from accord.compat import Prepared
 
 Key = tuple[str, str, Hashable]  # content hash, format, parse settings
-DEFAULT_LIMIT_BYTES = 32 * 1024 * 1024
+DEFAULT_LIMIT_BYTES = 128 * 1024 * 1024
 """Source size (``repr`` characters) of the versions one worker keeps parsed."""
 
 
@@ -39,7 +39,8 @@ class VersionCache:
         make: Callable[[str, Any, Any], Prepared],
         settings: Hashable = None,
     ) -> list[Prepared]:
-        """A ``Prepared`` for each ``(digest, format, schema, refs)``, cached ones first;
+        """A ``Prepared`` for each ``(digest, format, schema, refs)`` (the schema may be its
+        JSON text, for ``make`` to decode), cached ones first;
         ``settings``: what else ``make`` parses by (formats asserted, default dialect)."""
         out: list[Prepared] = []
         using: set[Key] = set()
@@ -58,7 +59,8 @@ class VersionCache:
             self.misses += 1
             prepared = make(fmt, schema, refs)
             out.append(prepared)
-            self._admit(key, prepared, len(repr(schema)), using)
+            size = len(schema) if isinstance(schema, str) else len(repr(schema))
+            self._admit(key, prepared, size, using)
         return out
 
     def _admit(self, key: Key, prepared: Prepared, size: int, using: set[Key]) -> None:

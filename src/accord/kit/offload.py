@@ -62,14 +62,26 @@ def _ready() -> bool:
 
 
 class Offload:
-    def __init__(self, *, workers: int, per_key: int, timeout_s: float) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int,
+        per_key: int,
+        timeout_s: float,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
+        """``initializer(*initargs)`` runs in each worker process as it starts (a top-level
+        function: it is sent to the process)."""
         self.timeout_s = timeout_s
         self.per_key = per_key
         # Not fork: the server has threads (database drivers, the event loop's executor),
         # and forking a threaded process can deadlock the child.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        self._pool = ProcessPool(max_workers=workers, context=context)
+        self._pool = ProcessPool(
+            max_workers=workers, context=context, initializer=initializer, initargs=initargs
+        )
         self._running: dict[str, int] = {}
 
     async def start(self) -> None:
