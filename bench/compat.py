@@ -28,7 +28,10 @@ Cases (the same inputs for both tools):
                 ``backward_transitive`` (a reader on NEW reads what any version wrote) is the
                 one a registry enforces when consumers replay old data, and the case is
                 meaningful because it is compatible: no version fails early, every one of the
-                1,000 pairs is decided to the end (``full_transitive`` is printed beside it)
+                1,000 pairs is decided to the end (``full_transitive`` is printed beside it).
+                The ``server`` row is the same check the way a publish runs it: the history
+                as stored JSON text, pickled to the engine process and back, then
+                ``contract.evaluate.evaluate`` with the versions that process keeps
   enum-100k     hostile input: a 100,000-value enum with one value removed (Accord only)
   deep-1000     hostile input: 1,000 nested objects, refused by ``validate_schema``
   cli ...       ``accord compat check OLD NEW`` (the installed console script, default
@@ -172,6 +175,32 @@ def wide_history(versions: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return [version(base + k) for k in range(versions)], new
 
 
+def service_ms(history: list[dict[str, Any]], new: dict[str, Any]) -> tuple[float, str]:
+    """The server's path: the history as stored JSON text, pickled to the engine process
+    and back (what the process pool does), then ``evaluate`` with the versions that process
+    keeps (the first call parses them all: not timed). Median of 3."""
+    from accord.asset.policy import Compatibility
+    from accord.contract.evaluate import Candidate, Earlier, content_hash, evaluate
+    from accord.spec import Guarantees
+
+    earlier = [
+        Earlier(f"1.{i}.0", "jsonschema", {}, {}, content_hash("jsonschema", d, {}), None,
+                json.dumps(d))
+        for i, d in enumerate(history)
+    ]  # fmt: skip
+    candidate = Candidate("jsonschema", new, Guarantees())
+    policy = Compatibility.backward_transitive
+
+    def call() -> bool:
+        import pickle
+
+        base, hist, cand = pickle.loads(pickle.dumps((earlier[-1], earlier, candidate)))
+        return evaluate(policy, "lenient", base, hist, cand).breaking
+
+    breaking = call()
+    return median_ms(call, 3), f"evaluate, history pickled as text; breaking: {breaking}"
+
+
 def median_ms(fn: Callable[[], object], repeat: int) -> float:
     fn()  # warm-up (imports, caches)
     times = []
@@ -312,6 +341,8 @@ def main() -> None:
     full_t = check_history(prepared, wide_new, mode="full_transitive").outcome.value
     note = f"backward_transitive: {again().outcome.value} (full_transitive {full_t})"
     rows.append(("history-1k-wide", ours, None, HISTORY_TARGET_MS, note))
+    ours, note = service_ms(wide, wide_new)
+    rows.append(("history-1k-wide server", ours, None, HISTORY_TARGET_MS, note))
 
     values = [f"v{i}" for i in range(100_000)]
     enum_old, enum_new = {"enum": values}, {"enum": values[:-1]}
