@@ -8,12 +8,13 @@ from itertools import chain, islice
 from typing import Any
 
 from accord.compat.js.document import Document
-from accord.compat.js.inclusion import Checker, Gap
+from accord.compat.js.inclusion import Checker, Gap, SearchSpent
 from accord.compat.js.patterns import Unmatchable
 from accord.compat.js.witness import strip
 from accord.compat.model import Outcome
 
 CANDIDATES = 96
+SEARCH_CHECKS = 1_500  # validations one candidate source may make (nested filters included)
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,15 @@ def decide(writer: Document, reader: Document, lenient: bool) -> Decision:
         return Decision(Outcome.COMPATIBLE)
     fallback = Gap("", gap.reason, lambda: checker.values(root_w))
     for source in (gap, fallback):
+        checker.checks = SEARCH_CHECKS
         try:
             for doc in _safe(source.cands()):
                 if _refutes(doc, writer, reader, lenient):
                     return Decision(Outcome.INCOMPATIBLE, gap.reason, doc, source.path)
         except Unmatchable as exc:
             unmatchable = unmatchable or exc.reason
+        except SearchSpent:
+            pass  # this source's candidates cost too much to check: try the next
     if unmatchable:
         reason = unmatchable if blocked else f"{gap.reason}; {unmatchable}"
         return Decision(Outcome.UNDECIDED, reason, None, gap.path)

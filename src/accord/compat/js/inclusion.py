@@ -23,7 +23,7 @@ from typing import Any
 
 from accord.compat.budget import tick
 from accord.compat.canonical import json_type, key
-from accord.compat.js import shapes
+from accord.compat.js import patterns, shapes
 from accord.compat.js.flat import Flat, Group, flatten
 from accord.compat.js.node import Node, canon_key, escape
 from accord.compat.js.proof import Gap, Nodes, Skip, admits, fixed
@@ -36,6 +36,10 @@ _SIMPLE_KEYS = frozenset(
 )
 BUDGET = 50_000  # node-steps: ~25,000 steps between single nodes
 ENUM_CHECK_LIMIT = 5_000
+
+
+class SearchSpent(Exception):
+    """The witness search made every validation it was allowed (``Checker.checks``)."""
 
 
 class Checker:
@@ -52,12 +56,20 @@ class Checker:
         self.parent = parent
         self.strict: Checker = Checker(False, self) if lenient else self
         self.sampler = Sampler(self.valid)
+        # validations left to a witness search (None: unlimited, as during a proof); its
+        # candidates nest, and most die at the real validator
+        self.checks: int | None = None
         self._types: dict[tuple[int, str], Node] = {}
+        self._kinds: dict[tuple[int, frozenset[str]], Node] = {}
         self._others: dict[int, tuple[Node, Node, Nodes]] = {}  # oneOf branch: owner, others
 
     # -- validation with the real validator ---------------------------------------------
     def valid(self, nodes: Nodes, value: Any) -> bool:
         """Value valid under every node (writer view)."""
+        if self.checks is not None:
+            self.checks -= 1
+            if self.checks < 0:
+                raise SearchSpent
         return all(n.doc.valid(n, value) for n in nodes)
 
     def reader_valid(self, nodes: Nodes, value: Any) -> bool:
@@ -147,12 +159,54 @@ class Checker:
                 for branch in group:  # a value of this branch is in none of the others
                     others = tuple(o for o in group if o is not branch)
                     self._others[id(branch)] = (branch, owner, others)
-            for branch in group:
+            for index, branch in enumerate(group):
                 gap = self.sub((*a, branch), b, split)
-                if gap is not None:
+                if gap is not None and word == "oneOf":
+                    later = [(*a, other) for other in group[index + 1 :]]
+                    return Gap(gap.path, gap.reason, partial(self._also, gap, later, b, split))
+                if gap is not None:  # an anyOf branch's values are the writer's own
                     return gap
             return None
+        left = self._kinds_left(a, fa, skip)
+        if left is not None:  # the writer's other oneOf branches rule out some types
+            return self.sub((*a, self._kinds_node(a[0], left)), b, skip) if left else None
         return shapes.core(self, a, b, fa, fb) or self._combinators(a, b, fa, fb, skip)
+
+    def _also(self, first: Gap, parts: list[Nodes], b: Nodes, skip: Skip) -> Iterator[Any]:
+        """A failed writer branch's candidates, then those of the later branches that fail
+        too, decided only if drawn: a branch's candidates may all be impossible for the
+        whole writer (a ``oneOf`` sibling holds for them too) where another's are not."""
+        mine = first.cands()
+        yield from islice(mine, 4)
+        for part in parts:
+            gap = self.sub(part, b, skip)
+            if gap is not None:
+                yield from islice(gap.cands(), 4)
+        yield from mine
+
+    def _kinds_left(self, a: Nodes, fa: Flat, skip: Skip) -> frozenset[str] | None:
+        """The JSON types a value of ``a`` may still have when another branch of a writer
+        ``oneOf`` it was split from accepts every value of some type (such a value would
+        hold in two branches); None when that rules nothing out."""
+        excluded = self._excluded(a, skip)
+        if not excluded:
+            return None
+        kinds = [t for t in ORDER if admits(fa.types, t)]
+        out = {t for t in kinds if not self._ruled_out(a[0], t, excluded)}
+        if "number" in out:
+            out.add("integer")  # a type list cannot say "numbers but not integers"
+        # strictly fewer types, or the narrowed question would be this one again (and be
+        # "proved" by its own coinductive assumption)
+        return frozenset(out) if len(out) < len(kinds) else None
+
+    def _kinds_node(self, like: Node, kinds: frozenset[str]) -> Node:
+        """A synthetic ``{"type": [...kinds]}`` node in ``like``'s document (memoised: memo
+        keys are node ids)."""
+        memo = (id(like.doc), kinds)
+        if memo not in self._kinds:
+            raw = {"type": [t for t in ORDER if t in kinds]}
+            self._kinds[memo] = Node(like.path, raw, like.doc, types=kinds)
+        return self._kinds[memo]
 
     def _enum(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat) -> Gap | None:
         values = fa.enum.values if fa.enum is not None else ()
@@ -207,28 +261,33 @@ class Checker:
         return tuple(out)
 
     def _combinators(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip) -> Gap | None:
+        found: list[Gap] = []
+        excluded = self._excluded(a, skip) if fb.one_of or fb.any_of else ()
         for owner, group in fb.any_of:
-            if not self._covered(a, fa, group, one=False):
-                return self._gap(a, (owner,), "anyOf: no branch accepts every value")
-        excluded = self._excluded(a, skip) if fb.one_of else ()
+            if not self._covered(a, fa, group, False, found, skip, excluded):
+                values = _failed(found, self.values(a))
+                reason = "anyOf: no branch accepts every value"
+                return Gap("", reason, partial(self.outside, a, (owner,), values))
         for owner, group in fb.one_of:
-            if not self._covered(a, fa, group, one=True, excluded=excluded):
-                # values in two branches at once are the likeliest witnesses
+            if not self._covered(a, fa, group, True, found, skip, excluded):
+                # values in two branches at once, or in no branch, are the likeliest witnesses
                 probes = [(*a, x, y) for i, x in enumerate(group) for y in group[i + 1 :]]
+                values = _failed(found, _chain(self, probes, a))
                 reason = "oneOf: not provably exactly one branch"
-                return Gap("", reason, partial(self.outside, a, (owner,), _chain(self, probes, a)))
+                return Gap("", reason, partial(self.outside, a, (owner,), values))
         for negated in fb.nots:
             if not self.disjoint(a, (negated,)) and not any(
                 self.strict.sub((negated,), (x,)) is None for x in fa.nots
             ):
                 return self._gap(a, b, "not: values may match the negated schema")
         for cond in fb.conds:
-            if not self._cond(a, fa, cond):
+            if not self._cond(a, fa, cond, found):
                 test = cond[0]
                 probes = [(*a, test, *(t for _, t, _ in fa.conds if t is not None)), (*a, test)]
                 probes += [(*a, e) for _, _, e in fa.conds if e is not None]
+                values = _vary(fa, test, _failed(found, _chain(self, probes, a)))
                 reason = "if/then/else: branches not provably satisfied"
-                return Gap("", reason, partial(self.outside, a, b, _chain(self, probes, a)))
+                return Gap("", reason, partial(self.outside, a, b, values))
         for name, schema in fb.dep_schemas:
             if not self._dep_schema(a, fa, name, schema):
                 value = self.sampler.first(prop_nodes(fa, name))
@@ -244,12 +303,28 @@ class Checker:
     def _gap(self, a: Nodes, b: Nodes, reason: str) -> Gap:
         return Gap("", reason, lambda: self.outside(a, b, self.values(a)))
 
-    def _covered(self, a: Nodes, fa: Flat, group: Group, one: bool, excluded: Nodes = ()) -> bool:
+    def _covered(
+        self,
+        a: Nodes,
+        fa: Flat,
+        group: Group,
+        one: bool,
+        found: list[Gap],
+        skip: Skip,
+        excluded: Nodes = (),
+    ) -> bool:
+        """Every value of ``a`` is in a branch of ``group`` (``one``: in exactly one). The
+        gaps of failed branch inclusions go to ``found``: their candidates lie outside that
+        branch, the likeliest witnesses outside the group. ``skip``: the writer disjunctions
+        ``a`` was split from (its branch is in ``a``; splitting them again only mixes
+        branches)."""
+
         def alone(part: Nodes, other: Node) -> bool:
             # no value of ``part`` is also valid under ``other``: provably disjoint, or
             # ``other`` lies inside a writer branch the value is known not to be in
             return self.disjoint(part, (other,)) or any(
-                self.strict.sub((other,), (w,)) is None for w in excluded
+                not self.disjoint((other,), (w,)) and self.strict.sub((other,), (w,)) is None
+                for w in excluded
             )
 
         def fits(part: Nodes) -> bool:
@@ -258,10 +333,13 @@ class Checker:
                 if len(group) > 1 and self.disjoint(part, (branch,)):
                     apart += 1
                     continue  # cheap, memoised: a discriminated union has one candidate
-                if self.sub(part, (branch,)) is None and (
+                gap = self.sub(part, (branch,), skip)
+                if gap is None and (
                     not one or all(alone(part, o) for j, o in enumerate(group) if j != i)
                 ):
                     return True
+                if gap is not None:
+                    found.append(gap)
             # apart from every branch: only a part with no value at all fits (closed
             # objects that exclude each other, say)
             return apart == len(group) and _empty(part)
@@ -271,10 +349,21 @@ class Checker:
         kinds = [t for t in ORDER if admits(fa.types, t)]
         return len(kinds) > 1 and all(fits((*a, self.type_node(a[0], t))) for t in kinds)
 
-    def _cond(self, a: Nodes, fa: Flat, cond: tuple[Node, Node | None, Node | None]) -> bool:
+    def _ruled_out(self, like: Node, kind: str, excluded: Nodes) -> bool:
+        """No writer value of type ``kind`` is left: another branch of the writer ``oneOf``
+        it was split from accepts every value of that type, so such values hold in two."""
+        return any(self.strict.sub((self.type_node(like, kind),), (w,)) is None for w in excluded)
+
+    def _cond(
+        self, a: Nodes, fa: Flat, cond: tuple[Node, Node | None, Node | None], found: list[Gap]
+    ) -> bool:
+        """Every value of ``a`` passes the conditional ``cond``. The gaps of a failed
+        ``then``/``else`` inclusion go to ``found``: their candidates may take that branch."""
         test, then, other = cond
-        then_ok = then is None or self.sub(a, (then,)) is None
-        else_ok = other is None or self.sub(a, (other,)) is None
+        then_gap = None if then is None else self.sub(a, (then,))
+        else_gap = None if other is None else self.sub(a, (other,))
+        found.extend(gap for gap in (then_gap, else_gap) if gap is not None)
+        then_ok, else_ok = then_gap is None, else_gap is None
         if then_ok and (else_ok or self.sub(a, (test,)) is None):
             return True
         if else_ok and self.disjoint(a, (test,)):
@@ -318,7 +407,7 @@ class Checker:
         for one, other in ((fa, y), (fy, a)):
             if one.enum is not None and len(one.enum.values) <= 1000:
                 return not any(self.valid(other, v) for v in one.enum.values)
-        if common <= {"integer", "number"} and (_apart(fa, fy) or _apart(fy, fa)):
+        if all(_scalars_apart(t, fa, fy) for t in common):
             return True
         if depth >= 8:
             return False
@@ -326,16 +415,23 @@ class Checker:
             owner, group = fy.any_of[0]
             split = skip | {(id(owner), "anyOf")}
             return all(self.disjoint(a, (*y, br), depth + 1, split) for br in group)
-        if common == {"object"}:
-            # one side requires a property the other forbids (closed objects, `false`)
-            for need, forbids in ((fa, fy), (fy, fa)):
-                for name in need.required:
-                    if any(n.always is False for n in prop_nodes(forbids, name)):
-                        return True
-            for name in fa.required & fy.required:
-                pa, py = prop_nodes(fa, name), prop_nodes(fy, name)
-                if pa and py and self.disjoint(pa, py, depth + 1):
+        return all(
+            _scalars_apart(t, fa, fy) or (t == "object" and self._objects_apart(fa, fy, depth))
+            for t in common
+        )
+
+    def _objects_apart(self, fa: Flat, fy: Flat, depth: int) -> bool:
+        """No object is valid under both: one side requires a property the other forbids
+        (closed objects, `false`), or a property one side requires has values the other
+        side's schemas for it exclude (a value in both holds it, so it meets both)."""
+        for need, forbids in ((fa, fy), (fy, fa)):
+            for name in need.required:
+                if any(n.always is False for n in prop_nodes(forbids, name)):
                     return True
+        for name in sorted(fa.required | fy.required):
+            pa, py = prop_nodes(fa, name), prop_nodes(fy, name)
+            if pa and py and self.disjoint(pa, py, depth + 1):
+                return True
         return False
 
 
@@ -349,6 +445,20 @@ def _apart(low: Flat, high: Flat) -> bool:
     )
 
 
+def _scalars_apart(kind: str, fa: Flat, fy: Flat) -> bool:
+    """No value of JSON type ``kind`` is valid under both (numbers: ranges; strings:
+    lengths or patterns). False for the other types: unknown here."""
+    if kind in ("integer", "number"):
+        return _apart(fa, fy) or _apart(fy, fa)
+    if kind != "string":
+        return False
+    return (
+        (fa.max_length is not None and fa.max_length < fy.min_length)
+        or (fy.max_length is not None and fy.max_length < fa.min_length)
+        or patterns.apart(fa.patterns, fy.patterns)
+    )
+
+
 def _empty(part: Nodes) -> bool:
     """A cheap proof that no value is valid under the conjunction ``part`` (which has some
     type left: ``_sub`` answered the rest): objects only, and a property one conjunct
@@ -359,6 +469,28 @@ def _empty(part: Nodes) -> bool:
     return any(any(n.always is False for n in prop_nodes(flat, name)) for name in flat.required)
 
 
+def _failed(found: list[Gap], then: Iterator[Any]) -> Iterator[Any]:
+    """The candidates of the first failed branch inclusions, then ``then``."""
+    for gap in found[:3]:
+        yield from islice(gap.cands(), 8)
+    yield from then
+
+
+def _vary(fa: Flat, test: Node, values: Iterator[Any]) -> Iterator[Any]:
+    """Each candidate, then copies of it with a property the condition ``test`` reads set
+    to the writer's other enumerated values: a witness must take the branch that failed,
+    and a candidate built from the writer's first values may take the other one."""
+    names = dict.fromkeys(n for part in flatten((test,)).obj_parts for n in part.props)
+    enums = {n: flatten(prop_nodes(fa, n)).enum for n in names}
+    choices = [(n, e.values[:4]) for n, e in enums.items() if e is not None]
+    for value in values:
+        yield value
+        if isinstance(value, dict):
+            yield from (
+                {**value, n: v} for n, vs in choices if n in value for v in vs if v != value[n]
+            )
+
+
 def _chain(ck: Checker, groups: list[Nodes], a: Nodes) -> Iterator[Any]:
     for group in groups:
         yield from islice(ck.values(group), 8)
@@ -366,4 +498,14 @@ def _chain(ck: Checker, groups: list[Nodes], a: Nodes) -> Iterator[Any]:
 
 
 # ``Gap``, ``Nodes``, ``Skip`` and ``fixed`` live in ``proof`` (below ``shapes``); kept here too.
-__all__ = ["BUDGET", "ENUM_CHECK_LIMIT", "ORDER", "Checker", "Gap", "Nodes", "Skip", "fixed"]
+__all__ = [
+    "BUDGET",
+    "ENUM_CHECK_LIMIT",
+    "ORDER",
+    "Checker",
+    "Gap",
+    "Nodes",
+    "SearchSpent",
+    "Skip",
+    "fixed",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from accord.compat.js.flat import Flat, ObjPart
@@ -202,17 +202,17 @@ def _extra_gap(
 
     def cands() -> Iterator[Any]:
         base = _base(ck, fa)
-        for gap in found[:2]:  # the failed inclusion's own candidates, under a fitting name
-            for name in names[:2]:
-                for value in islice(gap.cands(), 8):
-                    yield {**base, name: value}
-        for name in names[:6]:
-            at_a = _governing(parts_a, name) or (_true(a[0]),)
-            for value in ck.values(at_a):
-                yield {**base, name: value}
+        # the failed inclusion's own candidates, under a fitting name, then the writer's
+        own = ((n, v) for gap in found[:2] for n in names[:2] for v in islice(gap.cands(), 8))
+        rest = (
+            (n, v) for n in names[:6] for v in ck.values(_governing(parts_a, n) or (_true(a[0]),))
+        )
+        return ({**base, name: value} for name, value in chain(own, rest))
 
     first = names[0] if names else EXTRA_NAME
-    return _gap(ck, f"/{_esc(first)}", "undeclared properties are constrained more", a, b, cands())
+    # drawn lazily: only a decision's final gap needs candidates, and these nest
+    reason = "undeclared properties are constrained more"
+    return Gap(f"/{_esc(first)}", reason, lambda: ck.outside(a, b, chain(cands(), ck.values(a))))
 
 
 def _counts(

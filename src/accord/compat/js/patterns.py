@@ -10,6 +10,7 @@ spelling of the translated pattern with Python's parser only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,3 +82,24 @@ def implied(writer: Sequence[str], reader: str) -> tuple[bool | None, str | None
     except (automata.NotRegular, automata.TooComplex, InvalidPattern):
         return None, None
     return witness is None, witness
+
+
+def apart(first: Sequence[str], second: Sequence[str]) -> bool:
+    """Proof that no string matches every pattern of ``first`` and of ``second`` (False:
+    unknown, also when a side has no pattern). Decided on automata, like ``implied``."""
+    if not first or not second:
+        return False
+    return _apart(tuple(first), tuple(second))
+
+
+@functools.lru_cache(maxsize=512)
+def _apart(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    from accord.kit.regex import automata
+
+    try:
+        language = automata.any_string()
+        for pattern in (*first, *second):
+            language = language & automata.search_language(pattern)
+        return language.is_empty()
+    except (automata.NotRegular, automata.TooComplex, InvalidPattern):
+        return False

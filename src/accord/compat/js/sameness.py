@@ -11,8 +11,10 @@ document pair, so an unchanged sub-tree of a changed schema costs a comparison o
 source, not an analysis.
 
 It answers only where resolution is plain: JSON-pointer references (``#/…``) against one
-base URI, no ``$id``/``id`` below the root, no anchors and no dynamic references. Anything
-else is "not proved" (the engine then analyses the pair as before), never a wrong "same".
+base URI, no ``$id``/``id`` below the root, no anchors and no dynamic references. Elsewhere
+only equal sub-trees that hold no reference at all are the same (a lazily parsed
+``properties`` map cannot tell its node whether it hides one). Anything else is "not
+proved" (the engine then analyses the pair as before), never a wrong "same".
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import unquote
 
 _IDENTIFIERS = ("$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor")
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
+_REFS = ("$ref", *_DYNAMIC)
 _MISSING = object()
 _DATA = frozenset({"enum", "const"})  # values, not schemas: a "$ref" in them is data
 
@@ -62,7 +65,8 @@ class Pair:
         A bisimulation: reference pairs under comparison are assumed equal, which is sound
         for the finite trees JSON documents are."""
         if not self.usable:
-            return False
+            # resolution is not plain: only sub-trees that resolve nothing are compared
+            return _equal(old_raw, new_raw) and _ref_free(old_raw)
         assumed: set[tuple[str, str]] = set()
         pending: list[tuple[Any, Any, bool]] = [(old_raw, new_raw, False)]
         while pending:
@@ -108,6 +112,20 @@ class Pair:
 def _equal(a: Any, b: Any) -> bool:
     # Python's == says False == 0 and 1 == 1.0; repr tells them apart
     return bool(a == b) and repr(a) == repr(b)
+
+
+def _ref_free(raw: Any) -> bool:
+    """No reference of any kind anywhere in ``raw`` (data included: conservative)."""
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if any(word in value for word in _REFS):
+                return False
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return True
 
 
 def _root_id(raw: dict[str, Any]) -> Any:
