@@ -41,6 +41,11 @@ DEFAULT = Path(__file__).resolve().parents[2] / "shared/compat/realworld/schemas
 
 
 def pairs(path: Path) -> Iterator[dict[str, Any]]:
+    """The pairs of a ``.jsonl`` (or ``.jsonl.gz``) file, or of every one in a folder."""
+    if path.is_dir():
+        for each in sorted([*path.glob("*.jsonl"), *path.glob("*.jsonl.gz")]):
+            yield from pairs(each)
+        return
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:
