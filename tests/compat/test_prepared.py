@@ -151,3 +151,23 @@ def test_each_prepared_version_resolves_references_through_its_own_schemas() -> 
     assert check(shared, order, mode="forward", refs={uri: v2}).compatible
     with pytest.raises(SchemaError, match="is not supplied"):
         check(Prepared(order), order, mode="backward")
+
+
+@pytest.mark.parametrize("size", [3, 40])  # 40: the document spells its root property by property
+def test_large_and_small_roots_compare_properties_by_exact_source(size: int) -> None:
+    base = _props(size)
+    with_ref = copy.deepcopy(base)
+    with_ref["$defs"] = {"t": {"type": "integer"}}
+    with_ref["properties"]["r"] = {"$ref": "#/$defs/t"}
+    moved = copy.deepcopy(with_ref)
+    moved["$defs"]["t"] = {"type": "string"}
+    verdict = check(with_ref, moved, mode="backward", content_model="lenient")
+    assert verdict.outcome is Outcome.INCOMPATIBLE  # same text, another target
+    truth = copy.deepcopy(base)
+    truth["properties"]["p1"]["properties"]["v"] = {"const": True}
+    one = copy.deepcopy(base)
+    one["properties"]["p1"]["properties"]["v"] = {"const": 1}
+    assert check(truth, one, mode="backward", content_model="lenient").outcome is (
+        Outcome.INCOMPATIBLE
+    )
+    assert check(truth, copy.deepcopy(truth), mode="full").compatible

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from accord.compat.js.diff_base import B, N, R, Reporter, T
 from accord.compat.js.diff_base import limit as _limit
 from accord.compat.js.flat import ObjPart
@@ -128,11 +130,14 @@ def _walk_objects(d: Reporter, old: Node, new: Node, path: str) -> None:
 def _properties(d: Reporter, old: Node, new: Node, path: str) -> None:
     added: list[str] = []
     removed: list[str] = []
-    for name in dict.fromkeys([*old.props, *new.props]):
+    names: Iterable[str] = dict.fromkeys([*old.props, *new.props])
+    changed = _changed(old, new)
+    if changed is not None:  # unchanged source on both sides: nothing to report
+        names = [n for n in names if n in changed]
+    for name in names:
         where = f"{path}/properties/{escape(name)}"
         if name in old.props and name in new.props:
-            if not _unchanged(old, new, name):
-                d.walk(old.props[name], new.props[name], where)
+            d.walk(old.props[name], new.props[name], where)
             continue
         if name in new.props:
             added.append(name)
@@ -164,14 +169,13 @@ def _moved(d: Reporter, other: Node, declared: Node, name: str, added: bool) -> 
     return d.direction(governing, (declared,)) if added else d.direction((declared,), governing)
 
 
-def _unchanged(old: Node, new: Node, name: str) -> bool:
+def _changed(old: Node, new: Node) -> set[str] | None:
+    """The names whose source may differ (``LazyProps.changed``), when both sides keep
+    their properties' source and read it in one dialect; None otherwise."""
     o, n = old.props, new.props
-    return (
-        isinstance(o, LazyProps)
-        and isinstance(n, LazyProps)
-        and old.doc.dialect == new.doc.dialect
-        and o.same_raw(name, n)
-    )
+    if isinstance(o, LazyProps) and isinstance(n, LazyProps) and old.doc.dialect == new.doc.dialect:
+        return o.changed(n)
+    return None
 
 
 def _additional(d: Reporter, old: Node, new: Node, path: str) -> None:

@@ -32,6 +32,7 @@ DEFAULT_BASE = "https://accord.invalid/schema.json"
 # an identifier keyword with a string value (a property named "id" is no identifier)
 _IDS = re.compile(r"'(?:\$id|id|\$anchor|\$dynamicAnchor)': ['\"]")
 _DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
+_SPLIT_AT = 32  # root properties from which the scan is made property by property
 _PAIRS_KEPT = 64  # documents compared with this one whose reference pairing is kept
 
 
@@ -50,8 +51,9 @@ class Document:
         if not isinstance(raw, dict | bool):
             raise SchemaError("a JSON Schema must be an object or a boolean")
         self.raw = raw
+        self._root_texts: tuple[Any, dict[str, str]] | None = None
         try:  # one C-speed scan of the whole document; also a cheap guard against depth
-            text = repr(raw)
+            text = self._scan(raw)
         except RecursionError:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
         self.dialect = detect(raw, default_dialect, text)
@@ -80,6 +82,24 @@ class Document:
         if eager:
             self.parse_all()
         self.resolve_pending()
+
+    def _scan(self, raw: Any) -> str:
+        """The document's text for the keyword scans below. A root with many properties is
+        spelled property by property, and those texts are kept for its ``LazyProps``
+        (which compares properties by them): one ``repr`` pass instead of two. Property
+        names are left out: they are data, never keywords."""
+        props = raw.get("properties") if isinstance(raw, dict) else None
+        if not isinstance(props, dict) or len(props) < _SPLIT_AT:
+            return repr(raw)
+        texts = {name: repr(value) for name, value in props.items()}
+        self._root_texts = (props, texts)
+        rest = repr({k: v for k, v in raw.items() if k != "properties"})
+        return "\n".join((rest, *texts.values()))
+
+    def texts_for(self, props: Any) -> dict[str, str] | None:
+        """The texts ``_scan`` made for this ``properties`` object, if it made them."""
+        found = self._root_texts
+        return found[1] if found is not None and found[0] is props else None
 
     def parse_all(self) -> None:
         """Parse every lazily kept sub-schema (full validation)."""

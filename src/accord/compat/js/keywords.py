@@ -37,6 +37,10 @@ class DocumentLike(Protocol):
         """Some ``$ref`` occurs somewhere in the document."""
         ...
 
+    def texts_for(self, props: Any) -> dict[str, str] | None:
+        """Each property's text, when the document made them while scanning itself."""
+        ...
+
     @property
     def pending(self) -> list[tuple[Node, str, str]]:
         """References recorded while parsing: (referrer, ``$ref``, base URI)."""
@@ -255,7 +259,8 @@ def _object(ctx: _Ctx, raw: dict[str, Any]) -> None:
         props = raw["properties"]
         if not isinstance(props, dict):
             raise SchemaError("properties must be an object", ctx.at("properties"))
-        node.props = LazyProps(props, partial(_property, ctx, props))
+        texts = ctx.doc.texts_for(props)
+        node.props = LazyProps(props, partial(_property, ctx, props), texts, ctx.doc.any_ref)
         # unparsed properties may hide references: trust the document-wide scan
         node.has_ref = node.has_ref or ctx.doc.any_ref
     if "patternProperties" in raw:

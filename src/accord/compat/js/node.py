@@ -74,15 +74,24 @@ class LazyProps(Mapping[str, "Node"]):
     """``properties`` sub-schemas, each parsed on first access.
 
     Two versions of a large schema mostly share unchanged properties; comparing their source
-    (``same_raw``) lets the engine skip parsing them at all, which is what keeps a
+    (``changed``) lets the engine skip parsing them at all, which is what keeps a
     1,000-property comparison within milliseconds. ``Document(eager=True)`` parses everything.
     """
 
-    def __init__(self, raw: dict[str, Any], build: Callable[[str], Node]) -> None:
+    def __init__(
+        self,
+        raw: dict[str, Any],
+        build: Callable[[str], Node],
+        texts: dict[str, str] | None = None,
+        refs_possible: bool = True,
+    ) -> None:
+        """``texts``: each property's ``repr``, when the document already made them;
+        ``refs_possible``: False when the document holds no reference at all."""
         self.raw = raw
         self._build = build
+        self._given = texts
+        self._refs_possible = refs_possible
         self._nodes: dict[str, Node] = {}
-        self._texts: dict[str, tuple[str, bool]] = {}
         self._by_text: dict[str, object] | None = None
         self._order: dict[str, int] | None = None
 
@@ -103,28 +112,11 @@ class LazyProps(Mapping[str, "Node"]):
     def __contains__(self, name: object) -> bool:
         return name in self.raw
 
-    def same_raw(self, name: str, other: LazyProps) -> bool:
-        """Both sub-schemas have identical, reference-free source (so the same meaning)."""
-        mine, theirs = self.raw[name], other.raw[name]
-        if mine is not theirs and mine != theirs:
-            return False
-        # repr tells False from 0 and 1 from 1.0, unlike ==; kept: one version is compared
-        # with many (a transitive check), each property's text is made once
-        text, free = self.text(name)
-        return free and (mine is theirs or text == other.text(name)[0])
-
-    def text(self, name: str) -> tuple[str, bool]:
-        """A property's source text, and whether it is free of references."""
-        found = self._texts.get(name)
-        if found is None:
-            text = repr(self.raw[name])
-            found = self._texts[name] = (text, not _REFS.search(text))
-        return found
-
     def changed(self, other: LazyProps) -> set[str]:
         """Names whose sub-schema may differ from ``other``'s: declared on one side only, or
-        not ``same_raw`` on both. Set algebra on the two sides' texts (made once per
-        document), so a version compared with a thousand others pays per changed name only."""
+        with different (or reference-holding) source. Set algebra on the two sides' texts
+        (made once per document), so a version compared with a thousand others pays per
+        changed name only."""
         return {name for name, _ in self.keys_by_text().items() ^ other.keys_by_text().items()}
 
     def order(self) -> dict[str, int]:
@@ -134,14 +126,17 @@ class LazyProps(Mapping[str, "Node"]):
         return self._order
 
     def keys_by_text(self) -> dict[str, object]:
-        """Each property's text, or a token equal to nothing else when it holds a reference
-        (equal text is not equal meaning then)."""
+        """Each property's text (``repr``: it tells ``False`` from ``0`` and ``1`` from
+        ``1.0``, unlike ``==``), or a token equal to nothing else when it holds a reference
+        (equal text is not equal meaning then). Made once per document."""
         if self._by_text is None:
-            self._by_text = {
-                name: text if free else object()
-                for name in self.raw
-                for text, free in (self.text(name),)
-            }
+            given = self._given
+            texts: dict[str, object] = (
+                dict(given) if given is not None else {n: repr(v) for n, v in self.raw.items()}
+            )
+            if self._refs_possible:
+                texts = {n: t if not _REFS.search(str(t)) else object() for n, t in texts.items()}
+            self._by_text = texts
         return self._by_text
 
 
