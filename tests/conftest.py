@@ -34,6 +34,23 @@ PEPPER = "test-pepper-0123456789abcdef0123456789"
 PG_BASE = os.environ.get("ACCORD_CHECKS_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test (nor any `accord` process it starts) reads or writes the user's real data,
+    config or log folders: the default data dir, saved profiles and the CLI's crash log
+    all live under a temporary home for the session."""
+    home = tmp_path_factory.mktemp("home")
+    wanted = {f"XDG_{kind}_HOME": str(home / kind.lower()) for kind in ("DATA", "CONFIG", "STATE")}
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 async def _pg_admin(url: str, *, create: bool) -> None:
     """Drop the database of ``url`` and, with ``create``, make it anew (empty)."""
     parsed = make_url(url)

@@ -15,6 +15,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_KEY_PEPPER = "accord-development-pepper-change-me"
 
 
+def default_data_dir() -> Path:
+    """Where the embedded database lives unless ACCORD_DATA_DIR says otherwise: the
+    user's data directory (``$XDG_DATA_HOME/accord``, i.e. ``~/.local/share/accord`` on
+    Linux), the same whatever folder a command runs from."""
+    from platformdirs import user_data_path
+
+    return user_data_path("accord")
+
+
 class Environment(StrEnum):
     development = "development"
     test = "test"
@@ -33,7 +42,11 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = Environment.development
-    data_dir: Path = Path("./data")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the embedded SQLite database lives (default: the user's data "
+        "directory, ~/.local/share/accord on Linux); a relative path is made absolute.",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy async URL; default: a SQLite file accord.db in data_dir.",
@@ -202,6 +215,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("data_dir", mode="after")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
 
     @model_validator(mode="after")
     def _refuse_unsafe_bind(self) -> Settings:

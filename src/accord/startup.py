@@ -118,3 +118,34 @@ async def _bootstrap(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
                 raise StartupError(exc.detail) from None
             if created:
                 log.info("bootstrap_admin_key_created", workspace=workspace.name)
+
+
+async def first_run_key(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> str | None:
+    """On an embedded database that has no workspace yet: the `default` workspace and a
+    workspace-admin key, whose raw value is returned to be shown once. ``None`` ever after
+    (the workspace exists), and always when an operator manages keys
+    (ACCORD_BOOTSTRAP_ADMIN_KEY) or the database is not the embedded one."""
+    if not settings.is_sqlite or settings.bootstrap_admin_key is not None:
+        return None
+    from accord.auth.principal import SYSTEM_ACTOR, Scope
+    from accord.kit.crypto import generate_api_key
+
+    async with session_scope(sessionmaker) as session:
+        workspace, created = await workspace_service.get_or_create(session, BOOTSTRAP_WORKSPACE)
+        if not created:
+            return None
+        raw = generate_api_key()
+        await api_key_service.insert_key(
+            session,
+            workspace_id=workspace.id,
+            actor=SYSTEM_ACTOR,
+            raw_key=raw,
+            pepper=settings.key_pepper.get_secret_value(),
+            name="first-run-admin",
+            team_id=None,
+            scopes=[Scope.admin.value],
+        )
+    log.info("first_run_admin_key_created", workspace=BOOTSTRAP_WORKSPACE)
+    return raw

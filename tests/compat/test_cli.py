@@ -118,17 +118,17 @@ def test_input_errors_exit_two(tmp_path: Path) -> None:
     good = _write(tmp_path, "good.json", OLD)
     result = _run(str(bad), good)
     assert result.returncode == 2
-    assert result.stderr.startswith(f"Error: {bad} is not valid JSON/YAML: ")
+    assert result.stderr.startswith(f"error: {bad} is not valid JSON/YAML: ")
     assert result.stderr.strip().endswith("line 1 column 2 (char 1)")
     missing = _run(good, str(tmp_path / "nope.yaml"))
     assert (missing.returncode, missing.stderr.strip()) == (
         2,
-        f"Error: cannot read {tmp_path / 'nope.yaml'}: No such file or directory",
+        f"error: cannot read {tmp_path / 'nope.yaml'}: No such file or directory",
     )
     remote = _write(tmp_path, "remote.json", {"$ref": "https://example.com/s.json"})
     refused = _run(good, remote)
     assert refused.returncode == 2
-    assert refused.stderr.startswith(f"Error: {remote}: ")  # which of the files is wrong
+    assert refused.stderr.startswith(f"error: {remote}: ")  # which of the files is wrong
     assert _run("--format", "table", good, good).returncode == 2
 
 
@@ -147,7 +147,7 @@ def test_yaml_dates_stay_text_and_other_yaml_values_are_input_errors(tmp_path: P
     refused = _run(str(old), str(binary))
     assert (refused.returncode, refused.stderr.strip()) == (
         2,
-        f"Error: {binary}: a bytes value is not JSON (at enum.0)",
+        f"error: {binary}: a bytes value is not JSON (at enum.0)",
     )
 
 

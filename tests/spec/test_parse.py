@@ -351,6 +351,11 @@ def test_deliberate_leniency(doc: dict[str, Any], stored: dict[str, Any]) -> Non
             ],
         ),
         ({"other": 1}, [(("other",), "unknown key")]),
+        ({"colums": {}}, [(("colums",), "unknown key (did you mean 'columns'?)")]),
+        (
+            {"columns": {"a": {"not_nul": True}}},
+            [(("columns", "a", "not_nul"), "unknown key (did you mean 'not_null'?)")],
+        ),
     ],
 )
 def test_every_error_is_named_by_its_path(doc: Any, errors: list[tuple[Any, str]]) -> None:

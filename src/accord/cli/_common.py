@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import typer
+from accord.cli.errors import fail
+from accord.cli.exit_codes import STARTUP_FAILED
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,10 +20,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+__all__ = ["fail", "load_settings", "with_engine"]
 
 
 def load_settings() -> Settings:
@@ -55,4 +53,4 @@ def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
     try:
         return asyncio.run(_go())
     except StartupError as exc:
-        fail(str(exc), 1)
+        fail(str(exc), STARTUP_FAILED)

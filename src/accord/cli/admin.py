@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from accord.cli._common import fail, load_settings, with_engine
+from accord.cli.exit_codes import STARTUP_FAILED
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,7 +35,7 @@ def bootstrap(
     async def _go(engine: AsyncEngine) -> str:
         status = await schema_status(engine)
         if not status.compatible:
-            fail(status.message, 1)
+            fail(status.message, STARTUP_FAILED)
         raw = generate_api_key()
         async with session_scope(create_sessionmaker(engine)) as session:
             ws, _ = await workspace_service.get_or_create(session, workspace)

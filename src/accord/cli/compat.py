@@ -13,6 +13,8 @@ from pathlib import Path
 
 import typer
 
+from accord.cli.errors import fail
+from accord.cli.exit_codes import BREAKING, OK
 from accord.compat import (
     ContentModel,
     Mode,
@@ -27,8 +29,6 @@ from accord.compat import (
 from accord.kit.documents import DocumentError, read_document
 
 app = typer.Typer(help="Compare schemas offline.", no_args_is_help=True)
-
-INPUT_ERROR = 2
 
 
 @app.callback()
@@ -70,20 +70,17 @@ def check_command(
 ) -> None:
     """Check that NEW is compatible with OLD (or with every earlier version)."""
     if len(schemas) < 2:
-        typer.echo("Error: give at least two schema files: OLD NEW", err=True)
-        raise typer.Exit(INPUT_ERROR)
+        fail("give at least two schema files: OLD NEW")
     try:
         docs = [read_document(p) for p in schemas]
         external = _references(ref, refs_dir)
     except (DocumentError, _RefError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
+        fail(str(exc))
     for path, doc in zip(schemas, docs, strict=True):
         try:  # full validation: `check` only parses what differs
             validate_schema(doc, fmt, refs=external, dialect=dialect)
         except SchemaError as exc:
-            typer.echo(f"Error: {path}: {exc}{_hint(exc)}", err=True)
-            raise typer.Exit(INPUT_ERROR) from None
+            fail(f"{path}: {exc}{_hint(exc)}")
     try:
         verdict = check_history(
             docs[:-1],
@@ -96,13 +93,12 @@ def check_command(
             dialect=dialect,
         )
     except SchemaError as exc:
-        typer.echo(f"Error: {exc}{_hint(exc)}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
+        fail(f"{exc}{_hint(exc)}")
     if as_json:
         typer.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, default=str))
     else:
         _human(verdict)
-    raise typer.Exit(0 if verdict.compatible else 1)
+    raise typer.Exit(OK if verdict.compatible else BREAKING)
 
 
 class _RefError(Exception):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from accord.cli._common import fail, load_settings, with_engine
+from accord.cli.exit_codes import STARTUP_FAILED
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -40,9 +41,13 @@ def upgrade_cmd(
             settings, lambda e: _upgrade_then_status(e, revision, lock_timeout or None)
         )
     except MigrationLockTimeout as exc:
-        fail(str(exc), 1)
+        fail(str(exc), STARTUP_FAILED)
+    except RuntimeError as exc:  # a migration that refuses the data it found says why
+        fail(f"migration stopped: {exc}", STARTUP_FAILED)
     if status.state in (SchemaState.AHEAD_NOT_ADDITIVE, SchemaState.UNKNOWN):
-        fail(status.message, 1)  # a newer release migrated it: this one cannot run on it
+        fail(
+            status.message, STARTUP_FAILED
+        )  # a newer release migrated it: this one cannot run on it
     current = ",".join(status.current) or "empty"
     if status.state is SchemaState.AHEAD_ADDITIVE:
         typer.echo(f"database at {current} (ahead of this code's head by additive migrations)")

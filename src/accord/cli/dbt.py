@@ -21,21 +21,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 import typer
 from rich.console import Console
 
+from accord.cli.errors import fail
+
 DEFAULT_URL = "http://127.0.0.1:8080"
-ERROR = 2
 JOBS = "/api/v1/imports/jobs"
 _SHOWN = 20  # assets listed as not applied before "... and N more"
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(ERROR)
 
 
 def make_client(base_url: str, api_key: str, timeout: float) -> httpx.Client:
@@ -58,9 +54,9 @@ def _call(client: httpx.Client, method: str, path: str, expect: int, **kw: Any) 
     try:
         response = client.request(method, path, **kw)
     except httpx.HTTPError as exc:
-        _fail(f"cannot reach {client.base_url}: {exc.__class__.__name__}: {exc}")
+        fail(f"cannot reach {client.base_url}: {exc.__class__.__name__}: {exc}")
     if response.status_code != expect:
-        _fail(_problem(response))
+        fail(_problem(response))
     return response.json()
 
 
@@ -105,7 +101,7 @@ def _wait(client: httpx.Client, job: dict[str, Any], timeout: float) -> dict[str
                 status.update(_progress_text(job))
             left = deadline - time.monotonic()
             if left <= 0:
-                _fail(
+                fail(
                     f"import job {job['id']} still {job['status']} after {timeout:g} s; it "
                     f"goes on (follow it: GET {JOBS}/{job['id']})"
                 )
@@ -161,6 +157,19 @@ def _failed_lines(job: dict[str, Any]) -> list[str]:
     return out
 
 
+def _connection(url: str | None, api_key: str | None, profile: str | None) -> tuple[str, str]:
+    """Flags (or ACCORD_URL / ACCORD_API_KEY), else the saved profile, else the default."""
+    from accord.cli.client import _profiles
+
+    try:
+        saved = _profiles.find(profile)
+    except _profiles.ProfileError as exc:
+        fail(str(exc))
+    if saved is not None:
+        url, api_key = url or saved.url, api_key or saved.api_key
+    return url or DEFAULT_URL, api_key or ""
+
+
 def import_dbt(
     manifest: Path = typer.Argument(..., help="Path to dbt's target/manifest.json."),
     environment: str = typer.Option("prod", "--environment", "-e", help="Asset environment."),
@@ -168,8 +177,13 @@ def import_dbt(
         None, "--owner-team", help="Team (name or id) owning new assets; default: the key's team."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; write nothing."),
-    url: str = typer.Option(DEFAULT_URL, "--url", envvar="ACCORD_URL", help="Accord server."),
-    api_key: str = typer.Option("", "--api-key", envvar="ACCORD_API_KEY", help="API key."),
+    url: str | None = typer.Option(
+        None, "--url", envvar="ACCORD_URL", help=f"Accord server (default {DEFAULT_URL})."
+    ),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="ACCORD_API_KEY", help="API key."),
+    profile: str | None = typer.Option(
+        None, "--profile", envvar="ACCORD_PROFILE", help="Saved connection (accord login)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     timeout: float = typer.Option(
         600.0, "--timeout", help="Seconds to wait for the import to end (it goes on after)."
@@ -183,10 +197,11 @@ def import_dbt(
     try:
         raw = manifest.read_bytes()
     except OSError as exc:
-        _fail(f"cannot read {manifest}: {exc.strerror or exc.__class__.__name__}")
+        fail(f"cannot read {manifest}: {exc.strerror or exc.__class__.__name__}")
     params = {"environment": environment, "dry_run": "true" if dry_run else "false"}
     if owner_team:
         params["owner_team"] = owner_team
+    url, api_key = _connection(url, api_key, profile)
     with make_client(url.rstrip("/"), api_key.strip(), timeout) as client:
         if dry_run:
             _print(_post(client, raw, params, 200), json_output)
@@ -201,7 +216,7 @@ def import_dbt(
         return
     typer.echo(json.dumps(job, indent=2) if json_output else "\n".join(_failed_lines(job)))
     e = job["error"]
-    _fail(f"import failed in chunk {e['chunk']} ({e['phase']}): {e['detail']} ({e['code']})")
+    fail(f"import failed in chunk {e['chunk']} ({e['phase']}): {e['detail']} ({e['code']})")
 
 
 def _print(result: dict[str, Any], json_output: bool) -> None:

@@ -53,6 +53,22 @@ _COMMANDS: dict[str, Callable[[typer.Typer], object]] = {
     "register": lambda app: app.command("register")(_module("client.register").register),
     "proposals": lambda app: app.add_typer(_module("client.proposals").app, name="proposals"),
     "check": lambda app: app.command("check")(_module("client.check").check),
+    "diff": lambda app: app.command("diff")(_module("client.diff").diff),
+    "impact": lambda app: app.command("impact")(_module("client.impact").impact),
+    "lineage": lambda app: app.command("lineage")(_module("client.lineage").lineage),
+    "login": lambda app: app.command("login")(_module("client.login").login),
+    "teams": lambda app: app.add_typer(_module("client.teams").app, name="teams"),
+    "keys": lambda app: app.add_typer(_module("client.keys").app, name="keys"),
+    "versions": lambda app: app.add_typer(_module("client.versions").app, name="versions"),
+    "registrations": lambda app: app.add_typer(
+        _module("client.registrations").app, name="registrations"
+    ),
+    "webhooks": lambda app: app.add_typer(_module("client.webhooks").app, name="webhooks"),
+    "dead-letters": lambda app: app.add_typer(
+        _module("client.dead_letters").app, name="dead-letters"
+    ),
+    "runs": lambda app: app.add_typer(_module("client.runs").app, name="runs"),
+    "ci": lambda app: app.add_typer(_module("ci").app, name="ci"),
 }
 
 
@@ -87,10 +103,36 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: one ``error: ...`` style for every failure, usage
+    errors included, and one line (with where the details went) for a crash."""
     args = sys.argv[1:]
     first = next((a for a in args if not a.startswith("-")), None)
     if first is None and "--version" in args:
         _print_version()  # what the eager option would print, without loading every command
         return
-    build_app(first)()
+    sys.exit(main(args))
+
+
+def main(args: list[str]) -> int:
+    """Run the CLI on ``args``; the exit code (never a traceback on stderr)."""
+    from typer.exceptions import Abort, TyperException
+
+    from accord.cli.errors import one_line, report_crash
+
+    first = next((a for a in args if not a.startswith("-")), None)
+    try:
+        command = typer.main.get_command(build_app(first))
+        code = command.main(args=args, prog_name="accord", standalone_mode=False)
+    except TyperException as exc:  # click's usage errors (Typer vendors click)
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed already
+            return exc.exit_code
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        typer.echo(f"error: {one_line(exc.format_message())}{hint}", err=True)
+        return exc.exit_code
+    except (Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted", err=True)
+        return 130
+    except Exception as exc:  # the one place a crash becomes one line
+        report_crash(exc)
+    return code if isinstance(code, int) else 0

@@ -1,27 +1,86 @@
-"""`accord serve`: start the HTTP API (and, on the embedded default, a worker)."""
+"""`accord serve`: start the HTTP API (and, on the embedded default, a worker).
+
+The listening socket is bound before anything else, so a busy port is one line naming
+``--port``; on an embedded database that has no workspace yet, the first start creates
+the `default` workspace and shows its admin key once, with the `accord login` line.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from typing import TYPE_CHECKING
 
 import typer
 
 from accord.cli._common import fail, load_settings
+from accord.cli.exit_codes import STARTUP_FAILED
 
 if TYPE_CHECKING:
     from accord.config import Settings
 
 
-async def _prepare(settings: Settings) -> None:
+async def _prepare(settings: Settings) -> str | None:
+    """Migrations and checks; the first run's admin key, if this start made it."""
     from accord.db import create_engine, create_sessionmaker
-    from accord.startup import prepare
+    from accord.startup import first_run_key, prepare
 
     engine = create_engine(settings)
     try:
-        await prepare(settings, engine, create_sessionmaker(engine))
+        sessionmaker = create_sessionmaker(engine)
+        await prepare(settings, engine, sessionmaker)
+        return await first_run_key(settings, sessionmaker)
     finally:
         await engine.dispose()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, or one line saying why not."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        fail(f"cannot listen on {host!r}: {exc.strerror} (set --host or ACCORD_HOST)")
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is already in use: stop what holds it, or start "
+                f"Accord on another port with --port N (or ACCORD_PORT)",
+                STARTUP_FAILED,
+            )
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}", STARTUP_FAILED)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _first_run(key: str, url: str) -> None:
+    typer.echo(
+        "\nFirst run: created the 'default' workspace and its admin key. It is shown once;"
+        " store it now:\n\n"
+        f"    {key}\n\n"
+        "Log in with it (saves a profile only you can read):\n\n"
+        f"    accord login --url {url} --api-key {key}\n",
+        err=True,
+    )
+
+
+def _note_old_data_dir(settings: Settings) -> None:
+    """Earlier releases kept the database in ./data: say so rather than start empty."""
+    from pathlib import Path
+
+    old = Path("data", "accord.db").absolute()
+    if settings.database_url is None and old.exists() and old.parent != settings.data_dir:
+        typer.echo(
+            f"note: {old} is from an earlier release's default; this server uses "
+            f"{settings.data_dir}. Set ACCORD_DATA_DIR={old.parent} to keep using it.",
+            err=True,
+        )
 
 
 def serve(
@@ -40,22 +99,26 @@ def serve(
     problems = bind_problems(settings, host) if host else []
     if problems:
         fail("unsafe settings: " + "; ".join(problems))
+    host, port = host or settings.host, port or settings.port
+    sock = _listen(host, port)
     configure_logging(settings.log_level, settings.log_format)
     try:
-        asyncio.run(_prepare(settings))
+        key = asyncio.run(_prepare(settings))
     except StartupError as exc:
-        fail(str(exc), 1)
+        sock.close()
+        fail(str(exc), STARTUP_FAILED)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    if key is not None:
+        _first_run(key, url)
+    _note_old_data_dir(settings)
     app = create_app(settings, run_startup_checks=False, warm_engine=True)
     worker = "with an in-process worker" if settings.should_run_worker_in_process else "no worker"
-    typer.echo(
-        f"Accord listening on http://{host or settings.host}:{port or settings.port} "
-        f"(database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}, {worker})",
-        err=True,
-    )
-    uvicorn.run(
+    database = "PostgreSQL" if not settings.is_sqlite else "SQLite"
+    if settings.database_url is None:
+        database = f"SQLite in {settings.data_dir}"
+    typer.echo(f"Accord listening on {url} (database: {database}, {worker})", err=True)
+    config = uvicorn.Config(
         app,
-        host=host or settings.host,
-        port=port or settings.port,
         log_level="warning",
         access_log=False,
         server_header=False,
@@ -63,3 +126,4 @@ def serve(
         # otherwise (ratelimit/identity.py); uvicorn must not rewrite it first.
         proxy_headers=False,
     )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.cli._common import fail, load_settings
+from accord.cli.exit_codes import STARTUP_FAILED
 
 if TYPE_CHECKING:
     from accord.config import Settings
@@ -114,6 +115,6 @@ def worker(
     try:
         code = asyncio.run(_run(settings, health_port))
     except StartupError as exc:
-        fail(str(exc), 1)
+        fail(str(exc), STARTUP_FAILED)
     if code:
         raise typer.Exit(code)

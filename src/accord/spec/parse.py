@@ -7,6 +7,7 @@ errors. Every problem is reported, each with its path, before anything is built.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -88,7 +89,9 @@ class _Reader:
             return None
         for key in value:
             if key not in keys:
-                self.fail((*loc, str(key)), "unknown key")
+                close = difflib.get_close_matches(str(key), keys, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.fail((*loc, str(key)), f"unknown key{hint}")
         for key in required:
             if key not in value:
                 self.fail((*loc, key), "is required")
