@@ -137,6 +137,7 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): Expect(403, 403, 404),
     ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): Expect(403, 403, 404),
+    ("POST", "/api/v1/webhooks/{webhook_id}/ping"): Expect(403, 403, 404),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Expect(200, 403, 404),
     ("GET", "/api/v1/dead-letters"): Expect(200, 200, 200, lists=True),
     ("POST", "/api/v1/dead-letters/{delivery_id}/replay"): Expect(403, 403, 404),

@@ -123,7 +123,8 @@ async def test_switching_format_is_breaking(client: httpx.AsyncClient, actors: A
     asset = await make_asset(client, actors)
     await publish(client, actors.producer_write, asset, ORDERS_V1)
     r = await publish(client, actors.producer_write, asset, TABLE_V1, format="table")
-    assert r.status_code == 202
+    assert r.status_code == 201, "approved at once: nobody is registered"
+    assert r.json()["auto_approved"] is True
     assert r.json()["proposal"]["breaking_changes"][0]["kind"] == "format_changed"
 
 
@@ -135,6 +136,7 @@ async def test_guarantee_relaxation_is_breaking(client: httpx.AsyncClient, actor
     tighter = {"columns": {"status": {"not_null": True, "accepted_values": ["a"]}}}
     r = await publish(client, actors.producer_write, asset, ORDERS_V1, guarantees=tighter)
     assert r.status_code == 201, "tightening a guarantee is compatible"
+    await register(client, actors, asset)  # someone to wait on
     for relaxed in (
         {"columns": {"status": {"accepted_values": ["a"]}}},
         {"columns": {"status": {"not_null": True, "accepted_values": ["a", "c"]}}},
@@ -196,7 +198,9 @@ async def test_impact_is_a_dry_run(client: httpx.AsyncClient, actors: Actors) ->
     r = await client.post(url, json=drop_email, headers=actors.consumer_write)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["outcome"] == "proposal"
+    assert body["outcome"] == "published", "breaking, but it waits on nobody"
+    assert body["breaking"] is True
+    assert body["auto_approved"] is True
     assert body["version"] == "2.0.0"
     assert body["affected_registrations"] == []
     assert len(body["unaffected_registrations"]) == 1
@@ -220,10 +224,10 @@ async def test_transitive_policy_checks_every_earlier_version(
     for policy in ("forward", "forward_transitive"):
         asset = await make_asset(client, actors, f"{policy}.x", compatibility=policy)
         await publish(client, actors.producer_write, asset, doc(type="integer"))
-        # A breaking change, shipped through an (auto-approved) proposal.
+        # A breaking change, shipped at once through an auto-approved proposal.
         r = await publish(client, actors.producer_write, asset, doc(type="string"))
-        pid = r.json()["proposal"]["id"]
-        await client.post(f"/api/v1/proposals/{pid}/publish", headers=actors.producer_write)
+        assert r.json()["auto_approved"] is True
+        await register(client, actors, asset)  # from now on, breaking changes wait
         # Narrower than 2.0.0 (fine under forward) but never valid under 1.0.0.
         r = await publish(client, actors.producer_write, asset, doc(type="string", maxLength=5))
         outcomes[policy] = r.status_code

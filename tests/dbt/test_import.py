@@ -103,7 +103,16 @@ async def test_jaffle_shop_golden_and_reimport_is_a_noop(
 async def test_dropping_a_column_used_downstream_opens_a_proposal_with_impact(
     client: httpx.AsyncClient, actors: Actors
 ) -> None:
-    await _import(client, actors.producer_write, jaffle())
+    first = await _import(client, actors.producer_write, jaffle())
+    stg = next(a for a in first["assets"] if a["fqn"] == "jaffle_shop.main.stg_orders")
+    # a consumer reads stg_orders: its breaking change waits on that team (with nobody to
+    # ask it would publish at once: tests/proposal/test_auto_approval.py)
+    registered = await client.post(
+        "/api/v1/registrations",
+        json={"asset_id": stg["asset_id"], "team_id": actors.consumer_team},
+        headers=actors.consumer_write,
+    )
+    assert registered.status_code == 201, registered.text
     edited = drop_column(jaffle(), "model.jaffle_shop.stg_orders", "status")
     result = await _import(client, actors.producer_write, edited)
     assert result["summary"]["proposals_opened"] == 1

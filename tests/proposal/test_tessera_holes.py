@@ -28,6 +28,7 @@ async def test_request_cannot_override_policy_with_mode_none(
 ) -> None:
     asset = await make_asset(client, actors)
     await publish(client, actors.producer_write, asset, ORDERS_V1)
+    await register(client, actors, asset)
     for field in ("compatibility_mode", "compatibility", "mode"):
         r = await publish(client, actors.producer_write, asset, BREAKING, **{field: "none"})
         assert r.status_code == 422, r.text
@@ -137,15 +138,13 @@ async def test_proposal_without_consumers_is_approved_at_once(
     asset = await make_asset(client, actors)
     await publish(client, actors.producer_write, asset, ORDERS_V1)
     r = await publish(client, actors.producer_write, asset, BREAKING)
-    assert r.status_code == 202
+    # Approved at once and published by the same request (issue 17; more in
+    # tests/proposal/test_auto_approval.py).
+    assert r.status_code == 201, r.text
     proposal = r.json()["proposal"]
-    assert proposal["status"] == "approved"
+    assert proposal["status"] == "published"
     assert proposal["awaiting"] == []
-    pub = await client.post(
-        f"/api/v1/proposals/{proposal['id']}/publish", headers=actors.producer_write
-    )
-    assert pub.status_code == 200
-    assert pub.json()["version"]["version"] == "2.0.0"
+    assert r.json()["version"]["version"] == "2.0.0"
 
 
 async def test_identical_schema_is_unchanged_not_bumped(
@@ -166,7 +165,7 @@ async def test_version_banana_is_rejected(client: httpx.AsyncClient, actors: Act
     asset = await make_asset(client, actors)
     for bad in ("banana", "1.0", "v1.0.0", "01.0.0", "1.0.0+build.5", ""):
         r = await publish(client, actors.producer_write, asset, ORDERS_V1, version=bad)
-        assert r.status_code == 409, (bad, r.text)
+        assert r.status_code == 422, (bad, r.text)  # bad input, not a conflict (issue 17)
         assert r.json()["code"] == "invalid_version"
     assert await _versions(client, actors, asset) == []
 

@@ -40,9 +40,12 @@ class AssetRepository:
     async def get_live_by_fqn(
         self, workspace_id: uuid.UUID, fqn: str, environment: str
     ) -> Asset | None:
+        """The live asset of this FQN in any case (FQNs are ASCII, so SQL's `lower` and
+        Python's agree; the unique index `uq_assets_workspace_lower_fqn_env_live` is on
+        `lower(fqn)` too)."""
         stmt = select(Asset).where(
             Asset.workspace_id == workspace_id,
-            Asset.fqn == fqn,
+            func.lower(Asset.fqn) == fqn.lower(),
             Asset.environment == environment,
             Asset.deleted_at.is_(None),
         )

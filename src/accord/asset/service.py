@@ -152,6 +152,22 @@ def _initial_policy(
     return policy, model, looser
 
 
+async def _require_name_free(
+    repo: AssetRepository, workspace_id: uuid.UUID, fqn: str, environment: str
+) -> None:
+    """409 `asset_exists` naming the live asset that already has this FQN in any case:
+    `Warehouse.Sales.Orders` and `warehouse.sales.orders` are one name."""
+    existing = await repo.get_live_by_fqn(workspace_id, fqn, environment)
+    if existing is None:
+        return
+    same = "" if existing.fqn == fqn else f" (FQNs are unique regardless of case; asked: {fqn})"
+    raise ConflictError(
+        f"asset {existing.fqn} already exists in environment {environment}{same}",
+        code="asset_exists",
+        extra={"existing_id": str(existing.id), "existing_fqn": existing.fqn},
+    )
+
+
 async def create(session: AsyncSession, principal: Principal, data: AssetCreate) -> Asset:
     if not principal.acts_for(data.owner_team_id):
         raise PermissionDeniedError("a team key can only create assets its own team owns")
@@ -159,11 +175,7 @@ async def create(session: AsyncSession, principal: Principal, data: AssetCreate)
     policy, model, looser = _initial_policy(principal, workspace, data)
     await _require_team(session, principal, data.owner_team_id)
     repo = AssetRepository(session)
-    if await repo.get_live_by_fqn(principal.workspace_id, data.fqn, data.environment):
-        raise ConflictError(
-            f"asset {data.fqn} already exists in environment {data.environment}",
-            code="asset_exists",
-        )
+    await _require_name_free(repo, principal.workspace_id, data.fqn, data.environment)
     asset = await repo.add(
         Asset(
             workspace_id=principal.workspace_id,
@@ -308,11 +320,7 @@ async def restore(session: AsyncSession, principal: Principal, asset_id: uuid.UU
     asset = await repo.get(principal.workspace_id, asset_id, include_deleted=True)
     if asset is None or asset.deleted_at is None:
         raise NotFoundError(f"no deleted asset {asset_id}", code="asset_not_found")
-    if await repo.get_live_by_fqn(principal.workspace_id, asset.fqn, asset.environment):
-        raise ConflictError(
-            f"a live asset {asset.fqn} ({asset.environment}) exists; delete it first",
-            code="asset_exists",
-        )
+    await _require_name_free(repo, principal.workspace_id, asset.fqn, asset.environment)
     asset.deleted_at = None
     await repo.flush()
     await audit.record(

@@ -55,14 +55,19 @@ async def _publish_body(
         timedelta(days=state.settings.proposal_ttl_days),
         engine_for(state, principal),
     )
-    if result.proposal is not None:
-        out = await proposal_service.to_out(session, result.proposal)
-        return 202, {"outcome": "proposal", "proposal": out.model_dump(mode="json", by_alias=True)}
-    assert result.version is not None
+    proposal = None
+    if (shown := result.proposal or result.approved_at_once) is not None:
+        out = await proposal_service.to_out(session, shown)
+        proposal = out.model_dump(mode="json", by_alias=True)
+    if result.version is None:
+        return 202, {"outcome": "proposal", "proposal": proposal}
     version = ContractVersion.model_validate(result.version).model_dump(mode="json", by_alias=True)
     return (201 if result.outcome == "published" else 200), {
         "outcome": result.outcome,
         "version": version,
+        "proposal": proposal,
+        "auto_approved": result.auto_approval_reason is not None,
+        "auto_approval_reason": result.auto_approval_reason,
     }
 
 
@@ -71,7 +76,11 @@ async def _publish_body(
     status_code=201,
     responses={
         200: {"model": PublishedOutcome, "description": "Identical to the latest: unchanged."},
-        201: {"model": PublishedOutcome, "description": "Compatible: published."},
+        201: {
+            "model": PublishedOutcome,
+            "description": "Published: compatible, or breaking but approved at once because "
+            "no registered consumer is affected (`auto_approved`).",
+        },
         202: {"model": ProposalOutcome, "description": "Breaking: a proposal was opened."},
     },
 )
@@ -85,15 +94,20 @@ async def publish_version(
 ) -> JSONResponse:
     """Publish a schema (owner team or admin). Checked against the asset's policy:
     compatible -> 201 `published`; identical to the latest -> 200 `unchanged`; breaking
-    -> 202 `proposal`. 409 for a version that is not semver, not increasing, or of the
-    wrong kind (breaking needs a major bump; compatible must not take one); 422 for an
-    invalid schema. Honours `Idempotency-Key`."""
+    -> 202 `proposal`, except when no registered consumer is affected: then the proposal
+    is approved at once and published, and the answer is 201 `published` with
+    `auto_approved: true`, the reason, and the (published) `proposal`. 409 for a version
+    that is not increasing or of the wrong kind (breaking needs a major bump; compatible
+    must not take one); 422 for a version that is not semver (`invalid_version`) or an
+    invalid schema. Without `format`, the format is detected from the document; without
+    `guarantees`, the latest version's are kept. Honours `Idempotency-Key`."""
     print_ = None
     if idempotency_key is not None:
         key = idempotency.check_key(idempotency_key)
-        print_ = idempotency.fingerprint(
-            f"POST /assets/{asset_id}/versions", body.model_dump(mode="json", by_alias=True)
-        )
+        sent = body.model_dump(mode="json", by_alias=True)
+        if "guarantees" not in body.model_fields_set:
+            del sent["guarantees"]  # omitted (carried forward) is not `{}` (removed)
+        print_ = idempotency.fingerprint(f"POST /assets/{asset_id}/versions", sent)
         stored = await idempotency.replay(session, principal, key, print_)
         if stored is not None:
             return JSONResponse(stored[1], status_code=stored[0])

@@ -1,10 +1,12 @@
 """Publishing: the one path every schema change takes (product invariant 1).
 
 compatible -> a new version at once; identical content -> `unchanged`; breaking -> a
-proposal. No request flag, pre-release or version jump skips the check: the policy is
-the asset's, pre-releases are checked like any version, and the number must agree with
-the verdict (breaking needs a major bump, compatible must not take one). `assess` is the
-same decision without writes (impact analysis and `accord check`).
+proposal, which, when it waits on nobody (no registered consumer is affected), is
+approved and published at once by the same request. No request flag, pre-release or
+version jump skips the check: the policy is the asset's, pre-releases are checked like
+any version, and the number must agree with the verdict (breaking needs a major bump,
+compatible must not take one). `assess` is the same decision without writes (impact
+analysis and `accord check`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from accord.kit.semver import InvalidVersionError, Version
 from accord.models import Asset, ContractVersion, Proposal, Registration
 from accord.proposal import service as proposal_service
 from accord.registration import service as registration_service
+from accord.spec import Guarantees, parse_guarantees
 
 FIRST_VERSION = Version(1, 0, 0)
 
@@ -40,7 +43,11 @@ FIRST_VERSION = Version(1, 0, 0)
 class PublishResult:
     outcome: str  # published | unchanged | proposal
     version: ContractVersion | None = None
-    proposal: Proposal | None = None
+    proposal: Proposal | None = None  # set only for the `proposal` outcome: it waits
+    # A breaking change that waited on nobody: `published`, with the proposal that was
+    # approved at once and published (`version` is set too), and why.
+    approved_at_once: Proposal | None = None
+    auto_approval_reason: str | None = None
 
 
 @dataclass
@@ -65,6 +72,13 @@ class Plan:
         breaking = self.evaluation.breaking_changes
         return [r for r in self.registrations if is_affected(r.fields, breaking)]
 
+    @property
+    def auto_approval_reason(self) -> str | None:
+        """Why a breaking change would be approved at once (it waits on nobody), else None."""
+        if self.outcome != "proposal" or self.affected:
+            return None
+        return proposal_service.unawaited_reason(self.registrations)
+
 
 def _requested(text: str | None) -> Version | None:
     if text is None:
@@ -72,7 +86,19 @@ def _requested(text: str | None) -> Version | None:
     try:
         return Version.parse(text)
     except InvalidVersionError as exc:
-        raise ConflictError(str(exc), code="invalid_version") from None
+        raise contract_service.invalid_version(str(exc)) from None
+
+
+def _guarantees(body: VersionCreate, latest: ContractVersion | None) -> tuple[Guarantees, str]:
+    """The request's guarantees; when it has no `guarantees` key, the latest version's
+    (carried forward). An explicit `{}` removes them. Also says where they came from."""
+    if "guarantees" in body.model_fields_set or latest is None:
+        return body.guarantees, "guarantees"
+    return (
+        parse_guarantees(latest.guarantees),
+        f"guarantees (carried forward from version {latest.version}: send `guarantees` "
+        "to change them)",
+    )
 
 
 async def _validated(
@@ -81,6 +107,7 @@ async def _validated(
     body: VersionCreate,
     asset: Asset,
     engine: EngineRunner,
+    latest: ContractVersion | None,
 ) -> Candidate:
     if body.references and body.format.value != "jsonschema":
         raise ValidationFailedError(
@@ -101,16 +128,14 @@ async def _validated(
         raise ValidationFailedError(
             f"invalid {body.format.value} schema: {exc}{hint}", code="invalid_schema"
         ) from None
-    guarantees = body.guarantees
+    guarantees, what = _guarantees(body, latest)
     named = [
         *guarantees.columns,
         *(name for group in guarantees.unique_together for name in group),
         *([guarantees.freshness.column] if guarantees.freshness else []),
     ]
     if named:
-        contract_service.require_known_fields(
-            catalog(body.format.value, body.schema_), named, "guarantees"
-        )
+        contract_service.require_known_fields(catalog(body.format.value, body.schema_), named, what)
     return Candidate(body.format.value, body.schema_, guarantees, stored, refs)
 
 
@@ -157,11 +182,11 @@ async def plan(
     """Decide the outcome and the version number, enforcing every numbering rule. The
     engine's work runs through ``engine`` (off the event loop, within its budget)."""
     requested = _requested(body.version)
-    candidate = await _validated(session, principal, body, asset, engine)
-    guarantees = candidate.guarantees.to_json()
-    digest = content_hash(candidate.format, candidate.schema, guarantees, candidate.references)
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base
+    candidate = await _validated(session, principal, body, asset, engine, latest)
+    guarantees = candidate.guarantees.to_json()
+    digest = content_hash(candidate.format, candidate.schema, guarantees, candidate.references)
     result = Plan(asset, candidate, digest, "published", requested=requested, latest=latest)
     if latest is not None and latest.content_hash == digest:
         result.outcome, result.base = "unchanged", latest
@@ -224,9 +249,15 @@ async def publish(
             latest=decided.latest,
         )
         return PublishResult("published", version=version)
-    return PublishResult(
-        "proposal", proposal=await _propose(session, principal, decided, body, proposal_ttl)
-    )
+    proposal = await _propose(session, principal, decided, body, proposal_ttl)
+    reason = decided.auto_approval_reason
+    if reason is not None:
+        shipped = await proposal_service.publish_unawaited(session, principal, proposal, reason)
+        if shipped is not None:
+            return PublishResult(
+                "published", version=shipped, approved_at_once=proposal, auto_approval_reason=reason
+            )
+    return PublishResult("proposal", proposal=proposal)
 
 
 async def _propose(
@@ -292,8 +323,12 @@ async def assess(
     asset = await asset_service.get(session, principal, asset_id)
     decided = await plan(session, principal, asset, body, engine)
     affected = {r.id for r in decided.affected}
+    reason = decided.auto_approval_reason
     report: dict[str, Any] = {
-        "outcome": decided.outcome,
+        # what publishing would do: a change that waits on nobody is published at once
+        "outcome": "published" if reason is not None else decided.outcome,
+        "auto_approved": reason is not None,
+        "auto_approval_reason": reason,
         "version": str(decided.number) if decided.number else (
             decided.latest.version if decided.latest else None
         ),

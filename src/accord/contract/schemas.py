@@ -7,7 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from accord.asset.schemas import EnvironmentName, Fqn
@@ -16,6 +23,7 @@ from accord.lineage.schemas import DownstreamImpact
 from accord.proposal.schemas import Proposal
 from accord.registration.schemas import Registration
 from accord.spec import Guarantees, GuaranteesError, parse_guarantees
+from accord.spec.formats import detect_format
 from accord.spec.schema import GUARANTEES
 
 
@@ -78,14 +86,26 @@ class VersionCreate(InputModel):
     schema_: dict[str, Any] = Field(
         alias="schema", description="A JSON Schema or a table schema document."
     )
-    format: SchemaFormat = Field(description="`jsonschema` or `table`.")
+    # Optional in the request, never None once validated: `_detect_format` fills it in
+    # from the schema before field validation (a non-object schema fails on its own).
+    format: SchemaFormat = Field(  # type: ignore[assignment]
+        default=None,
+        description="`jsonschema` or `table`. Omit it to let Accord detect it from the "
+        "document, as the CLI and the SDK do: a top-level `columns` list is a `table` "
+        "schema, anything else `jsonschema`.",
+    )
     version: str | None = Field(
         default=None,
         max_length=64,
         description="Semantic version. Omit to let Accord assign the next one.",
         examples=["1.4.0"],
     )
-    guarantees: GuaranteesField = Field(default_factory=Guarantees)
+    guarantees: GuaranteesField = Field(
+        default_factory=Guarantees,
+        description="What the producer promises about the data beyond the schema. Omit the "
+        "key to keep the previous version's guarantees unchanged (carried forward); send "
+        "`{}` to remove them all.",
+    )
     references: list[SchemaReference] = Field(
         default_factory=list,
         max_length=50,
@@ -98,6 +118,18 @@ class VersionCreate(InputModel):
         description="A breaking change while a proposal is open replaces (supersedes) it "
         "only when this is true; otherwise 409.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _detect_format(cls, data: Any) -> Any:
+        """No `format`: the one rule everywhere (`accord.spec.formats.detect_format`)."""
+        if (
+            isinstance(data, dict)
+            and data.get("format") is None
+            and isinstance(data.get("schema"), dict)
+        ):
+            return {**data, "format": detect_format(data["schema"])}
+        return data
 
 
 class ContractVersion(OutputModel):
@@ -145,6 +177,21 @@ class Diff(OutputModel):
 class PublishedOutcome(OutputModel):
     outcome: Literal["published", "unchanged"]
     version: ContractVersion
+    proposal: Proposal | None = Field(
+        default=None,
+        description="Set when a breaking change was approved at once (`auto_approved`): "
+        "the proposal that records it, already `published`.",
+    )
+    auto_approved: bool = Field(
+        default=False,
+        description="True when the change is breaking but no registered consumer is "
+        "affected, so its proposal was approved and published at once.",
+    )
+    auto_approval_reason: str | None = Field(
+        default=None,
+        description="Why it was approved at once: `no registered consumers`, or `no "
+        "registered consumer reads what the change breaks`.",
+    )
 
 
 class ProposalOutcome(OutputModel):
@@ -156,11 +203,21 @@ class Impact(OutputModel):
     """What publishing the candidate would do, computed without writing anything."""
 
     outcome: Literal["published", "unchanged", "proposal"] = Field(
-        description="`proposal` means the change is breaking and would wait for consumers."
+        description="`proposal` means the change is breaking and would wait for consumers; "
+        "a breaking change no registered consumer is affected by is `published` (approved "
+        "at once, `auto_approved`)."
+    )
+    auto_approved: bool = Field(
+        default=False,
+        description="The change is breaking, but nobody is affected: its proposal would be "
+        "approved and published at once.",
+    )
+    auto_approval_reason: str | None = Field(
+        default=None, description="Why it would be approved at once (else null)."
     )
     version: str | None = Field(description="The version it would get (or already has).")
     base_version: str | None = Field(description="The version the change is checked against.")
-    breaking: bool
+    breaking: bool = Field(description="The change breaks the asset's policy.")
     breaking_changes: list[dict[str, Any]]
     evaluation: dict[str, Any] | None = Field(
         description="The engine's verdicts, all changes and witnesses."

@@ -37,6 +37,16 @@ class Heads:
         return self.latest_stable or self.latest
 
 
+def invalid_version(message: str) -> ValidationFailedError:
+    """422 `invalid_version` naming the request's `version` field, the way a validation
+    problem names a field (`errors[].loc`)."""
+    return ValidationFailedError(
+        f"version: {message}",
+        code="invalid_version",
+        extra={"errors": [{"loc": ["body", "version"], "msg": message, "type": "invalid_version"}]},
+    )
+
+
 def semver(version: ContractVersion) -> Version:
     return Version(version.major, version.minor, version.patch, version.prerelease)
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, column, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.models.base import Base, IdMixin, JSONType, TimestampMixin
@@ -19,6 +19,16 @@ class Asset(IdMixin, TimestampMixin, Base):
             "uq_assets_workspace_fqn_env_live",
             "workspace_id",
             "fqn",
+            "environment",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # FQNs are unique regardless of case (migration aba90c01d896)
+        Index(
+            "uq_assets_workspace_lower_fqn_env_live",
+            "workspace_id",
+            func.lower(column("fqn")),
             "environment",
             unique=True,
             sqlite_where=text("deleted_at IS NULL"),

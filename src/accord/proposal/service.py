@@ -2,7 +2,8 @@
 
 Every team registered on the asset when the proposal opened, and affected by its breaking
 changes, must answer. All approve -> approved; any block -> blocked until that team
-changes its answer; `migrating` is not approval; nobody affected -> approved at once.
+changes its answer; `migrating` is not approval; nobody affected -> approved at once, and
+the publish that opened it completes (`publish_unawaited`).
 A deleted team's answer stops counting (`release_team`); an admin may answer for it.
 Only the owner team (or an admin) publishes an approved proposal; forcing an unapproved
 one needs the admin scope and a written reason.
@@ -197,8 +198,41 @@ async def open_proposal(
         downstream_assets=impact.total,
     )
     if not affected:
-        await _record(session, SYSTEM_ACTOR, proposal, "proposal.approved", reason="no consumer")
+        reason = unawaited_reason(registrations)
+        await _record(session, SYSTEM_ACTOR, proposal, "proposal.approved", reason=reason)
     return proposal
+
+
+def unawaited_reason(registrations: Sequence[Registration]) -> str:
+    """Why a proposal that waits on nobody is approved at once (invariant 4)."""
+    if not registrations:
+        return "no registered consumers"
+    return "no registered consumer reads what the change breaks"
+
+
+async def publish_unawaited(
+    session: AsyncSession, principal: Principal, proposal: Proposal, reason: str
+) -> ContractVersion | None:
+    """Publish, in the caller's transaction, a proposal approved at once because it waits
+    on nobody: the publish that opened it completes. None when it waits on someone (or
+    is not approved): then it follows the usual path."""
+    if proposal.status != ProposalStatus.approved.value:
+        return None
+    if _counted(await ProposalRepository(session).acks(proposal.id)):
+        return None
+    created = await _ship(
+        session, principal, proposal, None, ProposalStatus.published, f"approved at once: {reason}"
+    )
+    await _record(
+        session,
+        principal.actor,
+        proposal,
+        "proposal.published",
+        version=created.version,
+        approved_at_once=True,
+        reason=reason,
+    )
+    return created
 
 
 async def close_for_replacement(session: AsyncSession, old: Proposal) -> None:
@@ -395,11 +429,7 @@ async def _ship(
         )
     try:
         number = Version.parse(version or proposal.requested_version or "")
-    except InvalidVersionError:
-        if version is not None:
-            raise ConflictError(
-                f"{version!r} is not a semantic version", code="invalid_version"
-            ) from None
+    except InvalidVersionError:  # none asked for (a given one was checked first)
         number = contract_service.semver(base).next_major()
     if number.major <= base.major:
         raise ConflictError(
@@ -429,9 +459,21 @@ async def _ship(
     return created
 
 
+def _check_version(version: str | None) -> None:
+    """Bad input first: 422 for a version that is not semver, whatever state the proposal
+    is in."""
+    if version is None:
+        return
+    try:
+        Version.parse(version)
+    except InvalidVersionError as exc:
+        raise contract_service.invalid_version(str(exc)) from None
+
+
 async def publish(
     session: AsyncSession, principal: Principal, proposal_id: uuid.UUID, version: str | None
 ) -> tuple[Proposal, ContractVersion]:
+    _check_version(version)
     proposal = await _lock_open(session, principal, proposal_id)
     asset = await asset_service.get(session, principal, proposal.asset_id)
     asset_service.require_owner(principal, asset, "publish to")
@@ -455,6 +497,7 @@ async def force(
 ) -> tuple[Proposal, ContractVersion]:
     if not principal.is_admin:
         raise PermissionDeniedError("force-publishing needs the admin scope")
+    _check_version(version)
     proposal = await _lock_open(session, principal, proposal_id)
     acks = _counted(await ProposalRepository(session).acks(proposal.id))
     created = await _ship(

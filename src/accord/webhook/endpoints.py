@@ -28,6 +28,7 @@ from accord.webhook.schemas import (
     ReplayResult,
     Webhook,
     WebhookCreate,
+    WebhookPing,
     WebhookUpdate,
     WebhookWithSecret,
 )
@@ -144,6 +145,17 @@ async def rotate_webhook_secret(
     """Replace the signing secret; the new one is in the response, shown once."""
     sub, secret = await service.rotate_secret(session, principal, webhook_id, state.pepper)
     return _with_secret(sub, secret)
+
+
+@router.post("/webhooks/{webhook_id}/ping", status_code=status.HTTP_202_ACCEPTED)
+async def ping_webhook(
+    webhook_id: uuid.UUID, principal: WritePrincipal, session: SessionDep
+) -> WebhookPing:
+    """Queue a test delivery (`webhook.ping`) to this webhook only (owning team or admin),
+    signed and retried like any event, whatever its event filter; 409 `webhook_inactive`
+    for an inactive webhook. Follow it in `GET /webhooks/{id}/deliveries`."""
+    delivery = await service.ping(session, principal, webhook_id)
+    return WebhookPing(delivery_id=delivery.id, webhook_id=webhook_id, event_type="webhook.ping")
 
 
 @router.get("/webhooks/{webhook_id}/deliveries")

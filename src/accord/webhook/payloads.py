@@ -28,6 +28,7 @@ def _summary(event: Event) -> str:
         "proposal.acknowledged": f"{data.get('decision', 'answer')} on the proposal for {where}",
         "proposal.force_published": f"Breaking change FORCE-published for {where}: "
         f"{data.get('reason', '')}",
+        "webhook.ping": f"Test ping from Accord: webhook {event.subject_id} is reachable",
     }
     text = texts.get(event.type, f"{event.type} on {where}")
     if proposal.get("id"):

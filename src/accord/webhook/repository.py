@@ -95,6 +95,11 @@ class WebhookRepository:
     async def flush(self) -> None:
         await self.session.flush()
 
+    def add_event(self, event: Event, delivery: Delivery) -> None:
+        """An outbox event with its one delivery (a ping, for one subscription only)."""
+        self.session.add(event)
+        self.session.add(delivery)
+
     async def deliveries(
         self,
         workspace_id: uuid.UUID,

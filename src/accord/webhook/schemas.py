@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field, field_validator
 
@@ -131,3 +131,14 @@ class BulkReplay(InputModel):
 class ReplayResult(OutputModel):
     replayed: int
     delivery_ids: list[uuid.UUID]
+
+
+PING = "webhook.ping"
+
+
+class WebhookPing(OutputModel):
+    """A test delivery queued for one webhook: find it in the webhook's deliveries."""
+
+    delivery_id: uuid.UUID = Field(description="The queued delivery.")
+    webhook_id: uuid.UUID
+    event_type: Literal["webhook.ping"]

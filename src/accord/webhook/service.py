@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accord.audit import service as audit
 from accord.auth.principal import Principal, Scope
 from accord.events import service as events
+from accord.events.catalog import PAYLOAD_VERSION
 from accord.exceptions import (
     ConflictError,
     NotFoundError,
@@ -19,11 +20,13 @@ from accord.exceptions import (
     ValidationFailedError,
 )
 from accord.kit.clock import utcnow
-from accord.models import Delivery, DeliveryAttempt, WebhookSubscription
+from accord.kit.context import current_request_id
+from accord.kit.ids import uuid7
+from accord.models import Delivery, DeliveryAttempt, Event, WebhookSubscription
 from accord.team import service as team_service
 from accord.webhook import signing
 from accord.webhook.repository import WebhookRepository
-from accord.webhook.schemas import BulkReplay, Webhook, WebhookCreate, WebhookUpdate
+from accord.webhook.schemas import PING, BulkReplay, Webhook, WebhookCreate, WebhookUpdate
 from accord.webhook.ssrf import UnsafeTargetError, check_target
 
 log = structlog.get_logger("accord.webhook")
@@ -221,6 +224,49 @@ async def rotate_secret(
     events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.secret_rotated", after=_snapshot(sub))
     return sub, signing.display_secret(secret_for(sub, pepper))
+
+
+async def ping(session: AsyncSession, principal: Principal, sub_id: uuid.UUID) -> Delivery:
+    """Queue a `webhook.ping` for this webhook only, through the outbox like any event
+    (same worker, signing, retries and dead letters); its event filter does not apply.
+    An inactive webhook is never sent to, so it is 409 rather than a ping that waits."""
+    sub = await get(session, principal, sub_id)
+    if not sub.active:
+        raise ConflictError(
+            f"webhook {sub.id} is inactive: activate it first", code="webhook_inactive"
+        )
+    now = utcnow()
+    event = Event(
+        id=uuid7(),
+        workspace_id=sub.workspace_id,
+        type=PING,
+        schema_version=PAYLOAD_VERSION,
+        subject_type="webhook",
+        subject_id=str(sub.id),
+        team_ids=[str(sub.team_id)] if sub.team_id else [],
+        data={"webhook": {"id": str(sub.id), "team_id": str(sub.team_id) if sub.team_id else None}},
+        request_id=current_request_id(),
+        created_at=now,
+    )
+    delivery = Delivery(
+        id=uuid7(),
+        workspace_id=sub.workspace_id,
+        event_id=event.id,
+        subscription_id=sub.id,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    WebhookRepository(session).add_event(event, delivery)
+    await _audit(
+        session,
+        principal,
+        sub,
+        "webhook.pinged",
+        after={"delivery_id": str(delivery.id), "event_id": str(event.id)},
+    )
+    return delivery
 
 
 async def _visible_subscription_ids(
