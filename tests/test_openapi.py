@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
+
+from accord.kit.pagination import MAX_CURSOR_INT, int_after, uuid_after
 from accord.openapi import render
+from accord.problems import MEDIA_TYPE
+from tests.conftest import Actors
 
 
 def test_committed_openapi_matches_the_code(repo_root: Path) -> None:
@@ -11,9 +19,59 @@ def test_committed_openapi_matches_the_code(repo_root: Path) -> None:
 
 
 def test_every_operation_is_documented() -> None:
-    import json
-
     doc = json.loads(render())
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
             assert op.get("description") or op.get("summary"), (method, path)
+
+
+def _doc() -> dict[str, Any]:
+    return dict(json.loads(render()))
+
+
+def test_error_statuses_are_documented_where_they_can_happen() -> None:
+    paths = _doc()["paths"]
+    # A body can be unparsable, late, too large or too deep; a write can conflict.
+    assert {"400", "408", "409", "413", "422", "503"} <= set(
+        paths["/api/v1/teams"]["post"]["responses"]
+    )
+    # A GET reads no body and names nothing: none of those can come.
+    me = set(paths["/api/v1/me"]["get"]["responses"])
+    assert me == {"200", "400", "401", "403", "429", "503"}
+    assert "404" in paths["/api/v1/teams/{team_id}"]["get"]["responses"]
+    assert set(paths["/healthz"]["get"]["responses"]) == {"200", "400"}
+    problem = paths["/api/v1/teams"]["post"]["responses"]["400"]["content"]
+    assert problem == {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def test_cursors_declare_the_strings_the_server_accepts() -> None:
+    for ops in _doc()["paths"].values():
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                if param["name"] == "cursor":
+                    assert "pattern" in param["schema"], op["operationId"]
+    # Any string of the pattern is a position, never a 422.
+    assert uuid_after("A" * 21 + "w") is not None
+    assert int_after("_" * 21 + "w") == MAX_CURSOR_INT
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    r = await client.request("OPTIONS", "/api/v1/teams/01a23af3-49ed-7710-903f-c40338903e44")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "DELETE, GET, PATCH"
+    r = await client.put("/api/v1/teams")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, POST"
+    assert r.headers["content-type"] == MEDIA_TYPE
+
+
+@pytest.mark.parametrize("since", ["0.5", "2024-05-01 12:00:00Z", "2024-05-01T12:00:00"])
+async def test_date_time_filters_take_only_rfc3339(
+    client: httpx.AsyncClient, actors: Actors, since: str
+) -> None:
+    r = await client.get("/api/v1/audit-events", params={"since": since}, headers=actors.admin)
+    assert r.status_code == 422, r.text
+    ok = await client.get(
+        "/api/v1/audit-events", params={"since": "2024-05-01T12:00:00Z"}, headers=actors.admin
+    )
+    assert ok.status_code == 200, ok.text

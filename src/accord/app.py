@@ -10,7 +10,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from accord import __version__, problems
+from accord import __version__, openapi, problems
 from accord.api_key import service as api_key_service
 from accord.api_key.endpoints import router as api_keys_router
 from accord.api_key.usage import UsageTracker
@@ -155,6 +155,7 @@ def create_app(
         openapi_url="/openapi.json" if docs else None,
     )
     problems.install(app)
+    openapi.install(app)
     for router in (
         health_router,
         me_router,

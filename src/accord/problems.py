@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from accord.exceptions import AccordError, DatabaseTroubleError, TooManyRequestsError
 from accord.kit.context import current_request_id
@@ -21,6 +22,7 @@ MEDIA_TYPE = "application/problem+json"
 
 log = structlog.get_logger("accord.errors")
 
+_PROBED_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 _HTTP_CODES = {
     400: ("bad_request", "Bad request"),
     401: ("unauthenticated", "Authentication required"),
@@ -107,9 +109,25 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     return problem_response(
-        exc.status_code, code, title, str(exc.detail), request.url.path, headers=exc.headers
+        exc.status_code, code, title, str(exc.detail), request.url.path, headers=headers
     )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers (RFC 9110 15.5.6). Starlette's own `Allow`
+    names only the first route of the path, though GET and POST are separate routes;
+    each method is probed against the whole router instead."""
+    routes = request.app.router.routes
+    methods = [
+        method
+        for method in _PROBED_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(methods)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
@@ -158,13 +176,13 @@ class Problem(BaseModel):
     )
 
 
-_DESCRIPTIONS = {
-    400: "Malformed request",
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request: invalid X-Request-ID, unparsable body or Content-Length",
     401: "No valid credential",
     403: "The credential lacks the scope or team right",
     404: "Not found in the caller's workspace",
-    409: "Conflicts with the current state",
     408: "The request body did not arrive in time",
+    409: "Conflicts with the current state",
     413: "Request body too large",
     422: "Invalid input",
     429: "Too many requests: see Retry-After",
@@ -177,7 +195,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "model": Problem,
-            "description": _DESCRIPTIONS[status],
+            "description": PROBLEM_DESCRIPTIONS[status],
             "content": {MEDIA_TYPE: {}},
         }
         for status in statuses

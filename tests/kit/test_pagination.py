@@ -1,25 +1,48 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 
 from accord.exceptions import ValidationFailedError
 from accord.kit.ids import uuid7
-from accord.kit.pagination import decode_cursor, encode_cursor, uuid_after
+from accord.kit.pagination import (
+    CURSOR_BYTES,
+    MAX_CURSOR_INT,
+    cursor_pattern,
+    encode_cursor,
+    int_after,
+    uuid_after,
+)
 
 
 def test_cursor_round_trip() -> None:
     ident = uuid.uuid4()
     assert uuid_after(encode_cursor([str(ident)])) == ident
+    assert uuid_after(encode_cursor([ident])) == ident
+    assert int_after(encode_cursor([42])) == 42
     assert uuid_after(None) is None
-    assert decode_cursor(encode_cursor([1, "a"]), 2) == [1, "a"]
+    assert int_after(None) is None
 
 
-@pytest.mark.parametrize("bad", ["%%%", encode_cursor([1, 2]), encode_cursor(["not-uuid"])])
+def test_issued_cursors_match_the_declared_pattern() -> None:
+    pattern = cursor_pattern(CURSOR_BYTES)
+    for cursor in (encode_cursor([uuid.uuid4()]), encode_cursor([MAX_CURSOR_INT])):
+        assert re.fullmatch(pattern, cursor), cursor
+    assert cursor_pattern(20) == "^[A-Za-z0-9_-]{26}[AEIMQUYcgkosw048]$"
+
+
+def test_a_position_past_the_largest_integer_is_that_integer() -> None:
+    assert int_after("_" * 21 + "w") == MAX_CURSOR_INT
+
+
+@pytest.mark.parametrize("bad", ["%%%", "A" * 23, "A" * 21 + "B", "WzEsMl0", "A" * 600])
 def test_bad_cursors_are_422(bad: str) -> None:
     with pytest.raises(ValidationFailedError):
         uuid_after(bad)
+    with pytest.raises(ValidationFailedError):
+        int_after(bad)
 
 
 def test_uuid7_is_time_ordered() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from accord.audit import service
 from accord.audit.schemas import AuditEventOut, VerifyResult
@@ -12,6 +11,7 @@ from accord.deps import SessionDep
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
+    Instant,
     LimitQuery,
     Page,
     encode_cursor,
@@ -30,8 +30,8 @@ async def list_audit_events(
     entity_id: str | None = Query(None, max_length=64),
     action: str | None = Query(None, max_length=64, examples=["team.created"]),
     actor_id: str | None = Query(None, max_length=64),
-    since: AwareDatetime | None = Query(None, description="Inclusive lower bound."),
-    until: AwareDatetime | None = Query(None, description="Exclusive upper bound."),
+    since: Instant | None = Query(None, description="Inclusive lower bound."),
+    until: Instant | None = Query(None, description="Exclusive upper bound."),
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[AuditEventOut]:

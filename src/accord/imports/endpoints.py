@@ -14,7 +14,7 @@ from accord.db import session_scope
 from accord.deps import SessionDep, StateDep, engine_for
 from accord.imports import dbt, jobs
 from accord.imports.schemas import ImportJob, ImportResult
-from accord.problems import STANDARD_ERRORS
+from accord.problems import MEDIA_TYPE, STANDARD_ERRORS, Problem
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"], responses=STANDARD_ERRORS)
 
@@ -47,6 +47,11 @@ MANIFEST_BODY = {
                     "schema": {"type": "string"},
                 }
             },
+        },
+        404: {
+            "model": Problem,
+            "description": "No team named `owner_team` in the workspace",
+            "content": {MEDIA_TYPE: {}},
         },
     },
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -13,6 +14,7 @@ from accord.kit.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
+    cursor_pattern,
     next_id_cursor,
     uuid_after,
 )
@@ -26,6 +28,15 @@ from accord.lineage.schemas import (
     LineagePage,
 )
 from accord.problems import STANDARD_ERRORS
+
+ClosureCursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="`next_cursor` of the previous page.",
+        json_schema_extra={"pattern": cursor_pattern(service.CLOSURE_CURSOR_BYTES)},
+    ),
+]
 
 router = APIRouter(prefix="/api/v1/lineage", tags=["lineage"], responses=STANDARD_ERRORS)
 asset_router = APIRouter(prefix="/api/v1/assets", tags=["lineage"], responses=STANDARD_ERRORS)
@@ -80,7 +91,7 @@ async def get_lineage(
     direction: Direction = Direction.downstream,
     depth: int = Query(DEFAULT_DEPTH, ge=1, le=MAX_DEPTH, description="Edges to follow."),
     limit: LimitQuery = DEFAULT_LIMIT,
-    cursor: CursorQuery = None,
+    cursor: ClosureCursorQuery = None,
 ) -> LineagePage:
     """Every asset reachable from this one within `depth` edges, upstream (what it reads)
     or downstream (what reads it), each once at its shortest distance, with its owner

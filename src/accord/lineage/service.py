@@ -16,12 +16,7 @@ from accord.auth.principal import Principal
 from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from accord.kit.clock import utcnow
 from accord.kit.ids import uuid7
-from accord.kit.pagination import (
-    InvalidCursorError,
-    decode_cursor,
-    encode_cursor,
-    is_cursor_int,
-)
+from accord.kit.pagination import InvalidCursorError, pack_cursor, unpack_cursor
 from accord.lineage.repository import ClosurePage, LineageRepository
 from accord.lineage.schemas import (
     Direction,
@@ -122,16 +117,22 @@ async def delete_edge(session: AsyncSession, principal: Principal, edge_id: uuid
     await _record(session, principal, edge, "lineage_edge.deleted")
 
 
+# A closure cursor: the distance (4 bytes, big-endian) then the asset id (16 bytes).
+CLOSURE_CURSOR_BYTES = 20
+
+
+def closure_cursor(distance: int, asset_id: uuid.UUID) -> str:
+    return pack_cursor(distance.to_bytes(4, "big") + asset_id.bytes)
+
+
 def _cursor_after(cursor: str | None) -> tuple[int, uuid.UUID] | None:
     if cursor is None:
         return None
     try:
-        distance, asset_id = decode_cursor(cursor, 2)
-        if not is_cursor_int(distance):
-            raise InvalidCursorError("cursor is not valid")
-        return distance, uuid.UUID(str(asset_id))
-    except (InvalidCursorError, ValueError) as exc:
+        raw = unpack_cursor(cursor, CLOSURE_CURSOR_BYTES)
+    except InvalidCursorError as exc:
         raise ValidationFailedError("cursor is not valid", code="invalid_cursor") from exc
+    return int.from_bytes(raw[:4], "big"), uuid.UUID(bytes=raw[4:])
 
 
 async def _reached(session: AsyncSession, page: ClosurePage) -> list[ReachedAsset]:
@@ -183,7 +184,7 @@ async def closure(
         depth=depth,
         total=page.total,
         items=await _reached(session, rows),
-        next_cursor=encode_cursor([last.distance, str(last.asset_id)]) if more and last else None,
+        next_cursor=closure_cursor(last.distance, last.asset_id) if more and last else None,
     )
 
 

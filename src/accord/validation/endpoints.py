@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime
 
 from accord.auth.dependencies import ReadPrincipal, WritePrincipal
 from accord.deps import SessionDep
 from accord.kit.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
+    Instant,
     LimitQuery,
     Page,
     next_id_cursor,
@@ -51,8 +51,8 @@ async def list_validation_runs(
     session: SessionDep,
     status_filter: str | None = Query(None, alias="status", pattern="^(passed|failed)$"),
     version: str | None = Query(None, max_length=64),
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[ValidationRunSummary]:
@@ -73,7 +73,7 @@ async def validation_trend(
     principal: ReadPrincipal,
     session: SessionDep,
     version: str | None = Query(None, max_length=64),
-    since: AwareDatetime | None = None,
+    since: Instant | None = None,
 ) -> Trend:
     """Pass rate per check (guarantee) over the most recent 500 runs since `since`."""
     runs, checks = await service.trend_for(
