@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import httpx
 
 from accord.sdk import _operations as ops
+from accord.sdk._async_client_platform import _AsyncPlatformMethods
 from accord.sdk._base import (
     DEFAULT_TIMEOUT,
     ID,
@@ -48,13 +49,12 @@ from accord.sdk._models import (
     SchemaFormat,
     Scope,
     Team,
-    ValidationRun,
 )
 
 T = TypeVar("T")
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(_AsyncPlatformMethods, BaseClient):
     """An asyncio Accord client. Use it as ``async with``, or await ``aclose()``.
 
     ``base_url`` and ``api_key`` default to ``$ACCORD_URL`` / ``$ACCORD_API_KEY``;
@@ -100,7 +100,7 @@ class AsyncClient(BaseClient):
 
     async def paginate(
         self, method: Callable[..., Awaitable[Page[T]]], /, *args: Any, **params: Any
-    ) -> AsyncIterator[T]:
+    ) -> AsyncGenerator[T, None]:
         """Every item of a list method, page after page: ``paginate(c.list_assets, q="x")``."""
         cursor: str | None = None
         while True:
@@ -130,6 +130,18 @@ class AsyncClient(BaseClient):
     async def get_team(self, team_id: ID) -> Team:
         """One team."""
         return await self._send(ops.get_team(team_id))
+
+    async def update_team(
+        self, team_id: ID, *, name: str | None = None, description: str | None = None
+    ) -> Team:
+        """Change the given fields only: the description (the team itself or an admin),
+        the name (admin)."""
+        return await self._send(ops.update_team(team_id, name, description))
+
+    async def delete_team(self, team_id: ID) -> None:
+        """Soft-delete a team (admin): its keys are revoked, its registrations end, and
+        open proposals stop waiting on it."""
+        await self._send(ops.delete_team(team_id))
 
     async def create_api_key(
         self,
@@ -216,11 +228,11 @@ class AsyncClient(BaseClient):
         return await self._send(ops.get_asset(asset_id))
 
     async def get_asset_by_fqn(self, fqn: str, environment: str = "prod") -> Asset:
-        """The asset with exactly this fqn in this environment, or ``NotFoundError``."""
+        """The asset with this fqn (in any case) in this environment, or ``NotFoundError``."""
         async for asset in self.paginate(
             self.list_assets, q=fqn, environment=environment, limit=500
         ):
-            if asset.fqn == fqn and asset.environment == environment:
+            if asset.fqn.casefold() == fqn.casefold() and asset.environment == environment:
                 return asset
         raise asset_not_found(fqn, environment)
 
@@ -253,9 +265,15 @@ class AsyncClient(BaseClient):
         )
         return await self._send(call)
 
-    async def delete_asset(self, asset_id: ID) -> None:
-        """Soft-delete an asset (history is kept)."""
-        await self._send(ops.delete_asset(asset_id))
+    async def delete_asset(self, asset_id: ID, *, reason: str | None = None) -> None:
+        """Soft-delete an asset (history is kept). One other teams read, or with an open
+        proposal, is ``ConflictError`` ``asset_in_use`` unless an admin gives a ``reason``
+        (it ends those registrations and proposals)."""
+        await self._send(ops.delete_asset(asset_id, reason))
+
+    async def restore_asset(self, asset_id: ID) -> Asset:
+        """Bring a soft-deleted asset back (admin)."""
+        return await self._send(ops.restore_asset(asset_id))
 
     # -- versions -----------------------------------------------------------------------
 
@@ -264,7 +282,7 @@ class AsyncClient(BaseClient):
         asset_id: ID,
         schema: dict[str, Any],
         *,
-        format: SchemaFormat = "jsonschema",
+        format: SchemaFormat | None = None,
         version: str | None = None,
         guarantees: dict[str, Any] | None = None,
         replace_open_proposal: bool = False,
@@ -285,20 +303,16 @@ class AsyncClient(BaseClient):
         asset_id: ID,
         schema: dict[str, Any],
         *,
-        format: SchemaFormat = "jsonschema",
+        format: SchemaFormat | None = None,
         version: str | None = None,
         guarantees: dict[str, Any] | None = None,
         references: list[dict[str, str]] | None = None,
+        depth: int | None = None,
     ) -> Impact:
-        """What publishing ``schema`` would do, without writing anything."""
+        """What publishing ``schema`` would do, without writing anything, and the
+        assets downstream of this one to ``depth`` edges (``downstream``)."""
         body = ops.version_body(schema, format, version, guarantees, False, references)
-        return await self._send(ops.impact(asset_id, body))
-
-    async def report_validation_run(
-        self, asset_id: ID, report: dict[str, Any], *, pipeline: str = ""
-    ) -> ValidationRun:
-        """Record a run's results (the ``accord validate --json`` document)."""
-        return await self._send(ops.report_validation_run(asset_id, report, pipeline))
+        return await self._send(ops.impact(asset_id, body, depth))
 
     async def list_versions(
         self, asset_id: ID, *, limit: int | None = None, cursor: str | None = None

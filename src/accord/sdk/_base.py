@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any, Generic, TypeVar
@@ -27,6 +28,7 @@ from accord.sdk._exceptions import (
     UnexpectedResponseError,
     error_from_response,
 )
+from accord.sdk._hooks import Delivery
 
 T = TypeVar("T")
 ID = uuid.UUID | str
@@ -48,11 +50,22 @@ def segment(value: ID) -> str:
     return quote(str(value), safe="")
 
 
+def _wire(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def params_of(**values: Any) -> dict[str, Any]:
     """Query parameters without the ones left at ``None``."""
-    return {
-        k: str(v) if isinstance(v, uuid.UUID) else v for k, v in values.items() if v is not None
-    }
+    return {k: _wire(v) for k, v in values.items() if v is not None}
+
+
+def body_of(**values: Any) -> dict[str, Any]:
+    """A JSON body without the fields left at ``None`` (the server's default applies)."""
+    return {k: _wire(v) for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class Call(Generic[T]):
     json: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     content: bytes | None = None  # a raw body (a dbt manifest), instead of ``json``
+    # Error statuses whose body is still the answer (a readiness probe's 503).
+    accept: frozenset[int] = frozenset()
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
@@ -124,6 +139,20 @@ def asset_not_found(fqn: str, environment: str) -> NotFoundError:
     )
 
 
+DEFAULT_REPLAY_LIMIT = 100  # the bulk replay's default ``limit``
+
+
+def would_replay(
+    dead: Delivery, webhook_id: uuid.UUID | None, event_type: str | None, since: datetime | None
+) -> bool:
+    """Whether a bulk replay with these filters takes this dead letter (for a dry run)."""
+    return (
+        (webhook_id is None or dead.subscription_id == webhook_id)
+        and (event_type is None or dead.event_type == event_type)
+        and (since is None or dead.created_at >= since)
+    )
+
+
 class BaseClient:
     """Configuration shared by both clients."""
 
@@ -165,6 +194,6 @@ class BaseClient:
 
     @staticmethod
     def _finish(call: Call[T], response: httpx.Response) -> T:
-        if response.is_success:
+        if response.is_success or response.status_code in call.accept:
             return call.parse(response)
         raise error_from_response(response)

@@ -20,6 +20,7 @@ from accord.sdk._base import (
     job_timeout,
     poll_delays,
 )
+from accord.sdk._client_platform import _PlatformMethods
 from accord.sdk._imports import ImportJob, ImportResult
 from accord.sdk._models import (
     AnnotationPolicy,
@@ -47,13 +48,12 @@ from accord.sdk._models import (
     SchemaFormat,
     Scope,
     Team,
-    ValidationRun,
 )
 
 T = TypeVar("T")
 
 
-class Client(BaseClient):
+class Client(_PlatformMethods, BaseClient):
     """A blocking Accord client. Use it as a context manager, or call ``close()``.
 
     ``base_url`` and ``api_key`` default to ``$ACCORD_URL`` / ``$ACCORD_API_KEY``;
@@ -124,6 +124,18 @@ class Client(BaseClient):
     def get_team(self, team_id: ID) -> Team:
         """One team."""
         return self._send(ops.get_team(team_id))
+
+    def update_team(
+        self, team_id: ID, *, name: str | None = None, description: str | None = None
+    ) -> Team:
+        """Change the given fields only: the description (the team itself or an admin),
+        the name (admin)."""
+        return self._send(ops.update_team(team_id, name, description))
+
+    def delete_team(self, team_id: ID) -> None:
+        """Soft-delete a team (admin): its keys are revoked, its registrations end, and
+        open proposals stop waiting on it."""
+        self._send(ops.delete_team(team_id))
 
     def create_api_key(
         self,
@@ -210,10 +222,10 @@ class Client(BaseClient):
         return self._send(ops.get_asset(asset_id))
 
     def get_asset_by_fqn(self, fqn: str, environment: str = "prod") -> Asset:
-        """The asset with exactly this fqn in this environment, or ``NotFoundError``."""
+        """The asset with this fqn (in any case) in this environment, or ``NotFoundError``."""
         # `q` is a substring search over fqn and description: keep the exact match.
         for asset in self.paginate(self.list_assets, q=fqn, environment=environment, limit=500):
-            if asset.fqn == fqn and asset.environment == environment:
+            if asset.fqn.casefold() == fqn.casefold() and asset.environment == environment:
                 return asset
         raise asset_not_found(fqn, environment)
 
@@ -246,9 +258,15 @@ class Client(BaseClient):
         )
         return self._send(call)
 
-    def delete_asset(self, asset_id: ID) -> None:
-        """Soft-delete an asset (history is kept)."""
-        self._send(ops.delete_asset(asset_id))
+    def delete_asset(self, asset_id: ID, *, reason: str | None = None) -> None:
+        """Soft-delete an asset (history is kept). One other teams read, or with an open
+        proposal, is ``ConflictError`` ``asset_in_use`` unless an admin gives a ``reason``
+        (it ends those registrations and proposals)."""
+        self._send(ops.delete_asset(asset_id, reason))
+
+    def restore_asset(self, asset_id: ID) -> Asset:
+        """Bring a soft-deleted asset back (admin)."""
+        return self._send(ops.restore_asset(asset_id))
 
     # -- versions -----------------------------------------------------------------------
 
@@ -257,7 +275,7 @@ class Client(BaseClient):
         asset_id: ID,
         schema: dict[str, Any],
         *,
-        format: SchemaFormat = "jsonschema",
+        format: SchemaFormat | None = None,
         version: str | None = None,
         guarantees: dict[str, Any] | None = None,
         replace_open_proposal: bool = False,
@@ -278,20 +296,16 @@ class Client(BaseClient):
         asset_id: ID,
         schema: dict[str, Any],
         *,
-        format: SchemaFormat = "jsonschema",
+        format: SchemaFormat | None = None,
         version: str | None = None,
         guarantees: dict[str, Any] | None = None,
         references: list[dict[str, str]] | None = None,
+        depth: int | None = None,
     ) -> Impact:
-        """What publishing ``schema`` would do, without writing anything."""
+        """What publishing ``schema`` would do, without writing anything, and the
+        assets downstream of this one to ``depth`` edges (``downstream``)."""
         body = ops.version_body(schema, format, version, guarantees, False, references)
-        return self._send(ops.impact(asset_id, body))
-
-    def report_validation_run(
-        self, asset_id: ID, report: dict[str, Any], *, pipeline: str = ""
-    ) -> ValidationRun:
-        """Record a run's results (the ``accord validate --json`` document)."""
-        return self._send(ops.report_validation_run(asset_id, report, pipeline))
+        return self._send(ops.impact(asset_id, body, depth))
 
     def list_versions(
         self, asset_id: ID, *, limit: int | None = None, cursor: str | None = None

@@ -146,6 +146,7 @@ class ImportJob(_Model):
     was applied)."""
 
     id: uuid.UUID
+    kind: str = "dbt"
     status: str
     environment: str
     owner_team: str | None = None

@@ -25,22 +25,33 @@ __all__ = [
     "ChainProblem",
     "Change",
     "Compatibility",
+    "CompatibilityCheck",
     "ContentModel",
     "ContractVersion",
     "ContractVersionSummary",
     "Decision",
     "Diff",
+    "DownstreamImpact",
+    "Edge",
+    "Health",
     "Impact",
+    "LineageDirection",
+    "LineagePage",
     "Me",
     "Page",
     "Proposal",
     "ProposalPublished",
     "ProposalStatus",
     "PublishResult",
+    "ReachedAsset",
+    "Readiness",
     "Registration",
+    "RegistrationRef",
     "SchemaFormat",
     "Scope",
     "Team",
+    "TeamRef",
+    "Workspace",
 ]
 
 T = TypeVar("T")
@@ -71,6 +82,7 @@ ProposalStatus = Literal[
 ]
 SchemaFormat = Literal["jsonschema", "table"]
 Scope = Literal["read", "write", "admin"]
+LineageDirection = Literal["upstream", "downstream"]
 
 
 class _Model(BaseModel):
@@ -188,6 +200,66 @@ class Awaited(_Model):
     decided_at: datetime | None = None
 
 
+class TeamRef(_Model):
+    """A team named in a lineage walk."""
+
+    id: uuid.UUID
+    name: str
+
+
+class RegistrationRef(_Model):
+    """A consumer registration met in a lineage walk (``fields`` ``None``: every field)."""
+
+    id: uuid.UUID
+    team: TeamRef
+    fields: list[str] | None = None
+
+
+class ReachedAsset(_Model):
+    """An asset reached by a lineage walk, at its shortest ``distance`` in edges."""
+
+    asset_id: uuid.UUID
+    fqn: str
+    environment: str
+    kind: str
+    distance: int
+    owner_team: TeamRef
+    registrations: list[RegistrationRef] = Field(default_factory=list)
+
+
+class DownstreamImpact(_Model):
+    """The assets downstream of a changed one (to ``depth`` edges) and the teams to tell:
+    they may break too, though they do not read the asset directly."""
+
+    depth: int
+    total: int
+    truncated: bool  # more than ``assets`` lists: page ``get_lineage``
+    assets: list[ReachedAsset] = Field(default_factory=list)
+    notify_team_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class LineagePage(Page[ReachedAsset]):
+    """One page of the assets reachable from ``asset_id`` (``total`` over all pages)."""
+
+    asset_id: uuid.UUID
+    direction: str
+    depth: int
+    total: int
+
+
+class Edge(_Model):
+    """A lineage edge: ``downstream_asset_id`` reads ``upstream_asset_id``. ``source`` is
+    ``api`` (declared) or ``dbt`` (kept in sync by dbt imports)."""
+
+    id: uuid.UUID
+    upstream_asset_id: uuid.UUID
+    downstream_asset_id: uuid.UUID
+    kind: str
+    source: str
+    created_by: str | None = None
+    created_at: datetime
+
+
 class Proposal(_Model):
     """A breaking change waiting for the consumers registered when it was opened."""
 
@@ -212,15 +284,20 @@ class Proposal(_Model):
     close_reason: str | None = None
     superseded_by_id: uuid.UUID | None = None
     published_version: str | None = None
+    impact: DownstreamImpact | None = None  # the downstream assets when it was opened
 
 
 class PublishResult(_Model):
     """What a publish did: ``published`` or ``unchanged`` (``version`` is set) or
-    ``proposal`` (the change is breaking; ``proposal`` is set and nothing is live yet)."""
+    ``proposal`` (the change is breaking; ``proposal`` is set and nothing is live yet).
+    ``auto_approved``: breaking, but no registered consumer is affected, so it was
+    published at once; ``proposal`` is then the already-published proposal recording it."""
 
     outcome: Literal["published", "unchanged", "proposal"]
     version: ContractVersion | None = None
     proposal: Proposal | None = None
+    auto_approved: bool = False
+    auto_approval_reason: str | None = None
 
 
 class ProposalPublished(_Model):
@@ -267,6 +344,9 @@ class Impact(_Model):
     evaluation: dict[str, Any] | None = None
     affected_registrations: list[Registration] = Field(default_factory=list)
     unaffected_registrations: list[Registration] = Field(default_factory=list)
+    downstream: DownstreamImpact | None = None
+    auto_approved: bool = False  # breaking, but nobody affected: it would publish at once
+    auto_approval_reason: str | None = None
 
 
 class AuditEvent(_Model):
@@ -306,20 +386,50 @@ class AuditVerification(_Model):
     problem: ChainProblem | None = None
 
 
-class ValidationRun(_Model):
-    """A recorded check of real data against a contract version."""
+class Workspace(_Model):
+    """The caller's workspace and the default policy new assets get."""
 
     id: uuid.UUID
-    asset_id: uuid.UUID
-    version: str | None = None
-    status: Literal["passed", "failed"]
-    source: str
-    pipeline: str = ""
-    row_count: int | None = None
-    seconds: float | None = None
-    summary: dict[str, int] = Field(default_factory=dict)
-    checks: list[dict[str, Any]] = Field(default_factory=list)
-    reported_by: str | None = None
-    reporter_team_id: uuid.UUID | None = None
-    consumer_reported: bool = False  # reported by a registered consumer, not the owner
+    name: str
+    default_compatibility: str
+    default_content_model: str
     created_at: datetime
+
+
+class CompatibilityCheck(_Model):
+    """A stateless compatibility check: ``compatible`` under the requested ``mode``, every
+    mode's outcome in ``verdicts``, the changes, and a witness per incompatibility."""
+
+    compatible: bool
+    mode: str
+    content_model: str
+    format: str
+    verdicts: dict[str, Any] = Field(default_factory=dict)
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    witnesses: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Health(_Model):
+    """The liveness probe's answer: the process is up."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    status: str
+
+
+class Readiness(_Model):
+    """The readiness probe's answer, ready or not: ``ready`` is ``status == "ok"``;
+    ``database`` says why not; ``worker`` is the in-process worker's heartbeat."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    status: str
+    database: str | None = None
+    schema_: list[str] = Field(default_factory=list, alias="schema")
+    schema_note: str | None = None
+    worker: dict[str, Any] | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the server is ready to serve."""
+        return self.status == "ok"

@@ -9,7 +9,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from accord.sdk._base import ID, Call, params_of, returns, returns_nothing, segment
+from accord.sdk._base import (
+    ID,
+    Call,
+    body_of,
+    params_of,
+    returns,
+    returns_nothing,
+    segment,
+)
+from accord.sdk._hooks import (
+    Delivery,
+    DeliveryDetail,
+    ReplayResult,
+    Webhook,
+    WebhookPing,
+    WebhookWithSecret,
+)
 from accord.sdk._imports import ImportJob, ImportResult
 from accord.sdk._models import (
     ApiKey,
@@ -17,19 +33,26 @@ from accord.sdk._models import (
     Asset,
     AuditEvent,
     AuditVerification,
+    CompatibilityCheck,
     ContractVersion,
     ContractVersionSummary,
     Diff,
+    Edge,
+    Health,
     Impact,
+    LineagePage,
     Me,
     Page,
     Proposal,
     ProposalPublished,
     PublishResult,
+    Readiness,
     Registration,
     Team,
-    ValidationRun,
+    Workspace,
 )
+from accord.sdk._validation import ValidationRun, ValidationRunSummary, ValidationTrend
+from accord.spec.formats import detect_format
 
 API = "/api/v1"
 
@@ -49,6 +72,15 @@ def create_team(name: str, description: str) -> Call[Team]:
 
 def get_team(team_id: ID) -> Call[Team]:
     return Call("GET", f"{API}/teams/{segment(team_id)}", returns(Team))
+
+
+def update_team(team_id: ID, name: str | None, description: str | None) -> Call[Team]:
+    body = body_of(name=name, description=description)
+    return Call("PATCH", f"{API}/teams/{segment(team_id)}", returns(Team), json=body)
+
+
+def delete_team(team_id: ID) -> Call[None]:
+    return Call("DELETE", f"{API}/teams/{segment(team_id)}", returns_nothing)
 
 
 def create_api_key(
@@ -95,19 +127,29 @@ def update_asset(asset_id: ID, **changes: Any) -> Call[Asset]:
     return Call("PATCH", f"{API}/assets/{segment(asset_id)}", returns(Asset), json=body)
 
 
-def delete_asset(asset_id: ID) -> Call[None]:
-    return Call("DELETE", f"{API}/assets/{segment(asset_id)}", returns_nothing)
+def delete_asset(asset_id: ID, reason: str | None) -> Call[None]:
+    path = f"{API}/assets/{segment(asset_id)}"
+    return Call("DELETE", path, returns_nothing, params_of(reason=reason))
+
+
+def restore_asset(asset_id: ID) -> Call[Asset]:
+    return Call("POST", f"{API}/assets/{segment(asset_id)}/restore", returns(Asset))
 
 
 def version_body(
     schema: dict[str, Any],
-    format: str,
+    format: str | None,
     version: str | None,
     guarantees: dict[str, Any] | None,
     replace_open_proposal: bool,
     references: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"schema": schema, "format": format}
+    """The body of a publish or an impact. With no ``format`` it is detected from the
+    document as the CLI does (a top-level ``columns`` list: ``table``). ``guarantees``
+    ``None`` sends no key at all (the server keeps the previous version's); ``{}`` is
+    sent and removes them."""
+    fmt = format if format is not None else detect_format(schema)
+    body: dict[str, Any] = {"schema": schema, "format": fmt}
     if references:
         body["references"] = references
     if version is not None:
@@ -125,8 +167,9 @@ def publish(asset_id: ID, body: dict[str, Any], idempotency_key: str | None) -> 
     return Call("POST", path, returns(PublishResult), json=body, headers=headers)
 
 
-def impact(asset_id: ID, body: dict[str, Any]) -> Call[Impact]:
-    return Call("POST", f"{API}/assets/{segment(asset_id)}/impact", returns(Impact), json=body)
+def impact(asset_id: ID, body: dict[str, Any], depth: int | None) -> Call[Impact]:
+    path = f"{API}/assets/{segment(asset_id)}/impact"
+    return Call("POST", path, returns(Impact), params_of(depth=depth), json=body)
 
 
 def report_validation_run(
@@ -135,6 +178,21 @@ def report_validation_run(
     body = {**report, **({"pipeline": pipeline} if pipeline else {})}
     path = f"{API}/assets/{segment(asset_id)}/validation-runs"
     return Call("POST", path, returns(ValidationRun), json=body)
+
+
+def list_validation_runs(asset_id: ID, **params: Any) -> Call[Page[ValidationRunSummary]]:
+    path = f"{API}/assets/{segment(asset_id)}/validation-runs"
+    return Call("GET", path, returns(Page[ValidationRunSummary]), params_of(**params))
+
+
+def get_validation_run(asset_id: ID, run_id: ID) -> Call[ValidationRun]:
+    path = f"{API}/assets/{segment(asset_id)}/validation-runs/{segment(run_id)}"
+    return Call("GET", path, returns(ValidationRun))
+
+
+def validation_trend(asset_id: ID, **params: Any) -> Call[ValidationTrend]:
+    path = f"{API}/assets/{segment(asset_id)}/validation-runs/trend"
+    return Call("GET", path, returns(ValidationTrend), params_of(**params))
 
 
 def list_versions(
@@ -243,3 +301,114 @@ def plan_dbt_import(
 
 def get_import_job(job_id: ID) -> Call[ImportJob]:
     return Call("GET", f"{API}/imports/jobs/{segment(job_id)}", returns(ImportJob))
+
+
+# -- lineage ----------------------------------------------------------------------------
+
+
+def get_lineage(asset_id: ID, **params: Any) -> Call[LineagePage]:
+    path = f"{API}/assets/{segment(asset_id)}/lineage"
+    return Call("GET", path, returns(LineagePage), params_of(**params))
+
+
+def list_lineage_edges(**params: Any) -> Call[Page[Edge]]:
+    return Call("GET", f"{API}/lineage/edges", returns(Page[Edge]), params_of(**params))
+
+
+def create_lineage_edge(
+    upstream_asset_id: ID, downstream_asset_id: ID, kind: str | None
+) -> Call[Edge]:
+    body = body_of(
+        upstream_asset_id=upstream_asset_id, downstream_asset_id=downstream_asset_id, kind=kind
+    )
+    return Call("POST", f"{API}/lineage/edges", returns(Edge), json=body)
+
+
+def delete_lineage_edge(edge_id: ID) -> Call[None]:
+    return Call("DELETE", f"{API}/lineage/edges/{segment(edge_id)}", returns_nothing)
+
+
+# -- compatibility (stateless) ------------------------------------------------------------
+
+
+def check_compatibility(new: Any, **fields: Any) -> Call[CompatibilityCheck]:
+    body = {"new": new, **body_of(**fields)}
+    return Call("POST", f"{API}/compat/check", returns(CompatibilityCheck), json=body)
+
+
+# -- webhooks and dead letters ------------------------------------------------------------
+
+
+def _webhook(webhook_id: ID) -> str:
+    return f"{API}/webhooks/{segment(webhook_id)}"
+
+
+def list_webhooks(limit: int | None, cursor: str | None) -> Call[Page[Webhook]]:
+    params = params_of(limit=limit, cursor=cursor)
+    return Call("GET", f"{API}/webhooks", returns(Page[Webhook]), params)
+
+
+def create_webhook(url: str, **fields: Any) -> Call[WebhookWithSecret]:
+    body = {"url": url, **body_of(**fields)}
+    return Call("POST", f"{API}/webhooks", returns(WebhookWithSecret), json=body)
+
+
+def get_webhook(webhook_id: ID) -> Call[Webhook]:
+    return Call("GET", _webhook(webhook_id), returns(Webhook))
+
+
+def update_webhook(webhook_id: ID, **changes: Any) -> Call[Webhook]:
+    return Call("PATCH", _webhook(webhook_id), returns(Webhook), json=body_of(**changes))
+
+
+def delete_webhook(webhook_id: ID) -> Call[None]:
+    return Call("DELETE", _webhook(webhook_id), returns_nothing)
+
+
+def list_webhook_deliveries(webhook_id: ID, **params: Any) -> Call[Page[DeliveryDetail]]:
+    path = f"{_webhook(webhook_id)}/deliveries"
+    return Call("GET", path, returns(Page[DeliveryDetail]), params_of(**params))
+
+
+def rotate_webhook_secret(webhook_id: ID) -> Call[WebhookWithSecret]:
+    path = f"{_webhook(webhook_id)}/rotate-secret"
+    return Call("POST", path, returns(WebhookWithSecret))
+
+
+def ping_webhook(webhook_id: ID) -> Call[WebhookPing]:
+    return Call("POST", f"{_webhook(webhook_id)}/ping", returns(WebhookPing))
+
+
+def list_dead_letters(limit: int | None, cursor: str | None) -> Call[Page[Delivery]]:
+    params = params_of(limit=limit, cursor=cursor)
+    return Call("GET", f"{API}/dead-letters", returns(Page[Delivery]), params)
+
+
+def replay_dead_letter(delivery_id: ID) -> Call[Delivery]:
+    path = f"{API}/dead-letters/{segment(delivery_id)}/replay"
+    return Call("POST", path, returns(Delivery))
+
+
+def replay_dead_letters(reason: str, **filters: Any) -> Call[ReplayResult]:
+    body = {"reason": reason, **body_of(**filters)}
+    return Call("POST", f"{API}/dead-letters/replay", returns(ReplayResult), json=body)
+
+
+# -- workspace and probes -----------------------------------------------------------------
+
+
+def get_workspace() -> Call[Workspace]:
+    return Call("GET", f"{API}/workspace", returns(Workspace))
+
+
+def update_workspace(**changes: Any) -> Call[Workspace]:
+    return Call("PATCH", f"{API}/workspace", returns(Workspace), json=body_of(**changes))
+
+
+def healthz() -> Call[Health]:
+    return Call("GET", "/healthz", returns(Health))
+
+
+def readyz() -> Call[Readiness]:
+    # 503 is an answer too (not ready, and why): the body is the same shape.
+    return Call("GET", "/readyz", returns(Readiness), accept=frozenset({503}))
