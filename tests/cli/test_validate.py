@@ -82,8 +82,11 @@ def test_human_output_lists_failures_and_samples(files: Path) -> None:
     [
         (["missing.parquet", "-c", "contract.json"], "no file matches"),
         (["good.parquet", "-c", "nope.yaml"], "cannot read"),
-        (["good.parquet", "-c", "warehouse.sales.orders@1.0.0"], "needs a server: set ACCORD_URL"),
-        (["good.parquet", "-c", "contract.json", "--report"], "needs a server: set ACCORD_URL"),
+        (
+            ["good.parquet", "-c", "warehouse.sales.orders@1.0.0", "--url", "http://127.0.0.1:9"],
+            "cannot fetch warehouse.sales.orders@1.0.0: cannot reach http://127.0.0.1:9",
+        ),
+        (["good.parquet", "-c", "contract.json", "--report"], "the contract names no asset"),
         (["good.parquet", "-c", "contract.json", "--junit", "no/such/dir/x.xml"], "cannot write"),
         (["good.parquet", "-c", "contract.json", "--extra-columns", "loud"], "loud"),
     ],

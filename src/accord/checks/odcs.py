@@ -1,13 +1,18 @@
 """ODCS v3 (Open Data Contract Standard) documents -> Accord contracts.
 
-The document is first validated against the JSON Schema shipped by the
-``open-data-contract-standard`` package; every failing path is listed. One schema object
+The document is first validated against the official JSON Schema of the ``apiVersion`` it
+declares (``odcs_schemas/``: v3.0.x, v3.1.0, v3.2.0); every failing path is listed. One
+schema object
 (table) becomes the contract: properties -> columns (``logicalType``/``physicalType`` ->
 type, ``required`` -> not nullable, ``primaryKey``, ``unique``, ``logicalTypeOptions``
-bounds/lengths/pattern), quality rules -> guarantees, the ``freshness`` SLA -> freshness,
-``team.name`` -> owner. Everything else is kept verbatim under ``x-odcs`` keys so that
+bounds/lengths/pattern, v3.2 ``enum`` -> enum), quality rules -> guarantees, the
+``freshness`` SLA -> freshness, ``team.name`` -> owner. Everything else (the other schema
+objects included) is kept verbatim under ``x-odcs`` keys so that
 `accord.checks.odcs_export.export_odcs` gives the document back. Mapping table:
 docs/checks.md.
+
+A valid document without a table (no schema object, or an object without properties) is
+refused with the ODCS path: an Accord table schema has at least one column.
 """
 
 from __future__ import annotations
@@ -37,22 +42,46 @@ OPTIONS = {
 }  # fmt: skip
 
 
+# Declared apiVersion -> the official schema that checks it (odcs_schemas/NOTICE.md).
+SCHEMAS = {
+    "v3.0.0": "v3.0.2", "v3.0.1": "v3.0.2", "v3.0.2": "v3.0.2",
+    "v3.1.0": "v3.1.0",
+    "v3.2.0": "v3.2.0",
+}  # fmt: skip
+
+
 @cache
-def _validator() -> jsonschema_rs.Draft201909Validator:
+def _validator(schema: str) -> jsonschema_rs.Draft201909Validator:
     # jsonschema-rs, not jsonschema: it imports and validates in milliseconds, which
     # `accord validate` pays on every run (ADR 0021). Formats are annotations, as in 2019-09.
-    text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
+    name = f"odcs-json-schema-{schema}.json"
+    text = resources.files("accord.checks").joinpath("odcs_schemas", name).read_text("utf-8")
     return jsonschema_rs.Draft201909Validator(json.loads(text), validate_formats=False)
 
 
+def _declared(doc: Any) -> str:
+    """The schema for the document's ``apiVersion``, or a `ContractError` naming the
+    versions Accord reads."""
+    declared = doc.get("apiVersion") if isinstance(doc, dict) else None
+    if isinstance(declared, str) and declared in SCHEMAS:
+        return SCHEMAS[declared]
+    supported = ", ".join(SCHEMAS)
+    what = f"{declared!r}" if isinstance(declared, str) else "missing"
+    raise ContractError(
+        f"unsupported ODCS apiVersion {what}: Accord reads {supported}", ("apiVersion",)
+    )
+
+
 def validate_odcs(doc: Any) -> None:
-    """Raise `ContractError` listing every path where ``doc`` breaks the ODCS JSON Schema."""
+    """Raise `ContractError` listing every path where ``doc`` breaks the JSON Schema of the
+    ODCS version it declares (``apiVersion``)."""
     odd = json_problem(doc)
     if odd is not None:
         path, what = odd
         raise ContractError(f"invalid ODCS document: {what}", (path,))
+    validator = _validator(_declared(doc))
     try:
-        errors = list(_validator().iter_errors(doc))
+        errors = list(validator.iter_errors(doc))
     except ValueError as exc:  # e.g. nesting deeper than the validator's recursion limit
         raise ContractError(f"invalid ODCS document: {exc}", ("/",)) from None
     paths: list[str] = []
@@ -79,6 +108,12 @@ def import_odcs(doc: Any, object_name: str | None = None) -> Contract:
     """Validate an ODCS v3 document and map one of its schema objects to a contract."""
     validate_odcs(doc)
     objects = doc.get("schema") or []
+    if not objects:
+        # Valid ODCS (a document may describe only servers, roles, SLAs …), but an Accord
+        # contract is one table.
+        raise ContractError(
+            "no schema object to import: an Accord contract is one table", ("schema",)
+        )
     names = [o["name"] for o in objects]
     if object_name is not None and object_name not in names:
         raise ContractError(f"no schema object named {object_name!r}", ("schema",))
@@ -86,6 +121,11 @@ def import_odcs(doc: Any, object_name: str | None = None) -> Contract:
         raise ContractError(f"pick one schema object of {names} (--object)", ("schema",))
     index = names.index(object_name) if object_name is not None else 0
     obj = objects[index]
+    if not obj.get("properties"):
+        raise ContractError(
+            f"schema object {obj['name']!r} has no properties: an Accord table needs a column",
+            (f"schema.{index}.properties",),
+        )
     reader = Reader()
     columns = [_column(p, reader) for p in obj.get("properties") or []]
     for i, rule in enumerate(obj.get("quality") or []):
@@ -111,7 +151,9 @@ def import_odcs(doc: Any, object_name: str | None = None) -> Contract:
     meta = _meta(doc)
     top = {k: v for k, v in doc.items() if k != "schema"}
     if len(objects) > 1:
-        top["schema"] = [o["name"] for o in objects]
+        # The other objects are kept whole, so that export gives the whole document back;
+        # this one is its name, where export puts the object it regenerates.
+        top["schema"] = [o["name"] if i == index else o for i, o in enumerate(objects)]
     return build_contract(table, _guarantees(fragments), meta, {X: top})
 
 
@@ -157,6 +199,14 @@ def option(options: dict[str, Any], key: str) -> Any:
     return value if key in ("minimum", "maximum") or isinstance(value, int) else None
 
 
+def enum_values(prop: dict[str, Any]) -> list[Any] | None:
+    """The values of an ODCS v3.2 ``enum`` (a list of ``{value, label, …}``), else None."""
+    entries = prop.get("enum")
+    if not isinstance(entries, list) or not entries:
+        return None
+    return [e["value"] for e in entries if isinstance(e, dict) and "value" in e] or None
+
+
 def not_nullable(prop: dict[str, Any]) -> bool:
     """ODCS ``required`` (a primary key column is required too)."""
     return bool(prop.get("required") or prop.get("primaryKey"))
@@ -186,6 +236,9 @@ def _column(prop: dict[str, Any], reader: Reader) -> dict[str, Any]:
     for key in ("description", "tags"):
         if key in prop:
             column[key] = prop[key]
+    values = enum_values(prop)
+    if values is not None:
+        column["enum"] = values
     options = prop.get("logicalTypeOptions") or {}
     for odcs_key, accord_key in OPTIONS.items():
         value = option(options, odcs_key)

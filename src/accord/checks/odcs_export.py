@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from accord.checks.contract import Contract
-from accord.checks.odcs import OPTIONS, X, column_type, family, not_nullable, option
+from accord.checks.odcs import (
+    OPTIONS,
+    X,
+    column_type,
+    enum_values,
+    family,
+    not_nullable,
+    option,
+)
 from accord.checks.odcs_rules import (
     COLUMN_KINDS,
     Fragment,
@@ -24,7 +32,9 @@ from accord.checks.odcs_rules import (
 from accord.compat import Column, TableSchema
 from accord.spec import ColumnGuarantees, Guarantees
 
-API_VERSION = "v3.1.0"
+API_VERSION = "v3.2.0"
+# ODCS versions whose properties have an ``enum``; elsewhere a column's enum is a rule.
+_ENUM_VERSIONS = frozenset({"v3.2.0"})
 # Guarantee bound -> (its name, the ODCS logicalTypes whose options can hold it).
 _BOUNDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "minimum": ("min", ("number", "integer")),
@@ -39,7 +49,7 @@ def export_odcs(contract: Contract) -> dict[str, Any]:
     schema, meta = contract.schema, contract.meta
     table = schema.name or "table"
     top: dict[str, Any] = dict(contract.extensions.get(X) or {})
-    top.pop("schema", None)
+    objects = top.pop("schema", None)
     if not top:
         top = {
             "apiVersion": API_VERSION,
@@ -53,7 +63,7 @@ def export_odcs(contract: Contract) -> dict[str, Any]:
     _purpose(top, meta.get("description"))
     pool = fragments(contract.guarantees)
     reader = Reader()
-    obj = _object(schema, contract.guarantees, pool, reader)
+    obj = _object(schema, contract.guarantees, pool, reader, top["apiVersion"] in _ENUM_VERSIONS)
     slas = [
         s for s in top.get("slaProperties") or [] if _keep(reader.take(read_sla(s, table)), pool)
     ]
@@ -66,8 +76,17 @@ def export_odcs(contract: Contract) -> dict[str, Any]:
     obj_rules += [write_rule(f) for f in _take(pool, {"row_count", "unique_together", "custom"})]
     if not obj_rules:
         del obj["quality"]
-    top["schema"] = [obj]
+    top["schema"] = _objects(objects, obj)
     return top
+
+
+def _objects(kept: Any, obj: dict[str, Any]) -> list[Any]:
+    """The document's schema objects: the imported ones kept whole, ``obj`` in the place
+    of the one the contract was imported from (a name; contracts imported before the
+    others were kept hold only names, and export just ``obj``)."""
+    if not isinstance(kept, list) or not any(isinstance(o, dict) for o in kept):
+        return [obj]
+    return [o if isinstance(o, dict) else obj for o in kept]
 
 
 def fragments(guarantees: Guarantees) -> list[Fragment]:
@@ -129,7 +148,11 @@ def _purpose(top: dict[str, Any], purpose: str | None) -> None:
 
 
 def _object(
-    schema: TableSchema, guarantees: Guarantees, pool: list[Fragment], reader: Reader
+    schema: TableSchema,
+    guarantees: Guarantees,
+    pool: list[Fragment],
+    reader: Reader,
+    with_enum: bool,
 ) -> dict[str, Any]:
     name = schema.name or "table"
     original = dict(schema.raw.get(X) or {"name": name, "physicalType": "table"})
@@ -138,7 +161,7 @@ def _object(
     _set(obj, "tags", list(schema.tags), [])
     empty = ColumnGuarantees()
     props = [
-        _property(c, schema, guarantees.columns.get(c.name, empty), pool, reader)
+        _property(c, schema, guarantees.columns.get(c.name, empty), pool, reader, with_enum)
         for c in schema.columns
     ]
     quality = [
@@ -170,6 +193,7 @@ def _property(
     promised: ColumnGuarantees,
     pool: list[Fragment],
     reader: Reader,
+    with_enum: bool,
 ) -> dict[str, Any]:
     name = column.name
     original: dict[str, Any] = dict(_raw_column(schema, name).get(X) or {})
@@ -205,12 +229,29 @@ def _property(
         if option(options, odcs_key) != value:
             _set(options, odcs_key, value, None)
     _set(prop, "logicalTypeOptions", options, {})
+    _enum(prop, column, pool, with_enum)
     prop["quality"] = [
         r
         for i, r in enumerate(original.get("quality") or [])
         if _keep(reader.take(read_rule(r, name, f"{name}_{i + 1}")), pool)
     ]
     return prop
+
+
+def _enum(prop: dict[str, Any], column: Column, pool: list[Fragment], with_enum: bool) -> None:
+    """The column's enum as the property's ``enum`` (original entries, with their labels,
+    reused by value), or, in an ODCS version without one, as an invalidValues rule."""
+    values = list(column.enum) if column.enum is not None else None
+    if enum_values(prop) == values:
+        return
+    original = prop.pop("enum", None)
+    if values is None:
+        return
+    if not with_enum:
+        pool.append(("accepted_values", column.name, tuple(values), "error"))
+        return
+    entries = [e for e in original or [] if isinstance(e, dict)]
+    prop["enum"] = [next((e for e in entries if e.get("value") == v), {"value": v}) for v in values]
 
 
 def _raw_column(schema: TableSchema, name: str) -> dict[str, Any]:

@@ -4,28 +4,26 @@ Import validates the ODCS document (every failing path is listed) and prints the
 contract as JSON (or writes it with ``--output``); with ``--publish`` it publishes the
 contract to the server instead (creating the asset for ``--owner-team`` if needed), through
 the normal publish path. Export reads an Accord contract file, or a registered
-``ASSET_FQN[@VERSION]`` when ACCORD_URL is set, and prints ODCS YAML. Exit 0 on success (1
-when the publish opened a proposal), 2 on an input or server error. The mapping:
-docs/checks.md.
+``ASSET_FQN[@VERSION]`` from the server that ``--url``, ``--api-key`` and ``--profile`` name
+(as for the client commands: flag, then ACCORD_URL / ACCORD_API_KEY, then the saved profile),
+and prints ODCS YAML. Exit 0 on success (1 when the publish opened a proposal), 2 on an input
+or server error. The mapping: docs/checks.md.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
-import yaml
 
 from accord.checks import ChecksError, ContractError
 from accord.checks.contract import read_document
 from accord.checks.odcs import import_odcs
-from accord.checks.odcs_export import export_odcs
-
-INPUT_ERROR = 2
+from accord.cli.exit_codes import ERROR
 
 import_app = typer.Typer(help="Import contracts from other formats.", no_args_is_help=True)
-export_app = typer.Typer(help="Export contracts to other formats.", no_args_is_help=True)
 
 
 @import_app.callback()
@@ -33,20 +31,26 @@ def _imports() -> None:
     """Import contracts from other formats."""
 
 
-@export_app.callback()
-def _exports() -> None:
-    """Export contracts to other formats."""
+def __getattr__(name: str) -> Any:
+    # `export_app` lives with the server commands: its options are the client commands'
+    # (`accord.cli.client._common`), which load the SDK, and `accord import odcs FILE`
+    # should not pay for that on every run (start-up, ADR 0022).
+    if name == "export_app":
+        from accord.cli.odcs_publish import export_app
+
+        return export_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _fail(exc: ChecksError) -> typer.Exit:
+def fail_on(exc: ChecksError) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
     if isinstance(exc, ContractError):
         for path in exc.paths:
             typer.echo(f"  at {path}", err=True)
-    return typer.Exit(INPUT_ERROR)
+    return typer.Exit(ERROR)
 
 
-def _write(text: str, output: Path | None) -> None:
+def write_out(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -54,7 +58,7 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
+        raise typer.Exit(ERROR) from None
 
 
 @import_app.command("odcs")
@@ -79,32 +83,10 @@ def import_command(
     try:
         contract = import_odcs(read_document(file), odcs_object)
     except ChecksError as exc:
-        raise _fail(exc) from None
+        raise fail_on(exc) from None
     if publish is None:
-        _write(json.dumps(contract.to_document(), indent=2, ensure_ascii=False) + "\n", output)
+        write_out(json.dumps(contract.to_document(), indent=2, ensure_ascii=False) + "\n", output)
         return
     from accord.cli.odcs_publish import publish_contract
 
     raise typer.Exit(publish_contract(contract, publish, environment, owner_team))
-
-
-@export_app.command("odcs")
-def export_command(
-    asset: str = typer.Argument(
-        ..., help="Accord contract file, or ASSET_FQN\\[@VERSION] (needs ACCORD_URL)."
-    ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the ODCS YAML here."),
-) -> None:
-    """Convert an Accord contract (a file or a registered version) to ODCS v3 YAML."""
-    from accord.cli.validate import hooks, resolve_contract
-
-    if hooks.fetch_contract is None:
-        from accord.cli import registry
-
-        registry.install(hooks)
-    try:
-        contract = resolve_contract(asset, None)
-    except ChecksError as exc:
-        raise _fail(exc) from None
-    text = yaml.safe_dump(export_odcs(contract), sort_keys=False, allow_unicode=True)
-    _write(text, output)
