@@ -90,16 +90,20 @@ def test_bootstrap_then_verify_then_tamper(env: dict[str, str], tmp_path: Path) 
     assert key.startswith("acd_")
     second = run(["admin", "bootstrap", "--workspace", "acme"], env)
     assert second.stdout.strip() != key  # a new key each time, same workspace
-    ok = run(["audit", "verify", "--workspace", "acme"], env)
+    local = ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'data' / 'accord.db'}"]
+    ok = run(["audit", "verify", *local, "--workspace", "acme"], env)
     assert ok.returncode == 0
     assert ok.stdout.startswith("ok: 3 events")
     with sqlite3.connect(tmp_path / "data" / "accord.db") as db:
         db.execute("UPDATE audit_events SET action = 'x' WHERE seq = 2")
-    bad = run(["audit", "verify", "--workspace", "acme"], env)
+    bad = run(["audit", "verify", *local, "--workspace", "acme"], env)
     assert bad.returncode == 1
     assert "TAMPERED at position 2" in bad.stdout
-    missing = run(["audit", "verify", "--workspace", "nope"], env)
+    missing = run(["audit", "verify", *local, "--workspace", "nope"], env)
     assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"error: cannot verify {local[1]}: workspace 'nope' not found"
+    ]
 
 
 def test_generate_key_is_well_formed(env: dict[str, str]) -> None:

@@ -1,35 +1,43 @@
-"""What every client command shares: the connection options, the error-to-exit-code
-rule, JSON output, and resolving teams and assets by name.
+"""What every client command shares: the connection options (flags, environment,
+saved profiles), the error-to-exit-code rule, JSON output, and resolving teams, assets
+and other objects by name, id or unique id prefix, with "did you mean" when nothing fits.
 
-Exit codes: 0 success, 1 "the change is breaking" (``check``, ``publish``), 2 any usage,
-input, connection or server error, always with a one-line ``error: ...`` on stderr.
+Exit codes are in :mod:`accord.cli.exit_codes`; every error is one ``error: ...`` line on
+stderr, printed by :func:`accord.cli.errors.fail`.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 
+from accord.cli import exit_codes
+from accord.cli.client import _profiles
+from accord.cli.errors import fail
 from accord.sdk import (
     DEFAULT_URL,
     AccordError,
     APIError,
+    Asset,
     AuthenticationError,
     Client,
     Me,
+    NotFoundError,
     TransportError,
     ValidationError,
 )
 
-ERROR = 2
-BREAKING = 1
+ERROR = exit_codes.ERROR
+BREAKING = exit_codes.BREAKING
+T = TypeVar("T")
 
 UrlOption = Annotated[
     str | None,
@@ -43,6 +51,15 @@ UrlOption = Annotated[
 ApiKeyOption = Annotated[
     str | None,
     typer.Option("--api-key", envvar="ACCORD_API_KEY", show_envvar=True, help="API key."),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        envvar="ACCORD_PROFILE",
+        show_envvar=True,
+        help="Saved connection to use (accord login); default: the 'default' profile.",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 EnvironmentOption = Annotated[
@@ -69,15 +86,6 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
-def fail(message: str, as_json: bool = False, extra: dict[str, Any] | None = None) -> NoReturn:
-    """Print a one-line error on stderr (and a JSON error on stdout with ``--json``)."""
-    line = " ".join(message.split())
-    if as_json:
-        typer.echo(json.dumps({"error": {"message": line, **(extra or {})}}))
-    typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(ERROR)
-
-
 @contextmanager
 def errors(as_json: bool) -> Iterator[None]:
     """Turn SDK and input errors into a one-line message and exit code 2."""
@@ -91,11 +99,19 @@ def errors(as_json: bool) -> Iterator[None]:
             extra = {"code": "transport_error"}
         else:
             extra = {"code": "input_error"}
-        fail(_message(exc), as_json, extra)
+        fail(_message(exc), as_json=as_json, extra=extra)
 
 
-def connect(url: str | None, api_key: str | None) -> Client:
-    """A client for the flags given, falling back to ACCORD_URL / ACCORD_API_KEY."""
+def connect(url: str | None, api_key: str | None, profile: str | None = None) -> Client:
+    """A client for the flags given (typer fills them from ACCORD_URL / ACCORD_API_KEY),
+    else the saved profile (``--profile``, ``ACCORD_PROFILE`` or ``default``)."""
+    try:
+        saved = _profiles.find(profile)
+    except _profiles.ProfileError as exc:
+        raise InputError(str(exc)) from None
+    if saved is not None:
+        url = url or saved.url
+        api_key = api_key or saved.api_key
     try:
         return Client(url, api_key)
     except ValueError as exc:
@@ -136,15 +152,74 @@ def my_team(client: Client, given: str | None, flag: str) -> uuid.UUID:
 
 
 def resolve_team(client: Client, value: str) -> uuid.UUID:
-    """A team given by id, or by its exact name."""
+    """A team given by id, unique id prefix or name."""
     try:
         return uuid.UUID(value)
     except ValueError:
         pass
-    for team in client.paginate(client.list_teams, limit=500):
-        if team.name == value:
-            return team.id
-    raise InputError(f"no team named {value!r}")
+    teams = list(client.paginate(client.list_teams, limit=500))
+    return pick(value, teams, "team", lambda t: t.id, lambda t: t.name).id
+
+
+def suggestion(value: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``names``, or nothing."""
+    lowered = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(value.casefold(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(lowered[c]) for c in close) + "?)"
+
+
+def pick(
+    value: str,
+    items: Iterable[T],
+    what: str,
+    id_of: Callable[[T], uuid.UUID],
+    name_of: Callable[[T], str | None],
+) -> T:
+    """The one item ``value`` names: its id, its name (case-insensitive), or a unique
+    prefix or suffix (4+ characters) of its id (ids are time-ordered, so objects made
+    close together share a prefix: the end of an id is its random part). Otherwise an
+    :class:`InputError` with the closest names, or the candidates when it is ambiguous."""
+    pool = list(items)
+    wanted = value.strip()
+    for item in pool:
+        if str(id_of(item)) == wanted.lower():
+            return item
+    named = [i for i in pool if (name_of(i) or "").casefold() == wanted.casefold()]
+    if len(named) == 1:
+        return named[0]
+    part = wanted.lower()
+    by_part = [
+        i
+        for i in pool
+        if len(part) >= 4 and (str(id_of(i)).startswith(part) or str(id_of(i)).endswith(part))
+    ]
+    if len(by_part) == 1:
+        return by_part[0]
+    if len(named) > 1 or len(by_part) > 1:
+        options = ", ".join(f"{name_of(i) or '-'} {id_of(i)}" for i in (named or by_part))
+        raise InputError(f"{value!r} matches more than one {what}: {options}; give the id")
+    hint = suggestion(wanted, [n for n in (name_of(i) for i in pool) if n])
+    raise InputError(f"no {what} {value!r}{hint}")
+
+
+def resolve_asset(client: Client, value: str, environment: str) -> Asset:
+    """An asset by id or FQN (any case) in ``environment``; an unknown FQN says which
+    known FQNs are close."""
+    try:
+        return client.get_asset(uuid.UUID(value))
+    except ValueError:
+        pass
+    try:
+        return client.get_asset_by_fqn(value, environment)
+    except NotFoundError:
+        pass
+    fqns = [a.fqn for a in client.paginate(client.list_assets, environment=environment, limit=500)]
+    for fqn in fqns:
+        if fqn.casefold() == value.casefold():
+            return client.get_asset_by_fqn(fqn, environment)
+    raise InputError(f"no asset {value!r} in environment {environment!r}{suggestion(value, fqns)}")
 
 
 def team_names(client: Client, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:

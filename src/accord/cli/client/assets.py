@@ -1,7 +1,8 @@
-"""`accord assets create|list|show`: declare and browse assets."""
+"""`accord assets create|list|show|restore`: declare, browse and restore assets."""
 
 from __future__ import annotations
 
+import uuid
 from itertools import islice
 from typing import Annotated
 
@@ -11,17 +12,28 @@ from rich.table import Table
 from accord.cli.client._common import (
     ApiKeyOption,
     EnvironmentOption,
+    InputError,
     JsonOption,
+    ProfileOption,
     UrlOption,
     connect,
     console,
     emit_json,
     errors,
     my_team,
+    resolve_asset,
     resolve_team,
+    suggestion,
     team_names,
 )
-from accord.sdk import AnnotationPolicy, AssetKind, Compatibility, ContentModel, Dialect
+from accord.sdk import (
+    AnnotationPolicy,
+    AssetKind,
+    Client,
+    Compatibility,
+    ContentModel,
+    Dialect,
+)
 
 app = typer.Typer(help="Declare and browse assets.", no_args_is_help=True)
 
@@ -53,10 +65,11 @@ def create(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Declare an asset owned by a team."""
-    with errors(as_json), connect(url, api_key) as client:
+    with errors(as_json), connect(url, api_key, profile) as client:
         owner = my_team(client, owner_team, "--owner-team")
         asset = client.create_asset(
             fqn,
@@ -88,10 +101,11 @@ def list_assets(
     limit: Annotated[int, typer.Option(min=1, help="At most this many assets.")] = 100,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List assets, oldest first."""
-    with errors(as_json), connect(url, api_key) as client:
+    with errors(as_json), connect(url, api_key, profile) as client:
         owner = resolve_team(client, owner_team) if owner_team else None
         found = client.paginate(
             client.list_assets,
@@ -118,15 +132,16 @@ def list_assets(
 
 @app.command("show")
 def show(
-    fqn: Annotated[str, typer.Argument(help="The asset's fully qualified name.")],
+    fqn: Annotated[str, typer.Argument(help="The asset: its FQN or id.")],
     environment: EnvironmentOption = "prod",
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show an asset and its versions."""
-    with errors(as_json), connect(url, api_key) as client:
-        asset = client.get_asset_by_fqn(fqn, environment)
+    with errors(as_json), connect(url, api_key, profile) as client:
+        asset = resolve_asset(client, fqn, environment)
         versions = list(client.paginate(client.list_versions, asset.id, limit=500))
         owner = team_names(client, [asset.owner_team_id])[asset.owner_team_id]
     if as_json:
@@ -152,3 +167,48 @@ def show(
         when = v.created_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(v.version, v.format, when, via, v.content_hash[:12])
     out.print(table)
+
+
+@app.command("restore")
+def restore(
+    asset: Annotated[str, typer.Argument(help="The deleted asset: its FQN or id.")],
+    environment: EnvironmentOption = "prod",
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring a soft-deleted asset back, with its versions and history (admin)."""
+    with errors(as_json), connect(url, api_key, profile) as client:
+        restored = client.restore_asset(_deleted_id(client, asset, environment))
+    if as_json:
+        emit_json(restored)
+        return
+    console().print(f"restored {restored.fqn} ({restored.environment}) {restored.id}")
+
+
+def _deleted_id(client: Client, value: str, environment: str) -> uuid.UUID:
+    """A deleted asset's id: given, or the most recently deleted asset with this FQN (the
+    audit log remembers what deleted assets were called; reading it needs admin, as the
+    restore does)."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        pass
+    try:
+        live = resolve_asset(client, value, environment)
+    except InputError:
+        pass
+    else:
+        raise InputError(f"{live.fqn} ({live.environment}) is not deleted: it is {live.id}")
+    seen: list[str] = []
+    for event in client.paginate(
+        client.list_audit_events, entity_type="asset", action="asset.deleted", limit=500
+    ):
+        before = event.before or {}
+        fqn, env = str(before.get("fqn", "")), str(before.get("environment", ""))
+        if fqn.casefold() == value.casefold() and env == environment:
+            return uuid.UUID(event.entity_id)
+        seen.append(fqn)
+    hint = suggestion(value, seen)
+    raise InputError(f"no deleted asset {value!r} in environment {environment!r}{hint}")

@@ -1,15 +1,15 @@
-"""`accord check ASSET_FQN SCHEMA_FILE`: would this schema publish? For CI.
+"""`accord check ASSET CONTRACT_FILE`: would this contract publish? For CI.
 
-Exit 0 when it would publish (or is unchanged), 1 when it would open a proposal (the
-breaking changes and the affected consumers are printed), 2 on any error. Nothing is
-written on the server: this is the impact dry run.
+Exit 0 when it would publish: compatible, unchanged, or breaking with nobody to ask (such
+a change is approved at once). Exit 1 when it would open a proposal: the breaking changes,
+the consumers it would wait on and the downstream assets are printed. Exit 2 on any
+error. Nothing is written on the server: this is the impact dry run.
 """
 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,58 +18,117 @@ from accord.cli.client._common import (
     ApiKeyOption,
     EnvironmentOption,
     JsonOption,
+    ProfileOption,
     UrlOption,
     connect,
     console,
     emit_json,
     errors,
+    resolve_asset,
     team_names,
 )
-from accord.cli.client._files import FormatChoice, detect_format, load_document
-from accord.cli.client._render import print_breaking
-from accord.sdk import Asset, Impact
+from accord.cli.client._files import (
+    Contract,
+    ContractArg,
+    FormatChoice,
+    FormatOption,
+    GuaranteesOption,
+    RefOption,
+    load_contract,
+)
+from accord.cli.client._render import print_breaking, print_downstream
+from accord.sdk import Asset, Client, Impact
+
+DepthOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Follow lineage this many edges downstream (server default)."),
+]
 
 
 def check(
-    asset_fqn: Annotated[str, typer.Argument(help="The asset's fully qualified name.")],
-    schema_file: Annotated[Path, typer.Argument(help="JSON or YAML schema.")],
-    format: Annotated[FormatChoice, typer.Option("--format", help="Schema format.")] = (
-        FormatChoice.auto
-    ),
+    asset_fqn: Annotated[str, typer.Argument(help="The asset: its FQN or id.")],
+    contract_file: ContractArg,
+    format: FormatOption = FormatChoice.auto,
     version: Annotated[str | None, typer.Option(help="Version you intend to publish.")] = None,
     environment: EnvironmentOption = "prod",
-    guarantees: Annotated[Path | None, typer.Option(help="JSON or YAML guarantees file.")] = None,
+    guarantees: GuaranteesOption = None,
+    ref: RefOption = None,
+    depth: DepthOption = None,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check SCHEMA_FILE against ASSET_FQN's policy without publishing it."""
-    with errors(as_json):
-        schema = load_document(schema_file, "schema")
-        extra = load_document(guarantees, "guarantees") if guarantees else None
-        with connect(url, api_key) as client:
-            asset = client.get_asset_by_fqn(asset_fqn, environment)
-            fmt = detect_format(schema, format)
-            impact = client.impact(asset.id, schema, format=fmt, version=version, guarantees=extra)
-            names = team_names(client, [r.team_id for r in impact.affected_registrations])
+    """Check CONTRACT_FILE against the asset's policy and consumers without publishing."""
+    with errors(as_json), connect(url, api_key, profile) as client:
+        asset, impact, names = assess(
+            client, asset_fqn, environment, load_contract(contract_file, format, guarantees, ref),
+            version=version, depth=depth,
+        )  # fmt: skip
     if as_json:
-        emit_json({"asset": _asset_ref(asset), **impact.model_dump(mode="json")})
+        emit_json(impact_json(asset, impact))
     else:
         _print(asset, impact, names)
     if impact.outcome == "proposal":
         raise typer.Exit(BREAKING)
 
 
-def _asset_ref(asset: Asset) -> dict[str, str]:
-    return {"id": str(asset.id), "fqn": asset.fqn, "environment": asset.environment}
+def assess(
+    client: Client,
+    asset_ref: str,
+    environment: str,
+    contract: Contract,
+    *,
+    version: str | None,
+    depth: int | None,
+) -> tuple[Asset, Impact, dict[uuid.UUID, str]]:
+    """The asset, what publishing ``contract`` would do, and the consumers' team names."""
+    asset = resolve_asset(client, asset_ref, environment)
+    impact = client.impact(
+        asset.id,
+        contract.schema,
+        format=contract.format,
+        version=version,
+        guarantees=contract.guarantees,
+        references=contract.references,
+        depth=depth,
+    )
+    regs = [*impact.affected_registrations, *impact.unaffected_registrations]
+    return asset, impact, team_names(client, [r.team_id for r in regs])
+
+
+def approved_at_once(impact: Impact) -> str | None:
+    """Why a breaking change would be approved at once (nobody to ask), else None."""
+    if not impact.breaking or impact.outcome != "published":
+        return None
+    if impact.unaffected_registrations:
+        return "no registered consumer reads what the change breaks"
+    return "no registered consumers"
+
+
+def impact_json(asset: Asset, impact: Impact) -> dict[str, Any]:
+    reason = approved_at_once(impact)
+    return {
+        "asset": {"id": str(asset.id), "fqn": asset.fqn, "environment": asset.environment},
+        **impact.model_dump(mode="json"),
+        "auto_approved": reason is not None,
+        "auto_approval_reason": reason,
+    }
 
 
 def _print(asset: Asset, impact: Impact, names: dict[uuid.UUID, str]) -> None:
     out = console()
     where = f"{asset.fqn} ({asset.environment})"
     policy = asset.compatibility
+    reason = approved_at_once(impact)
     if impact.outcome == "unchanged":
         out.print(f"ok: {where} is unchanged (identical to {impact.version})")
+    elif reason is not None:
+        out.print(
+            f"ok: {where}: breaking under {policy} against {impact.base_version}, but "
+            f"{reason}: it would be approved at once and publish {impact.version}"
+        )
+        print_breaking(out, impact.breaking_changes, impact.affected_registrations, names)
     elif impact.outcome == "published":
         base = f"compatible with {impact.base_version}" if impact.base_version else "first version"
         out.print(f"ok: {where}: {base} under {policy}; would publish {impact.version}")
@@ -79,3 +138,4 @@ def _print(asset: Asset, impact: Impact, names: dict[uuid.UUID, str]) -> None:
             f"publishing would open a proposal (next version {impact.version})"
         )
         print_breaking(out, impact.breaking_changes, impact.affected_registrations, names)
+    print_downstream(out, impact.downstream)

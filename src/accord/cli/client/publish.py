@@ -1,14 +1,15 @@
-"""`accord publish ASSET_FQN SCHEMA_FILE`: publish a contract version.
+"""`accord publish ASSET CONTRACT_FILE`: publish a contract version.
 
-Exit 0 when published or unchanged, 1 when the change is breaking and a proposal was
-opened instead (nothing is live until the consumers approve), 2 on any error.
+Re-running it is the producer's loop: a breaking change opens a proposal (exit 1, naming
+the consumers it waits on); once they have all approved, running the same command again
+publishes the approved proposal (exit 0). A breaking change nobody is affected by is
+approved at once and published. Exit 2 on any error.
 """
 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -17,108 +18,140 @@ from accord.cli.client._common import (
     ApiKeyOption,
     EnvironmentOption,
     JsonOption,
+    ProfileOption,
     UrlOption,
     connect,
     console,
     emit_json,
     errors,
+    resolve_asset,
     team_names,
 )
-from accord.cli.client._files import FormatChoice, detect_format, load_document
+from accord.cli.client._files import (
+    ContractArg,
+    FormatChoice,
+    FormatOption,
+    GuaranteesOption,
+    RefOption,
+    load_contract,
+)
 from accord.cli.client._render import awaiting_table, changes_table
-from accord.sdk import Asset, PublishResult
+from accord.cli.client.proposals import LIVE, next_step
+from accord.cli.errors import fail
+from accord.sdk import Asset, Client, ConflictError, Proposal, PublishResult
 
 
 def publish(
-    asset_fqn: Annotated[str, typer.Argument(help="The asset's fully qualified name.")],
-    schema_file: Annotated[Path, typer.Argument(help="JSON or YAML schema.")],
-    format: Annotated[FormatChoice, typer.Option("--format", help="Schema format.")] = (
-        FormatChoice.auto
-    ),
+    asset_fqn: Annotated[str, typer.Argument(help="The asset: its FQN or id.")],
+    contract_file: ContractArg,
+    format: FormatOption = FormatChoice.auto,
     version: Annotated[
         str | None, typer.Option(help="Semantic version; default: the next one.")
     ] = None,
     environment: EnvironmentOption = "prod",
-    guarantees: Annotated[Path | None, typer.Option(help="JSON or YAML guarantees file.")] = None,
+    guarantees: GuaranteesOption = None,
     replace_open_proposal: Annotated[
         bool,
         typer.Option(
-            "--replace-open-proposal", help="Supersede the asset's open proposal if breaking."
+            "--replace-open-proposal",
+            help="Supersede the asset's live proposal for another change (its answers are lost).",
         ),
     ] = False,
     idempotency_key: Annotated[
         str | None, typer.Option(help="Make a retried publish return the first answer.")
     ] = None,
-    ref: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ref",
-            metavar="URI=FQN@VERSION",
-            help="A registered schema the schema's remote $refs name by URI (repeatable; "
-            "FQN@VERSION in ENV: URI=FQN@VERSION@ENV).",
-        ),
-    ] = None,
+    ref: RefOption = None,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Publish SCHEMA_FILE as ASSET_FQN's next contract version."""
+    """Publish CONTRACT_FILE as the asset's next contract version."""
     with errors(as_json):
-        schema = load_document(schema_file, "schema")
-        extra = load_document(guarantees, "guarantees") if guarantees else None
-        references = [schema_reference(r) for r in ref or []]
-        with connect(url, api_key) as client:
-            asset = client.get_asset_by_fqn(asset_fqn, environment)
-            result = client.publish(
-                asset.id,
-                schema,
-                format=detect_format(schema, format),
-                version=version,
-                guarantees=extra,
-                replace_open_proposal=replace_open_proposal,
-                idempotency_key=idempotency_key,
-                references=references,
-            )
+        contract = load_contract(contract_file, format, guarantees, ref)
+        with connect(url, api_key, profile) as client:
+            asset = resolve_asset(client, asset_fqn, environment)
+            try:
+                result = client.publish(
+                    asset.id,
+                    contract.schema,
+                    format=contract.format,
+                    version=version,
+                    guarantees=contract.guarantees,
+                    replace_open_proposal=replace_open_proposal,
+                    idempotency_key=idempotency_key,
+                    references=contract.references,
+                )
+            except ConflictError as exc:
+                if exc.code != "open_proposal_exists":
+                    raise
+                _other_change(client, exc, as_json)
+            if result.proposal is not None and result.proposal.status == "approved":
+                # the same change, approved since it was proposed: ship it (the loop's end)
+                done = client.publish_proposal(result.proposal.id, version=version)
+                result = PublishResult(
+                    outcome="published", version=done.version, proposal=done.proposal
+                )
             waiting = result.proposal.awaiting if result.proposal else []
             names = team_names(client, [a.team_id for a in waiting])
     if as_json:
-        # The API's own shape: `version` for published/unchanged, `proposal` otherwise.
-        detail = {"version": result.version} if result.version else {"proposal": result.proposal}
-        emit_json({"outcome": result.outcome, **detail})
+        emit_json(_json(result))
     else:
         _print(asset, result, names)
     if result.outcome == "proposal":
         raise typer.Exit(BREAKING)
 
 
-def schema_reference(text: str) -> dict[str, str]:
-    """``URI=FQN@VERSION`` (or ``…@VERSION@ENV``) as the API's reference object."""
-    name, sep, target = text.rpartition("=")
-    fqn, _, rest = target.partition("@")
-    version, _, environment = rest.partition("@")
-    if not sep or not name or not fqn or not version:
-        raise typer.BadParameter(
-            f"{text!r}: give URI=FQN@VERSION, e.g. "
-            "https://schemas.example.com/address.json=common.address@1.2.0",
-            param_hint="--ref",
-        )
-    found = {"name": name, "asset": fqn, "version": version}
-    return found | ({"environment": environment} if environment else {})
+def _other_change(client: Client, exc: ConflictError, as_json: bool) -> NoReturn:
+    """A live proposal for a different change blocks this one: say what to do with it."""
+    pid = str(exc.problem.get("proposal_id", ""))
+    try:
+        live: Proposal | None = client.get_proposal(uuid.UUID(pid))
+    except ValueError:
+        live = None
+    if live is None or live.status not in LIVE:
+        raise exc
+    names = team_names(client, [a.team_id for a in live.awaiting])
+    fail(
+        f"proposal {live.id} ({live.status}) is live for a different change to this asset; "
+        f"{next_step(live, names)}; or withdraw it (`accord proposals withdraw {live.id}`), "
+        "or publish with --replace-open-proposal to replace it (its answers are lost)",
+        as_json=as_json,
+        extra={"status": exc.status, "code": exc.code, "proposal_id": str(live.id)},
+    )
+
+
+def _json(result: PublishResult) -> dict[str, Any]:
+    # The API's own shape: `version` for published/unchanged, `proposal` when one exists.
+    detail: dict[str, Any] = {"version": result.version} if result.version else {}
+    if result.proposal is not None:
+        detail["proposal"] = result.proposal
+    return {"outcome": result.outcome, **detail}
 
 
 def _print(asset: Asset, result: PublishResult, names: dict[uuid.UUID, str]) -> None:
     out = console()
     where = f"{asset.fqn} ({asset.environment})"
+    p = result.proposal
     if result.version is not None:
         verb = "published" if result.outcome == "published" else "unchanged:"
         out.print(f"{verb} {where} {result.version.version}")
+        if p is not None and p.awaiting:
+            out.print(f"  breaking change approved by every consumer (proposal {p.id})")
+        elif p is not None:
+            why = p.close_reason or "approved at once: no registered consumer is affected"
+            out.print(f"  breaking change {why} (proposal {p.id})")
         return
-    assert result.proposal is not None
-    p = result.proposal
+    assert p is not None
     out.print(
-        f"proposal {p.id} opened: {where} change is breaking against {p.base_version}; "
-        f"waiting on {len(p.awaiting)} consumer team(s)"
+        f"proposal {p.id} ({p.status}): {where} change is breaking against {p.base_version}; "
+        f"waiting on {_count(p)} of {len(p.awaiting)} consumer team(s)"
     )
     out.print(changes_table(f"breaking changes ({len(p.breaking_changes)})", p.breaking_changes))
     if p.awaiting:
         out.print(awaiting_table(p.awaiting, names))
+    out.print(next_step(p, names))
+
+
+def _count(p: Proposal) -> int:
+    return sum(1 for a in p.awaiting if a.decision != "approve")

@@ -1,4 +1,5 @@
-"""`accord register ASSET_FQN`: declare that a consumer team reads an asset."""
+"""`accord register ASSET`: declare that a consumer team reads an asset (the short form
+of `accord registrations create`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from accord.cli.client._common import (
     ApiKeyOption,
     EnvironmentOption,
     JsonOption,
+    ProfileOption,
     UrlOption,
     connect,
     console,
     emit_json,
     errors,
     my_team,
+    resolve_asset,
     team_names,
 )
 
@@ -27,7 +30,7 @@ def _fields(value: str | None) -> list[str] | None:
 
 
 def register(
-    asset_fqn: Annotated[str, typer.Argument(help="The asset's fully qualified name.")],
+    asset_fqn: Annotated[str, typer.Argument(help="The asset: its FQN or id.")],
     team: Annotated[
         str | None, typer.Option(help="Consumer team id or name; default: the key's team.")
     ] = None,
@@ -41,11 +44,12 @@ def register(
     environment: EnvironmentOption = "prod",
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Register TEAM as a consumer of ASSET_FQN: it is asked before breaking changes ship."""
-    with errors(as_json), connect(url, api_key) as client:
-        asset = client.get_asset_by_fqn(asset_fqn, environment)
+    """Register TEAM as a consumer of the asset: it is asked before breaking changes ship."""
+    with errors(as_json), connect(url, api_key, profile) as client:
+        asset = resolve_asset(client, asset_fqn, environment)
         team_id = my_team(client, team, "--team")
         reg = client.create_registration(
             asset.id, team_id, fields=_fields(fields), version_range=version_range, note=note
