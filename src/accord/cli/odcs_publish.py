@@ -16,6 +16,7 @@ from accord.checks.odcs_export import export_odcs
 from accord.cli.client._common import (
     BREAKING,
     ApiKeyOption,
+    InputError,
     ProfileOption,
     UrlOption,
     connect,
@@ -77,7 +78,7 @@ def publish_contract(contract: Contract, fqn: str, environment: str, owner_team:
     """Returns the exit code: 0 published or unchanged, 1 a proposal was opened."""
     doc = contract.to_document()
     try:
-        with Client() as client:
+        with connect(None, None) as client:  # ACCORD_URL / ACCORD_API_KEY or the profile
             try:
                 asset = client.get_asset_by_fqn(fqn, environment)
             except NotFoundError:
@@ -92,7 +93,7 @@ def publish_contract(contract: Contract, fqn: str, environment: str, owner_team:
             result = client.publish(
                 asset.id, doc["schema"], format="table", guarantees=doc.get("guarantees")
             )
-    except AccordError as exc:
+    except (AccordError, InputError) as exc:
         fail(str(exc))
     if result.outcome == "proposal" and result.proposal is not None:
         typer.echo(f"breaking: proposal {result.proposal.id} opened for {fqn}")

@@ -1,34 +1,21 @@
-"""Registry access for the data commands (`accord validate`, `accord export odcs`).
+"""Registry access for the data commands (`accord validate`, `accord export odcs`): a
+registered version as the contract document the checks read.
 
-`accord validate --contract ASSET_FQN[@VERSION]` fetches the contract from the server and
-`--report` records the run there; both need ACCORD_URL (and ACCORD_API_KEY). The version
-defaults to the asset's newest one. Only table-schema contracts can be checked against
-data.
+`accord validate --contract ASSET_FQN[@VERSION]` and `accord export odcs ASSET_FQN` fetch
+the contract from the server their connection options name (`validate.server_hooks`,
+`odcs_publish`). The version defaults to the asset's newest one.
 """
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from accord.checks import Contract, ContractError, Report, parse_contract
 from accord.checks.errors import ChecksError
 from accord.sdk import AccordError, Client
-from accord.sdk._config import ENV_URL
-
-if TYPE_CHECKING:
-    from accord.cli.validate import Hooks
 
 
 class RegistryError(ChecksError):
     """The registry could not give what was asked (message is user-facing)."""
-
-
-def install(hooks: Hooks) -> None:
-    """Give `accord validate` registry access when a server is configured."""
-    if os.environ.get(ENV_URL):
-        hooks.fetch_contract = fetch_contract
-        hooks.report_run = report_run
 
 
 def _split(spec: str) -> tuple[str, str]:
@@ -60,30 +47,3 @@ def contract_document(client: Client, fqn_spec: str, version: str | None) -> dic
         "asset": fqn_spec,
         "version": found.version,
     }
-
-
-def fetch_contract(fqn_spec: str, version: str | None) -> Contract:
-    try:
-        with Client() as client:
-            doc = contract_document(client, fqn_spec, version)
-    except AccordError as exc:
-        raise RegistryError(str(exc)) from None
-    if doc["format"] != "table":
-        raise ContractError(
-            f"{fqn_spec} is a {doc['format']} contract; data checks need a table schema"
-        )
-    return parse_contract(doc)
-
-
-def report_run(report: Report) -> None:
-    fqn = report.contract
-    if "asset" not in report.meta:
-        raise RegistryError(
-            'the contract names no asset: add "asset": "<fqn>" to it, or use --contract ASSET_FQN'
-        )
-    try:
-        with Client() as client:
-            asset = client.get_asset_by_fqn(*_split(fqn))
-            client.report_validation_run(asset.id, report.to_dict())
-    except AccordError as exc:
-        raise RegistryError(f"cannot report the run for {fqn}: {exc}") from None
