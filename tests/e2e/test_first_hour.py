@@ -29,7 +29,7 @@ from tests.dbt.manifests import FIXTURES as DBT_FIXTURES
 __all__ = ["receiver"]  # a webhook receiver on loopback (`/ok...` answers 204)
 
 FQN = "warehouse.sales.orders"
-TABLE = {
+TABLE: dict[str, Any] = {
     "name": "orders",
     "columns": [
         {"name": "id", "type": "int64", "nullable": False},
