@@ -185,6 +185,11 @@ def test_an_unknown_profile_says_how_to_make_it(home: Home, served: Served) -> N
     [
         (["assetz"], "error: No such command 'assetz'. Did you mean 'assets'?"),
         (["assets", "list", "--jsn"], "error: No such option: --jsn (Possible options: --json)"),
+        (
+            ["assets", "create", "x.y", "--kind", "tabel"],
+            "error: Invalid value for '--kind': 'tabel' is not one of 'table', 'view', 'model', "
+            "'topic', 'file', 'api'. Did you mean 'table'?",
+        ),
     ],
 )
 def test_usage_errors_are_one_error_line_with_a_suggestion(

@@ -113,6 +113,20 @@ def run() -> None:
     sys.exit(main(args))
 
 
+def _closest_choice(exc: Exception) -> str:
+    """`` Did you mean 'table'?`` for a value that is not one of an option's choices."""
+    import difflib
+    import re
+
+    choices = getattr(getattr(getattr(exc, "param", None), "type", None), "choices", None)
+    given = re.search(r"'([^']*)' is not one of", str(getattr(exc, "message", "")))
+    if not choices or given is None:
+        return ""
+    names = [str(getattr(c, "value", c)) for c in choices]
+    close = difflib.get_close_matches(given.group(1), names, n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
 def main(args: list[str]) -> int:
     """Run the CLI on ``args``; the exit code (never a traceback on stderr)."""
     from typer.exceptions import Abort, TyperException
@@ -128,7 +142,8 @@ def main(args: list[str]) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed already
             return exc.exit_code
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        typer.echo(f"error: {one_line(exc.format_message())}{hint}", err=True)
+        message = one_line(exc.format_message()) + _closest_choice(exc)
+        typer.echo(f"error: {message}{hint}", err=True)
         return exc.exit_code
     except (Abort, KeyboardInterrupt):
         typer.echo("error: interrupted", err=True)
