@@ -192,6 +192,14 @@ def test_assets_create_list_show(server: Server) -> None:
     assert "forward" in human.stdout
 
 
+def test_an_empty_asset_list_is_one_plain_line(server: Server) -> None:
+    """It printed a bare table header."""
+    empty = accord(server, "assets", "list", "-q", "nothing.matches.this", "-e", "prod")
+    assert empty.returncode == 0
+    assert empty.stdout == "no assets in prod match these filters\n"
+    assert as_json(accord(server, "assets", "list", "-q", "nothing.matches", "--json")) == []
+
+
 def test_assets_restore_by_fqn_or_id(server: Server) -> None:
     fqn = new_asset(server, ORDERS)
     with Client(server.url, server.producer_key) as c:

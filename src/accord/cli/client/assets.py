@@ -121,6 +121,11 @@ def list_assets(
     if as_json:
         emit_json(assets)
         return
+    if not assets:
+        where = f" in {environment}" if environment else ""
+        filtered = " match these filters" if any((query, owner, kind, tag)) else ""
+        console().print(f"no assets{where}{filtered}", markup=False)
+        return
     table = Table(show_edge=False)
     for name in ("fqn", "env", "kind", "policy", "owner", "id"):
         table.add_column(name, overflow="fold")
