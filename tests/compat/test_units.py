@@ -287,3 +287,14 @@ def test_enum_validation_hashes_with_json_schema_equality(monkeypatch: pytest.Mo
     other = Document({"enum": ["x", "y"]})
     assert other.valid(other.root, "y")  # past the limit: the cache starts again
     assert doc.valid(doc.root, "a")
+
+
+def test_overlap_candidates_lay_reader_values_over_writer_objects() -> None:
+    """``Checker._over``: each candidate of a wider reader branch laid over the writer's
+    sample objects (only objects merge)."""
+    doc = Document({"type": "object", "required": ["d"]})
+    ck = inclusion.Checker(False)
+    wider = inclusion.Gap("", "wider", inclusion.fixed([{"m": 2}, 3]))
+    out = list(ck._over((doc.root,), wider))
+    assert out
+    assert all(o["m"] == 2 and "d" in o for o in out)

@@ -14,6 +14,7 @@ from accord.compat.js.witness import strip
 from accord.compat.model import Outcome
 
 CANDIDATES = 96
+OTHERS = 2  # a proof's other failures searched after its first (``Gap.others``)
 SEARCH_CHECKS = 1_500  # validations one candidate source may make (nested filters included)
 
 
@@ -27,13 +28,24 @@ class Decision:
     path: str = ""
 
 
-def decide(writer: Document, reader: Document, lenient: bool) -> Decision:
+def decide(
+    writer: Document, reader: Document, lenient: bool, shared: Checker | None = None
+) -> Decision:
     """Decide L(writer) ⊆ L(reader) (lenient: under the robustness principle).
 
     A pattern RE2 cannot run (``Unmatchable``) stops the proof, or a candidate's check;
-    a witness the real validator confirms without it still counts.
+    a witness the real validator confirms without it still counts. ``shared``: a strict
+    checker whose memo earlier questions of the same check filled (its budget restarts).
     """
-    checker = Checker(lenient)
+    checker = shared or Checker(lenient)
+    checker.restart()
+    try:
+        return _decide(checker, writer, reader, lenient)
+    finally:
+        checker.checks = None  # the next question is a proof again, not a search
+
+
+def _decide(checker: Checker, writer: Document, reader: Document, lenient: bool) -> Decision:
     root_w, root_r = (writer.root,), (reader.root,)
     unmatchable, blocked = "", False
     try:
@@ -46,12 +58,12 @@ def decide(writer: Document, reader: Document, lenient: bool) -> Decision:
     if gap is None:
         return Decision(Outcome.COMPATIBLE)
     fallback = Gap("", gap.reason, lambda: checker.values(root_w))
-    for source in (gap, fallback):
+    for source in (gap, *gap.others[:OTHERS], fallback):
         checker.checks = SEARCH_CHECKS
         try:
             for doc in _safe(source.cands()):
                 if _refutes(doc, writer, reader, lenient):
-                    return Decision(Outcome.INCOMPATIBLE, gap.reason, doc, source.path)
+                    return Decision(Outcome.INCOMPATIBLE, source.reason, doc, source.path)
         except Unmatchable as exc:
             unmatchable = unmatchable or exc.reason
         except SearchSpent:

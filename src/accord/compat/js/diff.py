@@ -37,7 +37,7 @@ CONSUMED = {
 class Differ:
     """Collects ``Change``s between an old and a new document."""
 
-    def __init__(self, lenient: bool, assert_formats: bool) -> None:
+    def __init__(self, lenient: bool, assert_formats: bool, checker: Checker | None = None) -> None:
         self.lenient = lenient
         self.assert_formats = assert_formats
         self.changes: list[Change] = []
@@ -46,7 +46,7 @@ class Differ:
         # the pair (a shared definition), so refs that double per level stay linear
         self.done: dict[tuple[int, int], tuple[Node, Node, str, int, int]] = {}
         self.active: set[tuple[int, int]] = set()
-        self.checker = Checker(False)
+        self.checker = checker or Checker(False)
 
     def add(self, path: str, kind: str, direction: Direction, message: str) -> None:
         if len(self.changes) < MAX_CHANGES:

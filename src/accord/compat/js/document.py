@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 DEFAULT_BASE = "https://accord.invalid/schema.json"
 # an identifier keyword with a string value (a property named "id" is no identifier)
 _IDS = re.compile(r"'(?:\$id|id|\$anchor|\$dynamicAnchor)': ['\"]")
+_ID_WORDS = ("$id", "id", "$anchor", "$dynamicAnchor")  # what _IDS finds
+# a string reference that is no JSON pointer into the document, or an odd identifier
+_NOT_PLAIN = re.compile(r"""'\$ref': (?:'(?!#/|#')|"(?!#/|#"))|'\$recursiveAnchor': ['"]""")
 _DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
 _SPLIT_AT = 32  # root properties from which the scan is made property by property
 _PAIRS_KEPT = 64  # documents compared with this one whose reference pairing is kept
@@ -61,7 +64,11 @@ class Document:
         # dynamic scopes make a target's validity depend on the way in: no $ref memo then
         self.memo_refs = not _DYNAMIC.search(text)
         # identifiers must all be registered before references resolve: parse everything
-        eager = eager or bool(_IDS.search(text))
+        # (the root's own are registered as it is built: they alone need no full parse)
+        below_root = len(_IDS.findall(text)) > _root_ids(raw)
+        eager = eager or below_root
+        # plain for sameness (``sameness.Plain``), read off the text when it clearly is
+        self._plain = not below_root and self.memo_refs and _plain_root(raw, text)
         self.assert_formats = assert_formats
         self.nodes: dict[str, Node] = {}
         self.canon_table: dict[tuple[str, str], int] = {}  # see Node.canon
@@ -250,7 +257,7 @@ class Document:
     @cached_property
     def plain(self) -> Plain:
         """This document's reference structure (see ``sameness``)."""
-        return Plain(self.raw)
+        return Plain(self.raw, known=self._plain)
 
     def same_source(self, other: Document, mine: Any, theirs: Any) -> bool:
         """``mine`` (a sub-tree of this document's source) means what ``theirs`` (of
@@ -303,3 +310,20 @@ def same_instance(node: Node) -> list[Node]:
             out.append(child)
     out.extend(node.dep_schemas.values())
     return out
+
+
+def _root_ids(raw: Any) -> int:
+    """How many of the identifiers ``_IDS`` finds are the root's own."""
+    return sum(isinstance(raw.get(w), str) for w in _ID_WORDS) if isinstance(raw, dict) else 0
+
+
+def _plain_root(raw: Any, text: str) -> bool:
+    """With no identifier below the root and no dynamic reference: every reference is a
+    JSON pointer and the root's identifier is a plain one (no anchor, no fragment)."""
+    if not isinstance(raw, dict) or _NOT_PLAIN.search(text):
+        return False
+    ids = [raw.get(w) for w in _ID_WORDS]
+    return not any(
+        isinstance(i, str) and (w in ("$anchor", "$dynamicAnchor") or i.startswith("#"))
+        for w, i in zip(_ID_WORDS, ids, strict=True)
+    )

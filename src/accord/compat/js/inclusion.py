@@ -34,6 +34,9 @@ ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
 _SIMPLE_KEYS = frozenset(
     {"type", "enum", "const", "title", "description", "$comment", "default", "examples"}
 )
+# identifiers and containers: no constraint on the value; a resolved ``$ref``'s target is
+# in the flattened conjunction itself
+_NAMING_KEYS = frozenset({"$ref", "$id", "id", "$anchor", "$schema", "definitions", "$defs"})
 BUDGET = 50_000  # node-steps: ~25,000 steps between single nodes
 ENUM_CHECK_LIMIT = 5_000
 
@@ -62,6 +65,12 @@ class Checker:
         self._types: dict[tuple[int, str], Node] = {}
         self._kinds: dict[tuple[int, frozenset[str]], Node] = {}
         self._others: dict[int, tuple[Node, Node, Nodes]] = {}  # oneOf branch: owner, others
+
+    def restart(self) -> None:
+        """A new question on this checker: a full step budget, and a proof, not a search
+        (its memo stays: what it proved or refuted still holds)."""
+        self.budget = BUDGET
+        self.checks = None
 
     # -- validation with the real validator ---------------------------------------------
     def valid(self, nodes: Nodes, value: Any) -> bool:
@@ -178,10 +187,14 @@ class Checker:
         whole writer (a ``oneOf`` sibling holds for them too) where another's are not."""
         mine = first.cands()
         yield from islice(mine, 4)
-        for part in parts:
+        streams: list[Iterator[Any]] = []
+        for part in parts:  # one candidate of each branch first: many branches may fail
             gap = self.sub(part, b, skip)
             if gap is not None:
-                yield from islice(gap.cands(), 4)
+                streams.append(gap.cands())
+                yield from islice(streams[-1], 1)
+        for stream in streams:
+            yield from islice(stream, 3)
         yield from mine
 
     def _kinds_left(self, a: Nodes, fa: Flat, skip: Skip) -> frozenset[str] | None:
@@ -218,7 +231,7 @@ class Checker:
             missing = sum(1 for v in values if key(v) not in keys)
         else:
             missing = 0
-        simple = all(n.always is not None or _SIMPLE_KEYS.issuperset(n.raw) for n in fb.nodes)
+        simple = all(n.always is not None or _simple(n) for n in fb.nodes)
         if not simple and len(values) > ENUM_CHECK_LIMIT:
             return Gap("", "enum too large to check value by value", fixed(list(values)))
         for index, value in enumerate(values):
@@ -322,10 +335,18 @@ class Checker:
         def alone(part: Nodes, other: Node) -> bool:
             # no value of ``part`` is also valid under ``other``: provably disjoint, or
             # ``other`` lies inside a writer branch the value is known not to be in
-            return self.disjoint(part, (other,)) or any(
-                not self.disjoint((other,), (w,)) and self.strict.sub((other,), (w,)) is None
-                for w in excluded
-            )
+            if self.disjoint(part, (other,)):
+                return True
+            for w in excluded:
+                if self.disjoint((other,), (w,)):
+                    continue
+                wider = self.strict.sub((other,), (w,))
+                if wider is None:
+                    return True
+                # values of ``other`` outside that writer branch, laid over values of
+                # ``part``: likely valid in two reader branches at once
+                found.insert(0, Gap(wider.path, wider.reason, partial(self._over, part, wider)))
+            return False
 
         def fits(part: Nodes) -> bool:
             apart = 0
@@ -348,6 +369,12 @@ class Checker:
             return True
         kinds = [t for t in ORDER if admits(fa.types, t)]
         return len(kinds) > 1 and all(fits((*a, self.type_node(a[0], t))) for t in kinds)
+
+    def _over(self, part: Nodes, wider: Gap) -> Iterator[Any]:
+        """Each candidate of ``wider`` laid over sample objects of ``part``."""
+        bases = [base for base in islice(self.values(part), 4) if isinstance(base, dict)]
+        for cand in islice(wider.cands(), 4):
+            yield from ({**base, **cand} for base in bases if isinstance(cand, dict))
 
     def _ruled_out(self, like: Node, kind: str, excluded: Nodes) -> bool:
         """No writer value of type ``kind`` is left: another branch of the writer ``oneOf``
@@ -372,10 +399,14 @@ class Checker:
             if test_a.same_as(test):
                 with_then = (*a, then_a) if then_a is not None else a
                 with_else = (*a, else_a) if else_a is not None else a
-                if (then is None or self.sub(with_then, (then,)) is None) and (
-                    other is None or self.sub(with_else, (other,)) is None
-                ):
+                gaps = [
+                    self.sub(with_then, (then,)) if then is not None else None,
+                    self.sub(with_else, (other,)) if other is not None else None,
+                ]
+                if gaps == [None, None]:
                     return True
+                # the writer's own branch failed: its candidates take that branch first
+                found[:0] = [gap for gap in gaps if gap is not None]
         return False
 
     def _dep_schema(self, a: Nodes, fa: Flat, name: str, schema: Node) -> bool:
@@ -404,9 +435,11 @@ class Checker:
         common = {t for t in ORDER if admits(fa.types, t) and admits(fy.types, t)}
         if not common:
             return True
-        for one, other in ((fa, y), (fy, a)):
+        for one, other, nodes in ((fa, fy, y), (fy, fa, a)):
             if one.enum is not None and len(one.enum.values) <= 1000:
-                return not any(self.valid(other, v) for v in one.enum.values)
+                if all(n.always is not None or _simple(n) for n in other.nodes):
+                    return not any(_admitted(other, v) for v in one.enum.values)
+                return not any(self.valid(nodes, v) for v in one.enum.values)
         if all(_scalars_apart(t, fa, fy) for t in common):
             return True
         if depth >= 8:
@@ -433,6 +466,20 @@ class Checker:
             if pa and py and self.disjoint(pa, py, depth + 1):
                 return True
         return False
+
+
+def _simple(node: Node) -> bool:
+    """The node constrains a value by its type and enumeration only (checked on the
+    flattened conjunction, without the real validator)."""
+    naming = _NAMING_KEYS if node.ref is not None else _NAMING_KEYS - {"$ref"}
+    return _SIMPLE_KEYS.issuperset(k for k in node.raw if k not in naming)
+
+
+def _admitted(flat: Flat, value: Any) -> bool:
+    """``value`` is valid under ``flat``, whose nodes are all ``_simple``."""
+    return admits(flat.types, json_type(value)) and (
+        flat.enum is None or key(value) in flat.enum.keys
+    )
 
 
 def _apart(low: Flat, high: Flat) -> bool:

@@ -223,7 +223,10 @@ class Node:
             return False
         if not self.has_ref and not other.has_ref:
             return True
-        return self.base == other.base and self.doc.same_source(other.doc, self.raw, other.raw)
+        # within one document a base URI changes what relative references reach; across two,
+        # sameness compares only plain documents (pointer references) or ref-free sub-trees
+        same_base = self.base == other.base or self.doc is not other.doc
+        return same_base and self.doc.same_source(other.doc, self.raw, other.raw)
 
 
 def regex(pattern: Any, path: str) -> str:

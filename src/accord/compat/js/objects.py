@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 from itertools import chain, islice
 from typing import Any
 
 from accord.compat.js.flat import Flat, ObjPart
 from accord.compat.js.node import LazyProps, Node
-from accord.compat.js.patterns import matches
+from accord.compat.js.patterns import implied, matches
 from accord.compat.js.proof import Gap, Nodes, Prover
 from accord.compat.js.proof import gap as _gap
 from accord.compat.js.regex_sample import samples as regex_samples
@@ -52,7 +53,12 @@ def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
         at_a = tuple(n for n in at_a if n.always is not True)
         gap = ck.sub(at_a or (_true(a[0]),), at_b)
         if gap is not None:
-            return gap.under(_esc(name), partial(_with, ck, fa, name))
+            gap = gap.under(_esc(name), partial(_with, ck, fa, name))
+            # a property's candidates may all be impossible deeper down; a narrowed
+            # catch-all or count is often the plainer witness: searched after them
+            later = _rest(ck, a, b, fa, parts_a, parts_b, declared)
+            later = later or _counts(ck, a, b, fa, fb, parts_a)
+            return gap if later is None else replace(gap, others=(*gap.others, later))
     return _rest(ck, a, b, fa, parts_a, parts_b, declared) or _counts(ck, a, b, fa, fb, parts_a)
 
 
@@ -182,7 +188,13 @@ def _covers(
             return False
     elif pa.additional.always is not False and not included(pa.additional):
         return False
-    return all(own in exempt or included(schema) for own, schema in pa.patterns)
+    return all(_exempt(own, exempt) or included(schema) for own, schema in pa.patterns)
+
+
+def _exempt(own: str, exempt: tuple[str, ...]) -> bool:
+    """Every name the writer's pattern ``own`` matches is matched by a reader pattern in
+    ``exempt`` too (so the reader's catch-all never sees it)."""
+    return own in exempt or any(implied((own,), p)[0] for p in exempt)
 
 
 def _extra_gap(
@@ -196,6 +208,8 @@ def _extra_gap(
     found: list[Gap],
 ) -> Gap:
     names = list(regex_samples(pattern, (0, 1, 2))) if pattern else []
+    # names the writer's own pattern properties match: a closed writer allows no other
+    names += [n for pa in parts_a for own, _ in pa.patterns for n in regex_samples(own, (0, 1))]
     names += [n for n in _NAME_PROBES if n not in names]
     taken = declared()
     names = [n for n in names if n not in taken]

@@ -84,6 +84,31 @@ def implied(writer: Sequence[str], reader: str) -> tuple[bool | None, str | None
     return witness is None, witness
 
 
+def lengths_implied(
+    writer: Sequence[str], have: tuple[int, int | None], need: tuple[int, int | None]
+) -> tuple[bool | None, str | None]:
+    """Does every string matching all ``writer`` patterns, of a length within ``have``
+    (``minLength``, ``maxLength``), have a length within ``need``? Like ``implied``: a
+    pattern may allow only long strings (``^[0-9]+(ms|s)$`` has at least two characters)."""
+    from accord.kit.regex import automata
+
+    try:
+        language = _lengths(*have)
+        for pattern in writer:
+            language = language & automata.search_language(pattern)
+        witness = language.witness_not_in(_lengths(*need))
+    except (automata.NotRegular, automata.TooComplex, InvalidPattern):
+        return None, None
+    return witness is None, witness
+
+
+def _lengths(low: int, high: int | None) -> Any:
+    """The strings of ``low`` to ``high`` code points (``[^]`` is any one of them)."""
+    from accord.kit.regex import automata
+
+    return automata.full_language(f"[^]{{{low},{'' if high is None else high}}}")
+
+
 def apart(first: Sequence[str], second: Sequence[str]) -> bool:
     """Proof that no string matches every pattern of ``first`` and of ``second`` (False:
     unknown, also when a side has no pattern). Decided on automata, like ``implied``."""

@@ -26,11 +26,18 @@ class Gap:
     path: str
     reason: str
     cands: Callable[[], Iterator[Any]]
+    # other failures of the same proof, searched for a witness after this one's
+    others: tuple[Gap, ...] = ()
 
     def under(self, segment: str, wrap: Callable[[Any], Any]) -> Gap:
         """The same gap seen from the parent instance."""
         inner = self.cands
-        return Gap(f"/{segment}{self.path}", self.reason, lambda: (wrap(v) for v in inner()))
+        return Gap(
+            f"/{segment}{self.path}",
+            self.reason,
+            lambda: (wrap(v) for v in inner()),
+            tuple(other.under(segment, wrap) for other in self.others),
+        )
 
 
 class Prover(Protocol):

@@ -10,8 +10,8 @@ versions). This module checks that on the *raw* documents (no parsing), memoised
 document pair, so an unchanged sub-tree of a changed schema costs a comparison of its
 source, not an analysis.
 
-It answers only where resolution is plain: JSON-pointer references (``#/…``) against one
-base URI, no ``$id``/``id`` below the root, no anchors and no dynamic references. Elsewhere
+It answers only where resolution is plain: JSON-pointer references (``#/…``, whatever the
+root's base URI), no ``$id``/``id`` below the root, no anchors and no dynamic references. Elsewhere
 only equal sub-trees that hold no reference at all are the same (a lazily parsed
 ``properties`` map cannot tell its node whether it hides one). Anything else is "not
 proved" (the engine then analyses the pair as before), never a wrong "same".
@@ -32,9 +32,10 @@ _DATA = frozenset({"enum", "const"})  # values, not schemas: a "$ref" in them is
 class Plain:
     """A raw document's reference structure, if it is plain (else ``ok`` is False)."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, known: bool = False) -> None:
         self.raw = raw
-        self.ok = isinstance(raw, dict) and _plain(raw)
+        # ``known``: the caller saw it is plain (from the document's text); else walk it
+        self.ok = known or (isinstance(raw, dict) and _plain(raw))
 
     def at(self, pointer: str) -> Any:
         node: Any = self.raw
@@ -54,8 +55,11 @@ class Pair:
 
     def __init__(self, old: Plain, new: Plain) -> None:
         self.old, self.new = old, new
-        self.usable = old.ok and new.ok and _root_id(old.raw) == _root_id(new.raw)
+        # a root identifier is a base URI only: pointer references resolve in the document
+        # whatever it is, so two plain documents compare even when their roots differ
+        self.usable = old.ok and new.ok
         self._same: set[tuple[str, str]] = set()  # reference pairs proved to mean the same
+        self._known: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
 
     def same(self, old_raw: Any, new_raw: Any) -> bool:
         """Both sub-trees mean the same in their documents: the same source, except that
@@ -67,28 +71,58 @@ class Pair:
         if not self.usable:
             # resolution is not plain: only sub-trees that resolve nothing are compared
             return _equal(old_raw, new_raw) and _ref_free(old_raw)
+        # both answers are final (a failure under optimistic assumptions fails without
+        # them): memoised by identity, the sub-trees kept alive with the answer
+        memo_key = (id(old_raw), id(new_raw))
+        known = self._known.get(memo_key)
+        if known is None:
+            known = self._known[memo_key] = (old_raw, new_raw, self._bisimilar(old_raw, new_raw))
+        return known[2]
+
+    def _bisimilar(self, old_raw: Any, new_raw: Any) -> bool:
         assumed: set[tuple[str, str]] = set()
         pending: list[tuple[Any, Any, bool]] = [(old_raw, new_raw, False)]
+        walked: list[tuple[Any, Any]] = []
         while pending:
             a, b, data = pending.pop()
-            if data or not isinstance(a, dict | list) or not isinstance(b, dict | list):
+            known = None if data else self._known.get((id(a), id(b)))
+            if known is not None:  # a sub-tree already compared: its answer holds here
+                if not known[2]:
+                    return False
+            elif data or not isinstance(a, dict | list) or not isinstance(b, dict | list):
                 if not _equal(a, b):
                     return False
-            elif isinstance(a, list) or isinstance(b, list):
-                if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
-                    return False
-                pending.extend((x, y, False) for x, y in zip(a, b, strict=True))
-            elif a.keys() != b.keys():
+            elif not self._step(a, b, assumed, pending):
                 return False
             else:
-                for word, sub in a.items():
-                    other = b[word]
-                    if word == "$ref" and isinstance(sub, str) and isinstance(other, str):
-                        if not self._follow(sub, other, assumed, pending):
-                            return False
-                    else:
-                        pending.append((sub, other, word in _DATA))
+                walked.append((a, b))
         self._same |= assumed
+        # every pair walked is in the bisimulation just found: the same too
+        self._known.update(((id(a), id(b)), (a, b, True)) for a, b in walked)
+        return True
+
+    def _step(
+        self,
+        a: dict[str, Any] | list[Any],
+        b: dict[str, Any] | list[Any],
+        assumed: set[tuple[str, str]],
+        pending: list[tuple[Any, Any, bool]],
+    ) -> bool:
+        """Compare one level of two containers, queueing their children."""
+        if isinstance(a, list) or isinstance(b, list):
+            if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
+                return False
+            pending.extend((x, y, False) for x, y in zip(a, b, strict=True))
+            return True
+        if a.keys() != b.keys():
+            return False
+        for word, sub in a.items():
+            other = b[word]
+            if word == "$ref" and isinstance(sub, str) and isinstance(other, str):
+                if not self._follow(sub, other, assumed, pending):
+                    return False
+            else:
+                pending.append((sub, other, word in _DATA))
         return True
 
     def _follow(
@@ -126,10 +160,6 @@ def _ref_free(raw: Any) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
     return True
-
-
-def _root_id(raw: dict[str, Any]) -> Any:
-    return raw.get("$id", raw.get("id"))
 
 
 def _plain(raw: dict[str, Any]) -> bool:

@@ -15,7 +15,7 @@ from accord.compat.canonical import key
 from accord.compat.js.flat import ArrPart, Flat, ObjPart
 from accord.compat.js.node import Bound, Node
 from accord.compat.js.objects import objects as _objects
-from accord.compat.js.patterns import implied
+from accord.compat.js.patterns import implied, lengths_implied
 from accord.compat.js.proof import Gap, Nodes, Prover
 from accord.compat.js.proof import admits as _admits
 from accord.compat.js.proof import gap as _gap
@@ -119,6 +119,12 @@ def _strings(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool)
         lengths += [fb.max_length + 1, fb.max_length + 2]
     patterns: list[str] = []
     witnesses: list[str] = []
+    if reason and fa.patterns:  # the writer's patterns may bound the length themselves
+        have, need = (fa.min_length, fa.max_length), (fb.min_length, fb.max_length)
+        proved, witness = lengths_implied(fa.patterns, have, need)
+        if proved:
+            reason, lengths = "", []
+        witnesses += [witness] if witness is not None else []
     for p in fb.patterns:
         if p in ("", ".*", "^.*$"):
             continue

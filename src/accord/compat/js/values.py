@@ -136,12 +136,26 @@ def item_nodes(flat: Flat, index: int) -> tuple[Node, ...]:
 
 def _objects(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
     base = s.base_object(flat, depth)
+    if len(base) < flat.min_props:
+        base = _filled(s, flat, base, depth)
     yield base
     for part in flat.obj_parts:
         for name in list(part.props)[:4]:
             if name not in base:
                 value = s.first(prop_nodes(flat, name), depth + 1)
                 yield {**base, name: value}
+
+
+def _filled(s: Sampler, flat: Flat, base: dict[str, Any], depth: int) -> dict[str, Any]:
+    """``base`` grown to ``minProperties`` with declared names, then names the pattern
+    properties match (a closed object may allow no other), then undeclared ones."""
+    names = [n for part in flat.obj_parts for n in part.props]
+    for part in flat.obj_parts:
+        for pattern, _ in part.patterns:
+            names += regex_samples(pattern, (0, 1, 3))
+    names += [f"{EXTRA_NAME}{i}" for i in range(flat.min_props)]
+    fresh = islice((n for n in dict.fromkeys(names) if n not in base), flat.min_props - len(base))
+    return {**base, **{name: s.first(prop_nodes(flat, name), depth + 1) for name in fresh}}
 
 
 def _arrays(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
