@@ -285,7 +285,16 @@ async def _run(
         await traffic.aclose()
 
     audit_code, audit_out = await asyncio.to_thread(
-        accord_status, ["audit", "verify", "--workspace", "default"], m.env
+        accord_status,
+        [
+            "audit",
+            "verify",
+            "--database-url",
+            m.env["ACCORD_DATABASE_URL"],
+            "--workspace",
+            "default",
+        ],
+        m.env,
     )
     died = m.processes.died()
 
