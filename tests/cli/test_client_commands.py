@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,14 +76,16 @@ def _setup(url: str, admin_key: str) -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("client-cli")
+@contextmanager
+def running_server(tmp: Path, pepper: str, **extra: str) -> Iterator[Server]:
+    """`accord serve` on a temp SQLite data dir and a free port, bootstrapped with a
+    producer and a consumer team; stopped by its pid on exit. ``extra``: more ACCORD_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
     env |= {
         "ACCORD_DATA_DIR": str(tmp / "data"),
         "ACCORD_LOG_LEVEL": "warning",
-        "ACCORD_KEY_PEPPER": "client-cli-pepper-0123456789abcdef0123",
+        "ACCORD_KEY_PEPPER": pepper,
+        **extra,
     }
     port = free_port()
     proc = subprocess.Popen(
@@ -104,6 +107,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("client-cli")
+    with running_server(tmp, "client-cli-pepper-0123456789abcdef0123") as found:
+        yield found
 
 
 @dataclass

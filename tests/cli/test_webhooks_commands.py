@@ -7,8 +7,6 @@ The server allows loopback targets (ACCORD_WEBHOOK_ALLOW_PRIVATE), so it is its 
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,13 +18,12 @@ import pytest
 from accord.sdk import Client
 from tests.cli.test_client_commands import (
     Server,
-    _setup,
-    _wait_for,
     accord,
     accord_process,
     as_json,
+    running_server,
 )
-from tests.cli.test_server_commands import ACCORD, free_port
+from tests.cli.test_server_commands import free_port
 
 
 @dataclass
@@ -67,32 +64,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def hook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("hooks-cli")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
-    env |= {
-        "ACCORD_DATA_DIR": str(tmp / "data"),
-        "ACCORD_LOG_LEVEL": "warning",
-        "ACCORD_KEY_PEPPER": "hooks-cli-pepper-0123456789abcdef012345",
-        "ACCORD_WEBHOOK_ALLOW_PRIVATE": "true",
-    }
-    port = free_port()
-    proc = subprocess.Popen(
-        [ACCORD, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for(url, proc)
-        boot = subprocess.run(
-            [ACCORD, "admin", "bootstrap"], env=env, capture_output=True, text=True, check=True
-        )
-        admin_key = boot.stdout.strip()
-        yield Server(url=url, env=env, admin_key=admin_key, tmp=tmp, **_setup(url, admin_key))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    pepper = "hooks-cli-pepper-0123456789abcdef012345"
+    with running_server(tmp, pepper, ACCORD_WEBHOOK_ALLOW_PRIVATE="true") as found:
+        yield found
 
 
 def wait_until(check: Callable[[], bool], what: str) -> None:
