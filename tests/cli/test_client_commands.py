@@ -356,11 +356,17 @@ def test_check_in_a_ci_script_through_the_real_entry_point(server: Server) -> No
     with Client(server.url, server.consumer_key) as c:
         asset = c.get_asset_by_fqn(fqn)
         c.create_registration(asset.id, server.consumer_team, fields=["email"])
+    # A key of its own: the per-key limit on concurrent compatibility checks must not see
+    # engine work other tests' requests left running under the shared producer key.
+    with Client(server.url, server.admin_key) as admin:
+        ci_key = admin.create_api_key(
+            "ci-script", ["read", "write"], team_id=server.producer_team
+        ).key
     env = {
         **server.env,
         "ACCORD": ACCORD,
         "ACCORD_URL": server.url,
-        "ACCORD_API_KEY": server.producer_key,
+        "ACCORD_API_KEY": ci_key,
         "FQN": fqn,
         "DOWN": f"http://127.0.0.1:{free_port()}",
     }
