@@ -165,3 +165,20 @@ def test_definitions_renamed_between_versions_are_followed() -> None:
 def test_structural_differences_are_not_the_same(a: Any, b: Any) -> None:
     doc = {"x": {"type": "string"}, "y": {"type": "string"}}
     assert not _pair(doc, doc).same(a, b)
+
+
+def test_equal_sub_trees_are_compared_by_their_references_only() -> None:
+    """Equal containers with equal text skip the walk: only their references are
+    followed; a reference reaching nothing fails there, a ``"$ref"`` that is no plain
+    string (a property so named) sends them to the walk."""
+    doc: dict[str, Any] = {"$defs": {"a": {"type": "string"}}}
+    pair = _pair(doc, doc)
+    named = {"properties": {"$ref": {"$ref": "#/$defs/a"}}}
+    assert pair.same(named, {"properties": {"$ref": {"$ref": "#/$defs/a"}}})
+    unequal = ({"$ref": "#/missing", "type": "string"}, {"$ref": "#/missing", "type": "integer"})
+    assert not pair.same(*unequal)  # the walk follows the reference first: it reaches nothing
+    # a sub-tree already shown the same is not compared again inside a larger question
+    old: dict[str, Any] = {"q": 1, "p": {"$ref": "#/$defs/a"}}
+    new: dict[str, Any] = {"q": 2, "p": {"$ref": "#/$defs/a"}}
+    assert pair.same(old["p"], new["p"])
+    assert not pair.same(old, new)

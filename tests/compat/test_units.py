@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from accord.compat import Mode, Outcome, SchemaError, check
-from accord.compat.js import flat, inclusion, validator
+from accord.compat.js import document, flat, inclusion, validator
 from accord.compat.js.decide import decide
 from accord.compat.js.dialect import Dialect
 from accord.compat.js.document import Document
@@ -289,6 +290,18 @@ def test_enum_validation_hashes_with_json_schema_equality(monkeypatch: pytest.Mo
     assert doc.valid(doc.root, "a")
 
 
+def test_validation_results_are_kept_per_node_and_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Document.valid`` keeps its answers by node and the value's ``repr``: ``1`` and
+    ``1.0`` stay apart (draft-04 integers), and past the limit the memo starts again."""
+    doc = Document({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})
+    assert doc.valid(doc.root, 1)
+    assert not doc.valid(doc.root, 1.0)  # == 1, but not an integer in draft-04
+    assert doc.valid(doc.root, 1)  # remembered
+    monkeypatch.setattr(document, "_VERDICTS_KEPT", 1)
+    assert not doc.valid(doc.root, "a")  # past the limit: the memo starts again
+    assert doc.valid(doc.root, 2)
+
+
 def test_overlap_candidates_lay_reader_values_over_writer_objects() -> None:
     """``Checker._over``: each candidate of a wider reader branch laid over the writer's
     sample objects (only objects merge)."""
@@ -298,3 +311,63 @@ def test_overlap_candidates_lay_reader_values_over_writer_objects() -> None:
     out = list(ck._over((doc.root,), wider))
     assert out
     assert all(o["m"] == 2 and "d" in o for o in out)
+
+
+def test_a_name_no_writer_pattern_matches_goes_to_its_catch_all() -> None:
+    """``objects._governing``: in a layout with patterns, a name that is neither declared
+    nor matched is governed by the catch-all (here an integer, which the reader's number
+    property accepts; a string there does not)."""
+    old = {"patternProperties": {"^a": {}}, "additionalProperties": {"type": "integer"}}
+    assert check(old, {"properties": {"x": {"type": "number"}}}, mode="backward").compatible
+    new = {"properties": {"x": {"type": "string"}}}
+    verdict = check(old, new, mode="backward", content_model="strict")
+    assert verdict.outcome is Outcome.INCOMPATIBLE
+
+
+# The regexes the text scans replaced (substring tests and counts run at C speed).
+_NOT_PLAIN = re.compile(r"""'\$ref': (?:'(?!#/|#')|"(?!#/|#"))|'\$recursiveAnchor': ['"]""")
+_IDS = re.compile(r"'(?:\$id|id|\$anchor|\$dynamicAnchor)': ['\"]")
+_DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
+_REFS = re.compile(r"\$ref|\$dynamicRef|\$recursiveRef")
+_MAY_NOT_BE_2020 = re.compile(
+    r"'items': \[|'additionalItems'|'dependencies'|'exclusive(?:Minimum|Maximum)': (?:True|False)"
+    r"|'\$recursive(?:Ref|Anchor)'|'definitions'|'id': ['\"]"
+)
+_SCANNED: list[Any] = [
+    {"$ref": "#"},
+    {"$ref": "#/a"},
+    {"$ref": "a.json"},
+    {"$ref": "#a"},
+    {"$ref": "it's"},
+    {"$ref": 'q"'},
+    {"$ref": "#/a'b\""},
+    {"properties": {"$ref": {}}},
+    {"enum": ["$ref"]},
+    {"$recursiveAnchor": True},
+    {"$recursiveAnchor": "x"},
+    {"$recursiveRef": "#"},
+    {"$dynamicRef": "#x"},
+    {"$id": "x", "$anchor": "z", "$dynamicAnchor": "w"},
+    {"id": "y"},
+    {"id": 5, "anchor": "q"},
+    {"items": [1], "additionalItems": {}},
+    {"exclusiveMinimum": True},
+    {"exclusiveMaximum": 1},
+    {"definitions": {}, "dependencies": {}},
+    {"type": "string"},
+]
+
+
+@pytest.mark.parametrize("raw", _SCANNED, ids=[repr(r) for r in _SCANNED])
+def test_text_scans_find_what_their_regexes_found(raw: Any) -> None:
+    """``document``/``dialect``/``node`` read references, identifiers and dialect hints
+    off a document's ``repr`` with substring tests; they agree with the regexes."""
+    from accord.compat.js import dialect
+    from accord.compat.js.node import refers
+
+    for text in (repr(raw), repr([raw, {"$ref": "#/b"}])):
+        assert document._plain_text(text) is not bool(_NOT_PLAIN.search(text))
+        assert document._ids(text) == len(_IDS.findall(text))
+        assert document._dynamic(text) is bool(_DYNAMIC.search(text))
+        assert refers(text) is bool(_REFS.search(text))
+        assert dialect._may_not_be_2020(text) is bool(_MAY_NOT_BE_2020.search(text))

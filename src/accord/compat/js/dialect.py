@@ -87,7 +87,7 @@ def detect(schema: Any, default: Dialect | None = None, text: str | None = None)
         return dialect
     if default is not None:
         return default
-    if text is not None and not _MAY_NOT_BE_2020.search(text):
+    if text is not None and not _may_not_be_2020(text):
         return Dialect.DRAFT2020  # what `infer` finds when no form excludes 2020-12
     return infer(schema)
 
@@ -95,10 +95,21 @@ def detect(schema: Any, default: Dialect | None = None, text: str | None = None)
 # Every form or hint that can move inference away from 2020-12, as ``repr`` spells it (a
 # key followed by the kind of value that makes it one). ``detect`` skips the walk when
 # ``repr(schema)`` (``text``) holds none of them; a match in data only costs the walk.
-_MAY_NOT_BE_2020 = re.compile(
-    r"'items': \[|'additionalItems'|'dependencies'|'exclusive(?:Minimum|Maximum)': (?:True|False)"
-    r"|'\$recursive(?:Ref|Anchor)'|'definitions'|'id': ['\"]"
+# Substring tests, at C speed (a regex over a large document's text costs milliseconds),
+# each group behind a shorter test most documents fail.
+_MAY_NOT_BE_2020 = ("'items': [", "'additionalItems'", "'dependencies'", "'definitions'")
+_BOOLEAN_BOUNDS = tuple(
+    f"'exclusive{side}': {flag}" for side in ("Minimum", "Maximum") for flag in ("True", "False")
 )
+
+
+def _may_not_be_2020(text: str) -> bool:
+    return (
+        any(hint in text for hint in _MAY_NOT_BE_2020)
+        or ("'exclusive" in text and any(hint in text for hint in _BOOLEAN_BOUNDS))
+        or ("$" in text and ("'$recursiveRef'" in text or "'$recursiveAnchor'" in text))
+        or ("'id': " in text and ("'id': '" in text or "'id': \"" in text))
+    )
 
 
 # --- inference ---------------------------------------------------------------------------

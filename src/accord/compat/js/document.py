@@ -11,7 +11,6 @@ witness checked, so a compatible pair never loads it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from itertools import islice
@@ -22,21 +21,25 @@ from accord.compat.budget import tick
 from accord.compat.errors import SchemaError
 from accord.compat.js import keywords
 from accord.compat.js.dialect import Dialect, detect
-from accord.compat.js.node import _REFS, MAX_DEPTH, Node
+from accord.compat.js.node import MAX_DEPTH, Node, refers
 from accord.compat.js.sameness import Pair, Plain
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 DEFAULT_BASE = "https://accord.invalid/schema.json"
-# an identifier keyword with a string value (a property named "id" is no identifier)
-_IDS = re.compile(r"'(?:\$id|id|\$anchor|\$dynamicAnchor)': ['\"]")
-_ID_WORDS = ("$id", "id", "$anchor", "$dynamicAnchor")  # what _IDS finds
-# a string reference that is no JSON pointer into the document, or an odd identifier
-_NOT_PLAIN = re.compile(r"""'\$ref': (?:'(?!#/|#')|"(?!#/|#"))|'\$recursiveAnchor': ['"]""")
-_DYNAMIC = re.compile(r"\$dynamicRef|\$recursiveRef")
+_ID_WORDS = ("$id", "id", "$anchor", "$dynamicAnchor")  # what ``_ids`` counts
+# an identifier keyword with a string value, as ``repr`` spells it (a property named "id"
+# is no identifier)
+_ID_TEXTS = tuple(f"'{word}': {quote}" for word in _ID_WORDS for quote in "'\"")
+# string references (by quote), those of them that are JSON pointers into the document,
+# and an odd identifier: see ``_plain_text``
+_QUOTED_REFS = ("'$ref': '", "'$ref': \"")
+_POINTER_REFS = ("'$ref': '#/", "'$ref': '#'", "'$ref': \"#/", "'$ref': \"#\"")
+_ODD_IDS = ("'$recursiveAnchor': '", "'$recursiveAnchor': \"")
 _SPLIT_AT = 32  # root properties from which the scan is made property by property
 _PAIRS_KEPT = 64  # documents compared with this one whose reference pairing is kept
+_VERDICTS_KEPT = 8_192  # validation results kept per document (see ``valid``)
 
 
 class Document:
@@ -60,12 +63,12 @@ class Document:
         except RecursionError:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
         self.dialect = detect(raw, default_dialect, text)
-        self.any_ref = bool(_REFS.search(text))
+        self.any_ref = refers(text)
         # dynamic scopes make a target's validity depend on the way in: no $ref memo then
-        self.memo_refs = not _DYNAMIC.search(text)
+        self.memo_refs = not _dynamic(text)
         # identifiers must all be registered before references resolve: parse everything
         # (the root's own are registered as it is built: they alone need no full parse)
-        below_root = len(_IDS.findall(text)) > _root_ids(raw)
+        below_root = _ids(text) > _root_ids(raw)
         eager = eager or below_root
         # plain for sameness (``sameness.Plain``), read off the text when it clearly is
         self._plain = not below_root and self.memo_refs and _plain_root(raw, text)
@@ -76,6 +79,7 @@ class Document:
         self.anchors: dict[str, str] = {}
         self.pending: list[tuple[Node, str, str]] = []
         self._validators: dict[int, tuple[Node, Validator]] = {}
+        self._verdicts: dict[tuple[int, str], bool] = {}  # see ``valid``
         self._pairs: dict[int, tuple[Document, Pair]] = {}
         self.flat_cache: dict[Any, Any] = {}  # see flat.flatten
         self._cycle_state: dict[int, int] = {}  # see _check_cycles: 1 on the path, 2 done
@@ -194,9 +198,9 @@ class Document:
         self.externals[uri] = raw
         self.resources[uri] = f"{uri}#"
         text = repr(raw)
-        self.memo_refs = self.memo_refs and not _DYNAMIC.search(text)
+        self.memo_refs = self.memo_refs and not _dynamic(text)
         self.build(raw, f"{uri}#", uri, 0)
-        if _IDS.search(text):  # its identifiers must be known before references resolve
+        if _ids(text):  # its identifiers must be known before references resolve
             self.parse_all()
 
     def node_at(self, pointer: str, referrer: str) -> Node:
@@ -287,7 +291,18 @@ class Document:
         return real.run
 
     def valid(self, node: Node, value: Any) -> bool:
-        """Validate ``value`` against one node with the real validator."""
+        """Validate ``value`` against one node with the real validator. Results are kept
+        by the node and the value's ``repr`` (which tells ``1`` from ``1.0`` and ``True``):
+        a proof and its witness search validate the same candidates again and again."""
+        memo_key = (id(node), repr(value))
+        known = self._verdicts.get(memo_key)
+        if known is None:
+            if len(self._verdicts) >= _VERDICTS_KEPT:
+                self._verdicts.clear()
+            known = self._verdicts[memo_key] = self._validate(node, value)
+        return known
+
+    def _validate(self, node: Node, value: Any) -> bool:
         cached = self._validators.get(id(node))
         if cached is None:  # evolve() is costly; the node is kept alive next to its validator
             check = (
@@ -312,15 +327,44 @@ def same_instance(node: Node) -> list[Node]:
     return out
 
 
+def _dynamic(text: str) -> bool:
+    """A dynamic reference in the document's ``repr``. Substring tests (C speed; ``$``
+    alone is a byte scan): a regex over a large document's text costs milliseconds."""
+    return "$" in text and ("$dynamicRef" in text or "$recursiveRef" in text)
+
+
+def _ids(text: str) -> int:
+    """How many identifiers (with a string value) the document's ``repr`` spells, counted
+    like ``_dynamic`` tests (only ``id`` is spelled without a ``$``)."""
+    if "$" in text:
+        spelled = _ID_TEXTS
+    elif "'id': " in text:
+        spelled = _ID_TEXTS[2:4]
+    else:
+        return 0
+    return sum(text.count(each) for each in spelled)
+
+
+def _plain_text(text: str) -> bool:
+    """Every string ``$ref`` in the document's ``repr`` is a JSON pointer into it (``#/…``
+    or ``#``), and no ``$recursiveAnchor`` has a string value. Counted: each pointer
+    reference is one of the string references, at the same place."""
+    if "$" not in text or "'$re" not in text:
+        return True
+    quoted = sum(text.count(spelled) for spelled in _QUOTED_REFS)
+    pointers = sum(text.count(spelled) for spelled in _POINTER_REFS)
+    return quoted == pointers and not any(odd in text for odd in _ODD_IDS)
+
+
 def _root_ids(raw: Any) -> int:
-    """How many of the identifiers ``_IDS`` finds are the root's own."""
+    """How many of the identifiers ``_ids`` counts are the root's own."""
     return sum(isinstance(raw.get(w), str) for w in _ID_WORDS) if isinstance(raw, dict) else 0
 
 
 def _plain_root(raw: Any, text: str) -> bool:
     """With no identifier below the root and no dynamic reference: every reference is a
     JSON pointer and the root's identifier is a plain one (no anchor, no fragment)."""
-    if not isinstance(raw, dict) or _NOT_PLAIN.search(text):
+    if not isinstance(raw, dict) or not _plain_text(text):
         return False
     ids = [raw.get(w) for w in _ID_WORDS]
     return not any(

@@ -10,10 +10,10 @@ recursive schemas are finite graphs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from accord.compat.canonical import key
@@ -51,7 +51,9 @@ ANNOTATIONS = frozenset(
 
 def canon_key(nodes: tuple[Node, ...]) -> frozenset[tuple[int, int]]:
     """A conjunction's memo key: its nodes' meanings, in any order, without repeats."""
-    return frozenset(n.canon() for n in nodes)
+    if len(nodes) == 1:
+        return nodes[0].canon_set
+    return frozenset([n.canon() for n in nodes])
 
 
 @dataclass(frozen=True)
@@ -135,12 +137,15 @@ class LazyProps(Mapping[str, "Node"]):
                 dict(given) if given is not None else {n: repr(v) for n, v in self.raw.items()}
             )
             if self._refs_possible:
-                texts = {n: t if not _REFS.search(str(t)) else object() for n, t in texts.items()}
+                texts = {n: t if not refers(str(t)) else object() for n, t in texts.items()}
             self._by_text = texts
         return self._by_text
 
 
-_REFS = re.compile(r"\$ref|\$dynamicRef|\$recursiveRef")
+def refers(text: str) -> bool:
+    """``text`` names a reference keyword (``$ref``, ``$dynamicRef``, ``$recursiveRef``).
+    Substring tests: a document's whole text is scanned at C speed, unlike a regex."""
+    return "$" in text and ("$ref" in text or "$dynamicRef" in text or "$recursiveRef" in text)
 
 
 @dataclass(eq=False)
@@ -196,13 +201,30 @@ class Node:
     def __repr__(self) -> str:
         return f"Node({self.path or '/'})"
 
+    @cached_property
+    def text(self) -> str:
+        """The source's ``repr`` (made once)."""
+        return repr(self.raw)
+
     def canon(self) -> tuple[int, int]:
         """Equal for two nodes of one document with the same source and base URI, which
         therefore mean the same. Memo keys use it: ``{"$ref": "#/$defs/a"}`` written twice
         (``allOf: [r, r]`` at every level) must not double the work at every level."""
-        if self.canon_id is None:
-            table: dict[tuple[str, str], int] = self.doc.canon_table
-            self.canon_id = table.setdefault((self.base, repr(self.raw)), len(table))
+        return self.canon_pair
+
+    @cached_property
+    def canon_set(self) -> frozenset[tuple[int, int]]:
+        """``canon_key`` of this node alone (made once: most memo keys are one node)."""
+        return frozenset((self.canon_pair,))
+
+    @cached_property
+    def canon_pair(self) -> tuple[int, int]:
+        """``canon``, made once."""
+        table: dict[tuple[str, str], int] = self.doc.canon_table
+        # a node whose source is the whole document's (the root) stands for it: that text
+        # is never made for this (``repr`` never spells a NUL)
+        text = "\x00" if self.raw is self.doc.raw else self.text
+        self.canon_id = table.setdefault((self.base, text), len(table))
         return id(self.doc), self.canon_id
 
     def conjuncts(self) -> tuple[Node, ...]:
@@ -219,7 +241,7 @@ class Node:
         if self.doc.dialect != other.doc.dialect or self.raw != other.raw:
             return False
         # Python's == says False == 0 and 1 == 1.0; repr tells them apart (conservatively)
-        if repr(self.raw) != repr(other.raw):
+        if self.text != other.text:
             return False
         if not self.has_ref and not other.has_ref:
             return True

@@ -130,6 +130,12 @@ def _unevaluated_parts(like: Node, flat: Flat, exact_only: bool) -> list[ObjPart
 def _governing(parts: list[ObjPart], name: str) -> Nodes:
     out: list[Node] = []
     for part in parts:
+        if not part.patterns:  # the common layout: a declared property or the catch-all
+            if name in part.props:
+                out.append(part.props[name])
+            elif part.additional is not None:
+                out.append(part.additional)
+            continue
         matched = [s for p, s in part.patterns if matches(p, name)]
         if name in part.props:
             out.append(part.props[name])

@@ -44,10 +44,27 @@ def check(pattern: Any, path: str) -> str:
     return pattern
 
 
+MEMO_TEXT = 256  # longest text whose matches are kept (property names, short values)
+
+
 def matches(pattern: str, text: str) -> bool:
     """Unanchored search, on RE2; a pattern RE2 cannot run (lookaround, ``(?m:…)``) runs on
     its automaton (``accord.kit.regex.automata``, also linear in the text). ``Unmatchable``
-    when neither can: a backreference, or an automaton past its budget."""
+    when neither can: a backreference, or an automaton past its budget. Answers for short
+    texts are kept (a bounded cache keyed by content): the engine asks the same property
+    names of the same patterns at every level."""
+    found = _memo(pattern, text) if len(text) <= MEMO_TEXT else _search(pattern, text)
+    if isinstance(found, UnsupportedPattern):
+        raise Unmatchable(found)
+    return found
+
+
+@functools.lru_cache(maxsize=8192)
+def _memo(pattern: str, text: str) -> bool | UnsupportedPattern:
+    return _search(pattern, text)
+
+
+def _search(pattern: str, text: str) -> bool | UnsupportedPattern:
     try:
         return regex.search(pattern, text)
     except UnsupportedPattern as exc:
@@ -56,7 +73,7 @@ def matches(pattern: str, text: str) -> bool:
         try:
             return automata.search_language(pattern).matches(text)
         except (automata.NotRegular, automata.TooComplex):
-            raise Unmatchable(exc) from None
+            return exc
 
 
 def spelling(pattern: str) -> str | None:

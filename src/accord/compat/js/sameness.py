@@ -19,6 +19,7 @@ proved" (the engine then analyses the pair as before), never a wrong "same".
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,6 +28,8 @@ _DYNAMIC = ("$dynamicRef", "$recursiveRef")
 _REFS = ("$ref", *_DYNAMIC)
 _MISSING = object()
 _DATA = frozenset({"enum", "const"})  # values, not schemas: a "$ref" in them is data
+# a reference whose ``repr`` needs no escape
+_REF_TEXT = re.compile(r"'\$ref': '([^'\\]*)'")
 
 
 class Plain:
@@ -92,6 +95,10 @@ class Pair:
             elif data or not isinstance(a, dict | list) or not isinstance(b, dict | list):
                 if not _equal(a, b):
                     return False
+            elif a == b and (shown := self._equal_refs(a, b, assumed, pending)) is not None:
+                if not shown:
+                    return False
+                walked.append((a, b))
             elif not self._step(a, b, assumed, pending):
                 return False
             else:
@@ -100,6 +107,25 @@ class Pair:
         # every pair walked is in the bisimulation just found: the same too
         self._known.update(((id(a), id(b)), (a, b, True)) for a, b in walked)
         return True
+
+    def _equal_refs(
+        self,
+        a: dict[str, Any] | list[Any],
+        b: dict[str, Any] | list[Any],
+        assumed: set[tuple[str, str]],
+        pending: list[tuple[Any, Any, bool]],
+    ) -> bool | None:
+        """Two equal containers with the same text, whose references (read off the text,
+        data included: conservative) are plain strings: the same if each reference reaches
+        the same in both documents (queued), not if one reaches nothing. None: not shown
+        this way (walk them instead)."""
+        text = repr(a)
+        if text != repr(b):
+            return None
+        refs = _REF_TEXT.findall(text)
+        if len(refs) != text.count("'$ref'"):  # a reference spelled otherwise: walk
+            return None
+        return all(self._follow(ref, ref, assumed, pending) for ref in set(refs))
 
     def _step(
         self,

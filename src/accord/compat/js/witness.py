@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.compat.js.flat import flatten
+from accord.compat.js.flat import ObjPart, flatten
 from accord.compat.js.node import Node
 from accord.compat.js.patterns import matches
 from accord.compat.js.values import item_nodes
@@ -33,9 +33,17 @@ def strip(value: Any, nodes: tuple[Node, ...], depth: int = 0) -> Any:
     catch_all = any(p.additional is not None and p.additional.always is None for p in parts)
     out: dict[str, Any] = {}
     for name, item in value.items():
+        if not isinstance(item, dict | list):  # kept as it is if declared: parse nothing
+            if catch_all or any(name in p.props for p in parts) or _matched(parts, name):
+                out[name] = item
+            continue
         governing_nodes = [p.props[name] for p in parts if name in p.props]
         matched = [s for p in parts for pat, s in p.patterns if matches(pat, name)]
         if governing_nodes or matched or catch_all:
             inner = tuple(governing_nodes + matched)
             out[name] = strip(item, inner, depth + 1) if inner else item
     return out
+
+
+def _matched(parts: list[ObjPart], name: str) -> bool:
+    return any(matches(pat, name) for p in parts for pat, _ in p.patterns)
