@@ -422,7 +422,20 @@ def test_publish_register_and_proposal_workflow(server: Server) -> None:
     assert "0/1 approved" in listed.stdout
 
     consumer = server.consumer_key
-    blocked = accord(server, "proposals", "ack", pid, "--decision", "block", key=consumer)
+    reasonless = accord(server, "proposals", "ack", pid, "--decision", "block", key=consumer)
+    assert reasonless.returncode == 2
+    assert "a block needs a reason" in reasonless.stderr
+    blocked = accord(
+        server,
+        "proposals",
+        "ack",
+        pid,
+        "--decision",
+        "block",
+        "--comment",
+        "we read email",
+        key=consumer,
+    )
     assert blocked.returncode == 0, blocked.stderr
     assert "blocked" in blocked.stdout
     approved = accord(

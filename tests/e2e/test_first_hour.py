@@ -164,7 +164,10 @@ def test_the_first_hour(story: Story, receiver: Receiver) -> None:
     opened = story.run("publish", FQN, breaking, *producer)
     assert opened.returncode == 1, opened.stderr
     (proposal,) = story.json("proposals", "list", "--to-act", *consumer)
-    story.ok("proposals", "ack", proposal["id"], "--decision", "block", *consumer)
+    story.ok(
+        "proposals", "ack", proposal["id"], "--decision", "block",
+        "--comment", "our dashboard reads email", *consumer,
+    )  # fmt: skip
     blocked = story.run("publish", FQN, breaking, *producer)
     assert blocked.returncode == 1
     assert "analytics" in blocked.stdout + blocked.stderr

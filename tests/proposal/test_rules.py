@@ -157,3 +157,25 @@ async def test_proposals_expire(
         "/api/v1/audit-events", params={"action": "proposal.expired"}, headers=actors.admin
     )
     assert len(events.json()["items"]) == 1
+
+
+async def test_a_block_needs_a_reason(client: httpx.AsyncClient, actors: Actors) -> None:
+    """product.md: a block comes with its reason; a reasonless one is refused, unchanged."""
+    _, pid = await _open(client, actors)
+    for comment in ("", "   "):
+        r = await client.post(
+            f"/api/v1/proposals/{pid}/acknowledgments",
+            json={"team_id": actors.consumer_team, "decision": "block", "comment": comment},
+            headers=actors.consumer_write,
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "block_needs_reason"
+    after = (await client.get(f"/api/v1/proposals/{pid}", headers=actors.admin)).json()
+    assert after["status"] == "open"
+    assert [a["decision"] for a in after["awaiting"]] == [None]
+    r = await client.post(
+        f"/api/v1/proposals/{pid}/acknowledgments",
+        json={"team_id": actors.consumer_team, "decision": "approve"},
+        headers=actors.consumer_write,
+    )
+    assert r.status_code == 200, "approving needs no comment"

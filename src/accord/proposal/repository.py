@@ -53,12 +53,20 @@ class ProposalRepository:
         awaiting_team_id: uuid.UUID | None,
         after_id: uuid.UUID | None,
         limit: int,
+        statuses: Sequence[str] | None = None,
+        asset_ids: Sequence[uuid.UUID] | None = None,
+        newest_first: bool = False,
     ) -> Sequence[Proposal]:
+        """Oldest first from ``after_id``; ``newest_first``: newest first, older than it."""
         stmt = select(Proposal).where(Proposal.workspace_id == workspace_id)
         if asset_id is not None:
             stmt = stmt.where(Proposal.asset_id == asset_id)
         if status is not None:
             stmt = stmt.where(Proposal.status == status)
+        if statuses is not None:
+            stmt = stmt.where(Proposal.status.in_(statuses))
+        if asset_ids is not None:
+            stmt = stmt.where(Proposal.asset_id.in_(asset_ids))
         if awaiting_team_id is not None:
             # "Team to act": an open proposal where the team has not approved yet.
             stmt = stmt.where(
@@ -72,9 +80,14 @@ class ProposalRepository:
                     )
                 ),
             )
-        if after_id is not None:
-            stmt = stmt.where(Proposal.id > after_id)
-        stmt = stmt.order_by(Proposal.id).limit(limit)
+        if newest_first:
+            if after_id is not None:
+                stmt = stmt.where(Proposal.id < after_id)
+            stmt = stmt.order_by(Proposal.id.desc()).limit(limit)
+        else:
+            if after_id is not None:
+                stmt = stmt.where(Proposal.id > after_id)
+            stmt = stmt.order_by(Proposal.id).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
     async def lock_open_awaiting(

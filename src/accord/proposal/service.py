@@ -24,7 +24,12 @@ from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal
 from accord.contract import service as contract_service
 from accord.contract.evaluate import Candidate, Evaluation
 from accord.events import service as events
-from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
+from accord.exceptions import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
 from accord.kit.clock import utcnow
 from accord.kit.semver import InvalidVersionError, Version
 from accord.lineage import service as lineage_service
@@ -266,7 +271,13 @@ async def list_proposals(
     awaiting_team_id: uuid.UUID | None,
     after_id: uuid.UUID | None,
     limit: int,
+    open_only: bool = False,
+    asset_ids: Sequence[uuid.UUID] | None = None,
+    newest_first: bool = False,
 ) -> Sequence[Proposal]:
+    """Proposals of the caller's workspace, oldest first after ``after_id`` (the API's
+    order); ``newest_first`` pages the other way (the web inbox). ``open_only``: still
+    waiting for answers; ``asset_ids``: on these assets only."""
     return await ProposalRepository(session).list(
         principal.workspace_id,
         asset_id=asset_id,
@@ -274,6 +285,9 @@ async def list_proposals(
         awaiting_team_id=awaiting_team_id,
         after_id=after_id,
         limit=limit,
+        statuses=sorted(OPEN_STATUSES) if open_only else None,
+        asset_ids=asset_ids,
+        newest_first=newest_first,
     )
 
 
@@ -342,6 +356,12 @@ async def acknowledge(
     proposal_id: uuid.UUID,
     data: AcknowledgmentCreate,
 ) -> Proposal:
+    if data.decision is Decision.block and not data.comment.strip():
+        # A block stops a change for everyone: the producer must learn why (product.md).
+        raise ValidationFailedError(
+            "a block needs a reason: say in `comment` what your team still depends on",
+            code="block_needs_reason",
+        )
     proposal = await _lock_open(session, principal, proposal_id)
     if not await _may_answer_for(session, principal, data.team_id):
         raise PermissionDeniedError(

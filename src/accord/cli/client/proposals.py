@@ -201,7 +201,11 @@ def ack(
     profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Answer a proposal for your team: approve, block or migrating (not an approval)."""
+    """Answer a proposal for your team: approve, block (with a reason in --comment) or
+    migrating (not an approval)."""
+    if decision == "block" and not comment.strip():
+        fail("a block needs a reason: add --comment 'what your team still depends on'",
+             as_json=as_json)  # fmt: skip
     with errors(as_json), connect(url, api_key, profile) as client:
         team_id = my_team(client, team, "--team")
         p = resolve_proposal(client, proposal, environment)
