@@ -52,3 +52,18 @@ def test_pure_cores_import_no_server_code(package: str) -> None:
             if top == "accord":
                 allowed = {package, "kit", "spec", "compat"}  # pure cores may use each other
                 assert name.split(".")[1] in allowed or name == "accord", (path, name)
+
+
+def test_the_web_ui_calls_services_never_repositories_or_sql() -> None:
+    """The UI is held to the API's rules by calling the same services (issue 18):
+    no repository, no SQL (models may be named, as types)."""
+    paths = list((SRC / "web").rglob("*.py"))
+    assert paths, "src/accord/web is missing"
+    for path in paths:
+        for name in imports_of(path):
+            assert not name.endswith(".repository"), (path, name)
+            # The request's session is passed to services (typed); no queries are built here.
+            assert name.split(".")[0] != "sqlalchemy" or name == "sqlalchemy.ext.asyncio", (
+                path,
+                name,
+            )

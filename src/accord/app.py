@@ -37,6 +37,7 @@ from accord.startup import prepare
 from accord.state import AppState
 from accord.team.endpoints import router as teams_router
 from accord.validation.endpoints import router as validation_router
+from accord.web import setup as web
 from accord.webhook.endpoints import router as webhooks_router
 from accord.worker.runner import Worker
 from accord.worker.tasks import default_tasks
@@ -175,6 +176,7 @@ def create_app(
         validation_router,
     ):
         app.include_router(router)
+    web.install(app, settings)  # after the API's routers and error handlers: it wraps them
     app.add_middleware(
         BodyLimitMiddleware,
         limits=BodyLimits(

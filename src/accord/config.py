@@ -99,6 +99,14 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_allow_credentials: bool = False
     key_last_used_flush_s: float = Field(default=30.0, gt=0)
+    ui_enabled: bool = Field(default=True, description="Serve the web UI under /ui/.")
+    ui_session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 30, description="A web UI sign-in lasts this long."
+    )
+    ui_cookie_secure: bool | None = Field(
+        default=None,
+        description="Mark the UI's cookies Secure (default: when the request came over https).",
+    )
     proposal_ttl_days: int = Field(
         default=30, ge=1, le=3650, description="Open proposals expire after this many days."
     )

@@ -83,7 +83,9 @@ class RequestContextMiddleware:
                 status["code"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
-                headers.extend(self.extra_headers)
+                present = {name.lower() for name, _ in headers}
+                # A part of the app with its own policy (the web UI's CSP) keeps it.
+                headers.extend(h for h in self.extra_headers if h[0] not in present)
                 if api:  # answers to credentialed calls are never for shared caches
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}

@@ -41,12 +41,30 @@ async def authenticate(
     if key is None:
         raise KeyRejectedError(RejectionReason.unknown)
     await _check_lineage(repo, key, now)
+    return _principal(key)
+
+
+def _principal(key: ApiKey) -> Principal:
     return Principal(
         workspace_id=key.workspace_id,
         key_id=key.id,
         team_id=key.team_id,
         scopes=effective_scopes(frozenset(Scope(s) for s in key.scopes)),
     )
+
+
+async def principal_of(
+    session: AsyncSession, workspace_id: uuid.UUID, key_id: uuid.UUID, now: datetime
+) -> Principal:
+    """The principal of a key known by id (a web session's key), with the same checks as
+    `authenticate`: `KeyRejectedError` once it or a key it was minted from is revoked or
+    expired."""
+    repo = ApiKeyRepository(session)
+    key = await repo.get(workspace_id, key_id)
+    if key is None:
+        raise KeyRejectedError(RejectionReason.unknown)
+    await _check_lineage(repo, key, now)
+    return _principal(key)
 
 
 async def ensure_alive(session: AsyncSession, principal: Principal, now: datetime) -> None:

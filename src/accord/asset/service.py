@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,14 @@ async def get_any(session: AsyncSession, workspace_id: uuid.UUID, asset_id: uuid
     if asset is None:
         raise NotFoundError.of("asset", asset_id)
     return asset
+
+
+async def get_many(
+    session: AsyncSession, workspace_id: uuid.UUID, asset_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Asset]:
+    """The workspace's assets by id (deleted ones too: history pages name them)."""
+    rows = await AssetRepository(session).get_many(workspace_id, sorted(set(asset_ids)))
+    return {a.id: a for a in rows}
 
 
 async def lock_if_live(

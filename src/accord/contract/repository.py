@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from accord.models import Asset, ContractVersion
 
@@ -56,6 +57,26 @@ class ContractVersionRepository:
         self, asset_id: uuid.UUID, *, after_seq: int | None, limit: int
     ) -> Sequence[ContractVersion]:
         stmt = select(ContractVersion).where(ContractVersion.asset_id == asset_id)
+        if after_seq is not None:
+            stmt = stmt.where(ContractVersion.seq > after_seq)
+        stmt = stmt.order_by(ContractVersion.seq).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def summaries(
+        self, asset_id: uuid.UUID, *, after_seq: int | None, limit: int
+    ) -> Sequence[ContractVersion]:
+        """Like `page`, without loading the documents (schema, guarantees, references):
+        a timeline of hundreds of versions reads a few bytes each. Those attributes must
+        not be read from the rows returned (they are not loaded)."""
+        stmt = (
+            select(ContractVersion)
+            .options(
+                defer(ContractVersion.schema_, raiseload=True),
+                defer(ContractVersion.guarantees, raiseload=True),
+                defer(ContractVersion.references, raiseload=True),
+            )
+            .where(ContractVersion.asset_id == asset_id)
+        )
         if after_seq is not None:
             stmt = stmt.where(ContractVersion.seq > after_seq)
         stmt = stmt.order_by(ContractVersion.seq).limit(limit)

@@ -107,6 +107,15 @@ async def page(
     return await ContractVersionRepository(session).page(asset_id, after_seq=after_seq, limit=limit)
 
 
+async def summaries(
+    session: AsyncSession, asset_id: uuid.UUID, *, after_seq: int | None, limit: int
+) -> Sequence[ContractVersion]:
+    """Versions in order without their documents (read only number, seq, who, when)."""
+    return await ContractVersionRepository(session).summaries(
+        asset_id, after_seq=after_seq, limit=limit
+    )
+
+
 async def get_version(session: AsyncSession, asset_id: uuid.UUID, version: str) -> ContractVersion:
     found = await ContractVersionRepository(session).by_version(asset_id, version)
     if found is None:

@@ -90,6 +90,24 @@ class LineageRepository:
             found += (await self.session.execute(stmt)).scalars().all()
         return found
 
+    async def edges_among(
+        self, workspace_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(upstream, downstream) of every edge with both ends among `asset_ids` (a
+        drawing's nodes: a few dozen), one query, duplicates of other kinds folded."""
+        if not asset_ids:
+            return []
+        stmt = (
+            select(LineageEdge.upstream_asset_id, LineageEdge.downstream_asset_id)
+            .where(
+                LineageEdge.workspace_id == workspace_id,
+                LineageEdge.upstream_asset_id.in_(asset_ids),
+                LineageEdge.downstream_asset_id.in_(asset_ids),
+            )
+            .distinct()
+        )
+        return [(u, d) for u, d in (await self.session.execute(stmt)).all()]
+
     async def page(
         self,
         workspace_id: uuid.UUID,

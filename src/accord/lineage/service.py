@@ -18,6 +18,7 @@ from accord.kit.clock import utcnow
 from accord.kit.ids import uuid7
 from accord.kit.pagination import InvalidCursorError, pack_cursor, unpack_cursor
 from accord.lineage.repository import ClosurePage, LineageRepository
+from accord.lineage.repository import Reached as Reached
 from accord.lineage.schemas import (
     Direction,
     DownstreamImpact,
@@ -186,6 +187,35 @@ async def closure(
         items=await _reached(session, rows),
         next_cursor=closure_cursor(last.distance, last.asset_id) if more and last else None,
     )
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """An asset's upstream and downstream within a depth (nearest first, at most `limit`
+    each, with their totals) and the edges among the assets listed: what a drawing needs."""
+
+    upstream: list[Reached]
+    downstream: list[Reached]
+    up_total: int
+    down_total: int
+    edges: list[tuple[uuid.UUID, uuid.UUID]]
+
+
+async def neighbourhood(
+    session: AsyncSession, workspace_id: uuid.UUID, asset_id: uuid.UUID, *, depth: int, limit: int
+) -> Neighbourhood:
+    """Three queries whatever the graph (two closures, one edge read); for an asset the
+    caller already read (its workspace is checked), consumers not loaded."""
+    repo = LineageRepository(session)
+    up = await repo.closure(
+        workspace_id, asset_id, downstream=False, depth=depth, after=None, limit=limit
+    )
+    down = await repo.closure(
+        workspace_id, asset_id, downstream=True, depth=depth, after=None, limit=limit
+    )
+    ids = [asset_id, *(r.asset_id for r in up.rows), *(r.asset_id for r in down.rows)]
+    edges = await repo.edges_among(workspace_id, ids)
+    return Neighbourhood(up.rows, down.rows, up.total, down.total, edges)
 
 
 async def downstream_impact(

@@ -13,6 +13,7 @@ from accord.models.proposal import OPEN_STATUSES, Acknowledgment, Proposal
 from accord.models.registration import Registration
 from accord.models.team import Team
 from accord.models.validation_run import ValidationRun
+from accord.models.web_session import WebSession
 from accord.models.webhook import Delivery, DeliveryAttempt, ScheduledTask, WebhookSubscription
 from accord.models.workspace import Workspace
 
@@ -36,6 +37,7 @@ __all__ = [
     "ScheduledTask",
     "Team",
     "ValidationRun",
+    "WebSession",
     "WebhookSubscription",
     "Workspace",
 ]

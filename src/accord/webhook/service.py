@@ -317,8 +317,12 @@ async def dead_letters(
 
 
 async def replay(
-    session: AsyncSession, principal: Principal, delivery_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    delivery_id: uuid.UUID,
+    reason: str | None = None,
 ) -> tuple[Delivery, str]:
+    """Send a dead letter again; ``reason`` (the web UI asks for one) goes to the audit."""
     repo = WebhookRepository(session)
     found = await repo.delivery(principal.workspace_id, delivery_id)
     if found is None or found[0].status != "dead":
@@ -336,6 +340,7 @@ async def replay(
         after={
             "event_id": str(delivery.event_id),
             "subscription_id": str(delivery.subscription_id),
+            **({"reason": reason} if reason else {}),
         },
     )
     await session.refresh(delivery)

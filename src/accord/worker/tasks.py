@@ -12,6 +12,7 @@ from accord.idempotency import service as idempotency_service
 from accord.imports import jobs as import_jobs
 from accord.kit.clock import utcnow
 from accord.proposal import service as proposal_service
+from accord.web_session import service as web_session_service
 from accord.worker.repository import WorkerRepository
 from accord.worker.runner import Task
 
@@ -28,6 +29,11 @@ async def expire_proposals(session: AsyncSession) -> int:
 async def purge_idempotency_records(session: AsyncSession) -> int:
     """Stored idempotent responses are kept for a day."""
     return await idempotency_service.purge_before(session, utcnow() - timedelta(days=1))
+
+
+async def purge_web_sessions(session: AsyncSession) -> int:
+    """Web UI sessions are forgotten a day after they ended or expired."""
+    return await web_session_service.purge(session, utcnow(), timedelta(days=1))
 
 
 def purge_retained(retention_days: float) -> Task:
@@ -54,4 +60,5 @@ def default_tasks(settings: Settings) -> dict[str, tuple[float, Task]]:
         "expire_proposals": (every, expire_proposals),
         "purge_idempotency_records": (every * 10, purge_idempotency_records),
         "purge_retained": (every * 10, purge_retained(settings.retention_days)),
+        "purge_web_sessions": (every * 10, purge_web_sessions),
     }

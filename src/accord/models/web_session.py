@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.kit.clock import utcnow
+from accord.models.base import Base, IdMixin
+
+
+class WebSession(IdMixin, Base):
+    """A signed-in browser (the web UI). The cookie holds a random token; only its hash is
+    stored, with the key the person signed in with (never the key itself). ``csrf_token``
+    is echoed by every state-changing form. Ended on sign-out, or when ``expires_at``
+    passes; the key's own revocation or expiry ends it too (checked on every request)."""
+
+    __tablename__ = "web_sessions"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    api_key_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,1 @@
+"""Signed-in browsers of the web UI: a cookie token, its CSRF token, its expiry."""

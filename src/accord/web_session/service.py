@@ -1,0 +1,102 @@
+"""Web sessions: sign in with an API key, resolve the cookie, sign out.
+
+The cookie carries a random token (32 bytes); the database keeps its keyed hash, the key
+the person signed in with, a CSRF token and an expiry. The key itself is never stored.
+Every request re-checks the key (`api_key.service.principal_of`), so revoking a key signs
+its browsers out at once."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accord.api_key import service as api_key_service
+from accord.api_key.rejection import KeyRejectedError
+from accord.audit import service as audit
+from accord.auth.principal import Principal
+from accord.kit.crypto import hash_api_key
+from accord.models import WebSession
+from accord.web_session.repository import WebSessionRepository
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A live session: who it acts as and the token its forms must echo."""
+
+    id: uuid.UUID
+    principal: Principal
+    csrf_token: str
+    expires_at: datetime
+
+
+def _hash(token: str, pepper: str) -> str:
+    return hash_api_key("web-session:" + token, pepper)
+
+
+async def sign_in(
+    session: AsyncSession, pepper: str, raw_key: str, now: datetime, ttl: timedelta
+) -> tuple[str, SignedIn]:
+    """Check the key like the API does, open a session: (cookie token, the session).
+    `KeyRejectedError` for a key the API would refuse."""
+    principal = await api_key_service.authenticate(session, pepper, raw_key, now)
+    assert principal.key_id is not None  # a real key, never the development bypass
+    token = secrets.token_urlsafe(32)
+    row = WebSession(
+        workspace_id=principal.workspace_id,
+        api_key_id=principal.key_id,
+        token_hash=_hash(token, pepper),
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    WebSessionRepository(session).add(row)
+    await session.flush()
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="web_session.signed_in",
+        entity_type="api_key",
+        entity_id=principal.key_id,
+        after={"session_id": str(row.id), "expires_at": row.expires_at.isoformat()},
+    )
+    return token, SignedIn(row.id, principal, row.csrf_token, row.expires_at)
+
+
+async def resolve(session: AsyncSession, pepper: str, token: str, now: datetime) -> SignedIn | None:
+    """The live session of a cookie token, or None (unknown, ended, expired, or its key
+    is no longer valid)."""
+    if not token or len(token) > 100:
+        return None
+    row = await WebSessionRepository(session).live_by_hash(_hash(token, pepper), now)
+    if row is None:
+        return None
+    try:
+        principal = await api_key_service.principal_of(
+            session, row.workspace_id, row.api_key_id, now
+        )
+    except KeyRejectedError:
+        return None
+    return SignedIn(row.id, principal, row.csrf_token, row.expires_at)
+
+
+async def sign_out(session: AsyncSession, signed_in: SignedIn, now: datetime) -> None:
+    await WebSessionRepository(session).end(signed_in.id, now)
+    await audit.record(
+        session,
+        workspace_id=signed_in.principal.workspace_id,
+        actor=signed_in.principal.actor,
+        action="web_session.signed_out",
+        entity_type="api_key",
+        entity_id=signed_in.principal.key_id or signed_in.id,
+        after={"session_id": str(signed_in.id)},
+    )
+
+
+async def purge(session: AsyncSession, now: datetime, keep: timedelta) -> int:
+    """Forget sessions ended or expired longer than ``keep`` ago (maintenance)."""
+    return await WebSessionRepository(session).purge_before(now - keep)
