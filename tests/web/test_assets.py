@@ -205,3 +205,31 @@ async def test_the_version_timeline_pages_back_to_the_first_version(
     assert ">1.4.0<" not in older
     assert "Older versions" not in older
     assert "first version" in older
+
+
+async def test_the_asset_page_shows_its_open_proposal_and_the_answers(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    from tests.lifecycle_helpers import ORDERS_V1, without
+
+    asset = await make_asset(client, actors, "warehouse.sales.blocked")
+    await publish(client, actors.producer_write, asset, ORDERS_V1)
+    await register(client, actors, asset)
+    opened = await publish(client, actors.producer_write, asset, without(ORDERS_V1, "email"))
+    pid = opened.json()["proposal"]["id"]
+    r = await client.post(
+        f"/api/v1/proposals/{pid}/acknowledgments",
+        json={"team_id": actors.consumer_team, "decision": "block", "comment": "BI reads <email>"},
+        headers=actors.consumer_write,
+    )
+    assert r.status_code == 200, r.text
+    await sign_in(client, _key(actors.producer_write))
+    html = (await client.get(f"/ui/assets/{asset}")).text
+    section = html.split('id="proposal-title"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/ui/proposals/{pid}"' in section
+    assert "Blocked" in section
+    assert "analytics" in section
+    assert "BI reads &lt;email&gt;" in section  # escaped
+    other = await make_asset(client, actors, "warehouse.sales.quiet")
+    quiet = (await client.get(f"/ui/assets/{other}")).text
+    assert "No proposal is open for this asset." in quiet

@@ -42,6 +42,7 @@ async def test_the_consumer_sees_what_waits_on_it(
     assert "Open: waiting for answers" in html
     assert "Nothing is waiting on your team." not in html
     assert "orders-producer" in html  # the owner team
+    assert "Opened by a key of orders-producer" in html  # its name is the producer's own
 
 
 async def test_the_producer_finds_its_own_proposal_below(

@@ -28,6 +28,14 @@ class ApiKeyRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def get_many(
+        self, workspace_id: uuid.UUID, key_ids: Sequence[uuid.UUID]
+    ) -> Sequence[ApiKey]:
+        if not key_ids:
+            return []
+        stmt = select(ApiKey).where(ApiKey.workspace_id == workspace_id, ApiKey.id.in_(key_ids))
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def ancestors(
         self, parent_id: uuid.UUID
     ) -> list[tuple[uuid.UUID, datetime | None, datetime | None]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +66,34 @@ async def principal_of(
         raise KeyRejectedError(RejectionReason.unknown)
     await _check_lineage(repo, key, now)
     return _principal(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who acted with a key, as a person reading the record may see it: its team always,
+    its name only if they may see the key itself (an admin, or its own team)."""
+
+    team_id: uuid.UUID | None
+    name: str | None
+
+
+async def holders(
+    session: AsyncSession, principal: Principal, key_ids: Iterable[str | None]
+) -> dict[str, Holder]:
+    """For the ids given (audit actors, `created_by`, `published_by`): one query."""
+    ids: set[uuid.UUID] = set()
+    for raw in key_ids:
+        try:
+            ids.add(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    rows = await ApiKeyRepository(session).get_many(principal.workspace_id, sorted(ids))
+    return {
+        str(k.id): Holder(
+            k.team_id, k.name if principal.is_admin or principal.team_id == k.team_id else None
+        )
+        for k in rows
+    }
 
 
 async def ensure_alive(session: AsyncSession, principal: Principal, now: datetime) -> None:

@@ -29,6 +29,7 @@ from accord.deps import SessionDep, StateDep, engine_for
 from accord.exceptions import ValidationFailedError
 from accord.lineage import service as lineage_service
 from accord.models import Asset, ContractVersion, ValidationRun
+from accord.proposal import service as proposal_service
 from accord.registration import service as registration_service
 from accord.team import service as team_service
 from accord.validation import service as validation_service
@@ -138,7 +139,7 @@ class VersionRow:
 
 async def _versions(
     session: SessionDep, who: ViewerDep, asset: Asset, latest: ContractVersion | None,
-    before: int | None,
+    before: int | None, teams: dict[uuid.UUID, str],
 ) -> tuple[list[VersionRow], int | None]:  # fmt: skip
     """The newest versions (newest first), those before seq ``before`` when paging back,
     and the seq to pass to see older ones (None: none left). Sequence numbers are
@@ -149,9 +150,9 @@ async def _versions(
     start = max(0, top - VERSIONS_SHOWN - 1)  # one more: the previous of the oldest shown
     rows = list(await contract_service.summaries(session, asset.id, after_seq=start,
                                             limit=top - start))  # fmt: skip
-    keys = await _key_names(session, who)
+    keys = await api_key_service.holders(session, who.principal, (v.published_by for v in rows))
     out = [
-        VersionRow(v, rows[i - 1].version if i > 0 else None, _by(v.published_by, keys))
+        VersionRow(v, rows[i - 1].version if i > 0 else None, _by(v.published_by, keys, teams))
         for i, v in enumerate(rows)
     ][-VERSIONS_SHOWN:]
     out.reverse()
@@ -159,19 +160,19 @@ async def _versions(
     return out, older
 
 
-async def _key_names(session: SessionDep, who: ViewerDep) -> dict[str, str]:
-    """Names of the API keys this viewer may see (admins: all; a team: its own)."""
-    keys = await api_key_service.list_keys(
-        session, who.principal, after_id=None, limit=200, include_revoked=True
-    )
-    return {str(k.id): k.name for k in keys}
-
-
-def _by(key_id: str | None, names: dict[str, str]) -> str:
+def _by(
+    key_id: str | None, holders: dict[str, api_key_service.Holder], teams: dict[uuid.UUID, str]
+) -> str:
+    """Who published: the key's name when the viewer may see it, else its team."""
     if key_id is None:
         return "the system"
-    name = names.get(key_id)
-    return f"key “{name}”" if name else f"key {key_id[:8]}"
+    holder = holders.get(key_id)
+    if holder is None:
+        return f"key {key_id[:8]}"
+    team = teams.get(holder.team_id, "a deleted team") if holder.team_id else None
+    if holder.name is not None:
+        return f"key “{holder.name}”" + (f" ({team})" if team else "")
+    return f"a key of {team}" if team else "a workspace-admin key"
 
 
 @dataclass
@@ -253,11 +254,13 @@ async def asset_page(
     teams = await _team_names(session, principal)
     latest = (await contract_service.heads(session, asset.id)).latest
     rows, cut = contract_rows(latest) if latest is not None else ([], False)
-    versions, older = await _versions(session, who, asset, latest, before)
+    versions, older = await _versions(session, who, asset, latest, before, teams)
     consumers = await registration_service.list_registrations(
         session, principal, asset_id=asset.id, team_id=None, after_id=None,
         limit=CONSUMERS_SHOWN + 1,
     )  # fmt: skip
+    pending = await proposal_service.open_for_asset(session, asset.id)
+    open_proposal = await proposal_service.to_out(session, pending) if pending else None
     runs = await validation_service.history(
         session, principal, asset.id, status=None, version=None, since=None, until=None,
         before_id=None, limit=RUNS_SHOWN,
@@ -268,6 +271,7 @@ async def asset_page(
         {
             "nav": "assets",
             "asset": asset,
+            "open_proposal": open_proposal,
             "owner": teams.get(asset.owner_team_id, "a deleted team"),
             "teams": teams,
             "latest": latest,

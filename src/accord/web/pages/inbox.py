@@ -44,7 +44,7 @@ router = APIRouter(include_in_schema=False)
 PAGE = 50  # inbox rows per page
 OWN_SHOWN = 20  # "Your team's proposals" rows
 OWNED_SCAN = 500  # assets of the team read to recognise its proposals
-NAME_SCAN = 500  # teams / keys read once per page to name them
+NAME_SCAN = 500  # teams read once per page to name them
 CHANGES_SHOWN = 5  # breaking-change lines per inbox row
 
 DONE = {
@@ -97,16 +97,21 @@ async def _team_names(session: AsyncSession, principal: Principal) -> dict[uuid.
 
 
 async def _key_names(
-    session: AsyncSession, principal: Principal, teams: dict[uuid.UUID, str]
+    session: AsyncSession,
+    principal: Principal,
+    teams: dict[uuid.UUID, str],
+    proposals: Iterable[Proposal],
 ) -> dict[str, str]:
-    """Key id -> "name (team)" for the keys this caller may see, as the API lists them."""
-    keys = await api_key_service.list_keys(
-        session, principal, after_id=None, limit=NAME_SCAN, include_revoked=True
-    )
+    """Key id -> "name (team)" for the keys that opened these proposals: the name when
+    the caller may see the key (as the API lists keys), else "a key of <team>"."""
+    found = await api_key_service.holders(session, principal, (p.created_by for p in proposals))
     named: dict[str, str] = {}
-    for key in keys:
-        owner = teams.get(key.team_id) if key.team_id else "workspace admin"
-        named[str(key.id)] = f"{key.name} ({owner})" if owner else key.name
+    for key_id, holder in found.items():
+        owner = teams.get(holder.team_id, "a deleted team") if holder.team_id else None
+        if holder.name is not None:
+            named[key_id] = f"{holder.name} ({owner or 'workspace admin'})"
+        else:
+            named[key_id] = f"a key of {owner}" if owner else "a workspace-admin key"
     return named
 
 
@@ -217,7 +222,7 @@ async def inbox(
         session, principal.workspace_id, [p.asset_id for p in (*shown, *own)]
     )
     teams = await _team_names(session, principal)
-    keys = await _key_names(session, principal, teams)
+    keys = await _key_names(session, principal, teams, (*shown, *own))
     return render(
         request,
         "inbox.html",
@@ -293,7 +298,7 @@ async def _proposal_page(
     out = await service.to_out(session, proposal)
     asset = await asset_service.get_any(session, principal.workspace_id, proposal.asset_id)
     teams = await _team_names(session, principal)
-    keys = await _key_names(session, principal, teams)
+    keys = await _key_names(session, principal, teams, [proposal])
     answers = await _answers(session, principal, out.awaiting, teams)
     is_open = out.status.value in OPEN_STATUSES
     owner = who.can_write and principal.acts_for(asset.owner_team_id) and asset.deleted_at is None
