@@ -281,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
                     + f"{_median(ours_both):.2f} ms, jsoncompat {_median(peer_both):.2f} ms"
                     + f" (accord {ratio:.1f}x faster)"
                 )
-                core = statistics.median(peer_both) / statistics.median(core_both)
+                core = (
+                    statistics.median(peer_both) / statistics.median(core_both)
+                    if core_both
+                    else float("nan")
+                )
                 print(
                     f"{'':18s} the same work as jsoncompat (parse, one direction, no change "
                     + f"list): median accord {_median(core_both):.2f} ms"
