@@ -36,6 +36,7 @@ from accord.registration.endpoints import router as registrations_router
 from accord.startup import prepare
 from accord.state import AppState
 from accord.team.endpoints import router as teams_router
+from accord.telemetry import metrics, tracing
 from accord.validation.endpoints import router as validation_router
 from accord.web import setup as web
 from accord.webhook.endpoints import router as webhooks_router
@@ -202,5 +203,7 @@ def create_app(
             expose_headers=["X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
             max_age=600,
         )
+    metrics.install(app, settings)  # inside the request context: it sees every answer
     app.add_middleware(RequestContextMiddleware, https=settings.https)
+    tracing.install(app, settings)  # outermost: the trace starts before anything else runs
     return app

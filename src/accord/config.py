@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Documented, deliberately public default: usable for trying Accord out, refused in production.
@@ -22,6 +22,19 @@ def default_data_dir() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("accord")
+
+
+class OidcRole(BaseModel):
+    """One rule of ``ACCORD_OIDC_ROLES``: people whose groups claim holds ``group`` act in
+    ``workspace`` (its slug), for ``team`` (its name; none: every team, as admins do) with
+    ``role``. Rules are tried in order; the first that matches wins."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    group: str = Field(min_length=1)
+    workspace: str = Field(min_length=1)
+    team: str | None = None
+    role: Literal["read", "write", "admin"]
 
 
 class Environment(StrEnum):
@@ -216,6 +229,59 @@ class Settings(BaseSettings):
     )
     webhook_max_per_team: int = Field(default=25, ge=1, le=10_000)
     webhook_max_per_workspace: int = Field(default=200, ge=1, le=100_000)
+    # Observability (docs/observability.md)
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="A directory every process of one deployment shares (API processes and "
+        "workers) for prometheus-client's multiprocess mode; unset: each process reports its own.",
+    )
+    trace_sample_ratio: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of traces recorded when the caller sent no sampling decision "
+        "(ParentBased(TraceIdRatio)); a traceparent's decision is followed.",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces endpoint (http://collector:4318/v1/traces); "
+        "unset: traces are not exported.",
+    )
+    # Sign-in with the company's OpenID Connect provider (docs/identity.md)
+    oidc_issuer: str | None = Field(
+        default=None, description="The provider's issuer URL; unset: OIDC is off."
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Unset: a public client (PKCE only)."
+    )
+    oidc_audience: str | None = Field(
+        default=None,
+        description="The audience API bearer tokens must carry; unset: the client id.",
+    )
+    oidc_scopes: str = "openid profile email"
+    oidc_groups_claim: str = "groups"
+    oidc_roles: list[OidcRole] = Field(
+        default_factory=list,
+        description="JSON list of {group, workspace, team?, role}: how claims map to access.",
+    )
+    oidc_leeway_s: float = Field(
+        default=60.0, ge=0, le=600, description="Clock skew allowed on exp/nbf/iat."
+    )
+    oidc_jwks_cache_s: float = Field(
+        default=600.0,
+        ge=1,
+        description="How long the provider's keys are trusted before they are fetched again "
+        "(an unknown key id fetches them at once, at most every oidc_jwks_min_refresh_s).",
+    )
+    oidc_jwks_min_refresh_s: float = Field(default=10.0, ge=0)
+    oidc_http_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    public_url: str | None = Field(
+        default=None,
+        description="The URL people reach Accord at (https://accord.example.com), for the "
+        "OIDC redirect; unset: taken from the request.",
+    )
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
