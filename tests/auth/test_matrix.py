@@ -51,6 +51,7 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/healthz"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
+    ("GET", "/metrics"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
     ("GET", "/readyz"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
     ("GET", "/openapi.json"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),
     ("GET", "/docs"): Expect(PUBLIC, PUBLIC, PUBLIC, no_key=PUBLIC),

@@ -10,6 +10,7 @@ from accord.compat_api.schemas import CheckRequest, CheckResponse
 from accord.deps import StateDep, engine_for
 from accord.exceptions import ServiceUnavailableError, ValidationFailedError
 from accord.problems import STANDARD_ERRORS, problem_responses
+from accord.telemetry.metrics_engine import timed
 
 router = APIRouter(
     prefix="/api/v1/compat",
@@ -30,7 +31,7 @@ async def check_compatibility(
     history = body.history if body.history is not None else [body.old]
     try:
         # The engine is CPU-bound: it runs on the engine's pool, within its budget.
-        verdict = await engine_for(state, principal)(
+        verdict = await timed(engine_for(state, principal))(
             check_history,
             history,
             body.new,

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import OPEN_STATUSES, Acknowledgment, Proposal
@@ -142,3 +142,13 @@ class ProposalRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def count_open_by_status(self) -> dict[str, int]:
+        """Every workspace's still-open proposals, by status (open, approved, blocked)."""
+        stmt = (
+            select(Proposal.status, func.count())
+            .where(Proposal.status.in_(OPEN_STATUSES))
+            .group_by(Proposal.status)
+        )
+        found = dict((await self.session.execute(stmt)).all())
+        return {status: int(found.get(status, 0)) for status in OPEN_STATUSES}

@@ -577,3 +577,9 @@ async def expire_due(session: AsyncSession, now: datetime, limit: int = 100) -> 
     for proposal in due:
         await _expire(session, proposal)
     return len(due)
+
+
+async def count_open_by_status(session: AsyncSession) -> dict[str, int]:
+    """Still-open proposals of every workspace by status, for the operators' gauges
+    (docs/metrics.md): no principal, because no caller sees them, only /metrics."""
+    return await ProposalRepository(session).count_open_by_status()

@@ -17,6 +17,7 @@ from accord.events import service as events
 from accord.exceptions import NotFoundError, PermissionDeniedError
 from accord.models import Asset, ValidationRun
 from accord.registration import service as registration_service
+from accord.telemetry.metrics_engine import data_check_reported
 from accord.validation.repository import ValidationRunRepository
 from accord.validation.schemas import CheckTrend, ValidationRunCreate
 
@@ -79,6 +80,7 @@ async def report(
             consumer_reported=consumer_reported,
         )
     )
+    data_check_reported(run.status, data.seconds)
     brief: dict[str, Any] = {
         "id": str(run.id),
         "status": run.status,

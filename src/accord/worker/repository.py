@@ -25,6 +25,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -45,6 +46,16 @@ class Claimed:
     event_id: uuid.UUID
     subscription_id: uuid.UUID
     attempts: int
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the outbox holds now (read for the metrics gauges: docs/metrics.md)."""
+
+    pending: int  # waiting for a first or a further attempt (due or not yet)
+    in_flight: int  # claimed by a worker
+    dead: int  # dead letters: given up on, kept until replayed
+    oldest_due_at: datetime | None  # when the longest-waiting due delivery became due
 
 
 class WorkerRepository:
@@ -238,3 +249,25 @@ class WorkerRepository:
         if ids:
             await self.session.execute(delete(Event).where(Event.id.in_(ids)))
         return len(ids)
+
+    async def backlog(self, now: datetime) -> Backlog:
+        """Counts by status and the oldest due time: two reads on ix_deliveries_due.
+
+        A due pending delivery became due at ``next_attempt_at``; an in-flight one whose
+        lease expired (its worker died) at ``lease_expires_at``: the rule claims follow."""
+        counts = select(Delivery.status, func.count()).where(
+            Delivery.status.in_(("pending", "in_flight", "dead"))
+        )
+        rows = (await self.session.execute(counts.group_by(Delivery.status))).all()
+        by_status = dict(rows)
+        became_due = case(
+            (Delivery.status == "pending", Delivery.next_attempt_at),
+            else_=Delivery.lease_expires_at,
+        )
+        oldest = select(func.min(became_due)).where(self._due(now))
+        return Backlog(
+            pending=int(by_status.get("pending", 0)),
+            in_flight=int(by_status.get("in_flight", 0)),
+            dead=int(by_status.get("dead", 0)),
+            oldest_due_at=(await self.session.execute(oldest)).scalar(),
+        )
