@@ -60,6 +60,9 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _first_run(key: str, url: str) -> None:
+    """Plain text whatever the log format: an instruction for the person at the terminal,
+    shown once, with a command to copy (ADR 0034: the one line on stderr that is not
+    JSON, and only on an embedded database's first start)."""
     typer.echo(
         "\nFirst run: created the 'default' workspace and its admin key. It is shown once;"
         " store it now:\n\n"
@@ -70,16 +73,29 @@ def _first_run(key: str, url: str) -> None:
     )
 
 
+def _say(settings: Settings, event: str, text: str, **fields: object) -> None:
+    """A start-up line: a JSON log line (``message`` holds the text) unless the operator
+    chose console logs, where it stays plain text."""
+    if settings.log_format == "json":
+        from accord.logging import announce
+
+        announce(event, message=text, **fields)
+    else:
+        typer.echo(text, err=True)
+
+
 def _note_old_data_dir(settings: Settings) -> None:
     """Earlier releases kept the database in ./data: say so rather than start empty."""
     from pathlib import Path
 
     old = Path("data", "accord.db").absolute()
     if settings.database_url is None and old.exists() and old.parent != settings.data_dir:
-        typer.echo(
+        _say(
+            settings,
+            "old_data_dir_found",
             f"note: {old} is from an earlier release's default; this server uses "
             f"{settings.data_dir}. Set ACCORD_DATA_DIR={old.parent} to keep using it.",
-            err=True,
+            old=str(old),
         )
 
 
@@ -116,10 +132,19 @@ def serve(
     database = "PostgreSQL" if not settings.is_sqlite else "SQLite"
     if settings.database_url is None:
         database = f"SQLite in {settings.data_dir}"
-    typer.echo(f"Accord listening on {url} (database: {database}, {worker})", err=True)
+    _say(
+        settings,
+        "listening",
+        f"Accord listening on {url} (database: {database}, {worker})",
+        url=url,
+    )
     config = uvicorn.Config(
         app,
+        # uvicorn's records go to the root handler `configure_logging` installed (JSON
+        # lines); its own config would add handlers printing plain text.
+        log_config=None,
         log_level="warning",
+        # The request-context middleware writes the access line (with the request id).
         access_log=False,
         server_header=False,
         # The client address is the socket peer unless ACCORD_TRUSTED_PROXIES says

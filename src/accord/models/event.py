@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.kit.clock import utcnow
 from accord.models.base import Base, IdMixin, JSONType
+from accord.telemetry.trace_context import current_traceparent
 
 
 class Event(IdMixin, Base):
@@ -27,4 +28,8 @@ class Event(IdMixin, Base):
     team_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
     request_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    # The W3C trace context current when it was written (the request's server span): its
+    # deliveries continue that trace in whichever worker sends them. A default rather
+    # than an argument, so every writer of events (emit, ping, ...) stamps it.
+    traceparent: Mapped[str | None] = mapped_column(String(55), default=current_traceparent)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
