@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from accord.secret_sources import SECRET_FIELDS, file_sources, raise_problem
 
 # Documented, deliberately public default: usable for trying Accord out, refused in production.
 DEFAULT_KEY_PEPPER = "accord-development-pepper-change-me"
@@ -52,7 +60,23 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         env_ignore_empty=True,
         extra="ignore",
+        # Errors must never echo what was given: several settings are secrets.
+        hide_input_in_errors=True,
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then ACCORD_<NAME>_FILE, the environment, `.env`, and last the
+        files of ACCORD_SECRETS_DIR (secret_sources.py, docs/secrets.md)."""
+        file_vars, secrets_dir = file_sources(settings_cls)
+        return init_settings, file_vars, env_settings, dotenv_settings, secrets_dir
 
     environment: Environment = Environment.development
     data_dir: Path = Field(
@@ -62,13 +86,30 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
+        # A secret (it may hold a password): kept out of repr; shown only through
+        # `database_url_redacted`.
+        repr=False,
         description="SQLAlchemy async URL; default: a SQLite file accord.db in data_dir.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
-    key_pepper: SecretStr = SecretStr(DEFAULT_KEY_PEPPER)
+    key_pepper: SecretStr = Field(
+        default=SecretStr(DEFAULT_KEY_PEPPER),
+        description="The secret API key hashes and webhook secrets are keyed with; with "
+        "ACCORD_KEY_PEPPERS set it is their first (leave it unset or equal).",
+    )
+    key_peppers: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Peppers during a rotation (docs/runbooks/pepper-rotation.md): comma-"
+        "separated or a JSON list; the first issues, every one verifies.",
+    )
+    secrets_dir: Path | None = Field(
+        default=None,
+        description="A directory of secret files named like the variables "
+        "(ACCORD_KEY_PEPPER, ...), read when the variable is not set (docs/secrets.md).",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_manifest_bytes: int = Field(
         default=64 * 1024 * 1024,
@@ -290,6 +331,56 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator(*SECRET_FIELDS, mode="before")
+    @classmethod
+    def _secret_file_problem(cls, value: object) -> object:
+        return raise_problem(value)
+
+    @field_validator("key_peppers", mode="before")
+    @classmethod
+    def _split_peppers(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError("not a valid JSON list") from None
+        return [part.strip() for part in text.split(",")]
+
+    @field_validator("secrets_dir", mode="after")
+    @classmethod
+    def _existing_secrets_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} does not exist or is not a directory")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent_peppers(self) -> Settings:
+        """ACCORD_KEY_PEPPERS, when set, is the list; ACCORD_KEY_PEPPER then means its
+        first (and is made so), so code that reads `key_pepper` keeps issuing right."""
+        if not self.key_peppers:
+            return self
+        values = [p.get_secret_value() for p in self.key_peppers]
+        problems: list[str] = []
+        if any(not v.strip() for v in values):
+            problems.append("ACCORD_KEY_PEPPERS has an empty entry")
+        if len(set(values)) != len(values):
+            problems.append("ACCORD_KEY_PEPPERS lists the same pepper twice")
+        if (
+            "key_pepper" in self.model_fields_set
+            and self.key_pepper.get_secret_value() != values[0]
+        ):
+            problems.append(
+                "ACCORD_KEY_PEPPER differs from the first of ACCORD_KEY_PEPPERS; "
+                "unset ACCORD_KEY_PEPPER (the list replaces it)"
+            )
+        if problems:
+            raise ValueError("invalid peppers: " + "; ".join(problems))
+        self.key_pepper = self.key_peppers[0]
+        return self
+
     @field_validator("data_dir", mode="after")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
@@ -344,11 +435,11 @@ class Settings(BaseSettings):
         if self.environment is not Environment.production:
             return self
         problems: list[str] = []
-        pepper = self.key_pepper.get_secret_value()
-        if pepper == DEFAULT_KEY_PEPPER:
-            problems.append("ACCORD_KEY_PEPPER is the public default; set a secret of 32+ chars")
-        elif len(pepper) < 32:
-            problems.append("ACCORD_KEY_PEPPER must be at least 32 characters in production")
+        for name, pepper in self.named_peppers:
+            if pepper == DEFAULT_KEY_PEPPER:
+                problems.append(f"{name} is the public default; set a secret of 32+ chars")
+            elif len(pepper) < 32:
+                problems.append(f"{name} must be at least 32 characters in production")
         if self.dev_auth_bypass:
             problems.append("ACCORD_DEV_AUTH_BYPASS must be false in production")
         if "*" in self.cors_origins and self.cors_allow_credentials:
@@ -358,10 +449,35 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def all_peppers(self) -> tuple[str, ...]:
+        """Every configured pepper, the issuing one first: each verifies keys and signs
+        for the webhooks whose secret was derived under it (ADR 0035)."""
+        if self.key_peppers:
+            return tuple(p.get_secret_value() for p in self.key_peppers)
+        return (self.key_pepper.get_secret_value(),)
+
+    @property
+    def issuing_pepper(self) -> str:
+        """The pepper new keys, webhook secrets and sessions are made under."""
+        return self.all_peppers[0]
+
+    @property
+    def named_peppers(self) -> list[tuple[str, str]]:
+        """``(how an operator names it, pepper)``, for messages that must not show it."""
+        if not self.key_peppers:
+            return [("ACCORD_KEY_PEPPER", self.key_pepper.get_secret_value())]
+        return [(f"ACCORD_KEY_PEPPERS[{i}]", p) for i, p in enumerate(self.all_peppers)]
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'accord.db').as_posix()}"
+
+    @property
+    def database_url_redacted(self) -> str:
+        """The database URL as it may be printed or logged: password masked."""
+        return redact_url(self.resolved_database_url)
 
     @property
     def docs_served(self) -> bool:
@@ -383,6 +499,18 @@ class Settings(BaseSettings):
         return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
 
 
+def redact_url(url: str) -> str:
+    """``url`` with its password masked (``***``); a string that is not a URL at all is
+    not shown, since it could be anything, a password included."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "<a database URL that does not parse>"
+
+
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (and the name `localhost`)."""
     if host == "localhost":
@@ -400,11 +528,12 @@ def bind_problems(settings: Settings, host: str) -> list[str]:
     if is_loopback(host):
         return []
     problems = []
-    if settings.key_pepper.get_secret_value() == DEFAULT_KEY_PEPPER:
-        problems.append(
-            f"ACCORD_KEY_PEPPER is the public default, refused when binding to {host} "
-            "(not loopback); set a secret of 32+ random characters"
-        )
+    for name, pepper in settings.named_peppers:
+        if pepper == DEFAULT_KEY_PEPPER:
+            problems.append(
+                f"{name} is the public default, refused when binding to {host} "
+                "(not loopback); set a secret of 32+ random characters"
+            )
     if settings.dev_auth_bypass:
         problems.append(f"ACCORD_DEV_AUTH_BYPASS is refused when binding to {host}")
     return problems

@@ -31,17 +31,8 @@ class StartupError(RuntimeError):
     """Accord cannot start; the message says why and what to do."""
 
 
-def _redact(url: str) -> str:
-    head, sep, tail = url.partition("@")
-    if not sep:
-        return url
-    scheme, _, creds = head.partition("://")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{tail}" if ":" in creds else url
-
-
 async def check_database(settings: Settings, engine: AsyncEngine) -> None:
-    url = _redact(settings.resolved_database_url)
+    url = settings.database_url_redacted
     try:
         await ping(engine, timeout_s=settings.db_connect_timeout_s + 1)
     except TimeoutError:
@@ -82,7 +73,26 @@ async def prepare(
             head=list(status.head),
             additive=list(status.ahead_by),
         )
+    await stamp_pepper_ids(settings, sessionmaker)
     await ensure_bootstrap(settings, sessionmaker)
+
+
+async def stamp_pepper_ids(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Keys and webhook secrets from before pepper ids existed (NULL) get the id of the
+    LAST configured pepper: with one pepper that is the only one they can be under; in a
+    rotation it is the old one (the runbook appends it). Stamped once, the meaning is
+    frozen, so removing that pepper later cannot silently re-read them under another
+    (ADR 0035). Idempotent and cheap when nothing is NULL."""
+    from accord.webhook import service as webhook_service
+
+    oldest = settings.all_peppers[-1]
+    async with session_scope(sessionmaker) as session:
+        keys = await api_key_service.stamp_pepper(session, oldest)
+        hooks = await webhook_service.stamp_pepper(session, oldest)
+    if keys or hooks:
+        log.info("pepper_ids_stamped", api_keys=keys, webhooks=hooks)
 
 
 async def ensure_bootstrap(
@@ -112,7 +122,7 @@ async def _bootstrap(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
                     session,
                     workspace.id,
                     settings.bootstrap_admin_key.get_secret_value(),
-                    settings.key_pepper.get_secret_value(),
+                    settings.all_peppers,
                 )
             except AccordError as exc:
                 raise StartupError(exc.detail) from None
@@ -142,7 +152,7 @@ async def first_run_key(
             workspace_id=workspace.id,
             actor=SYSTEM_ACTOR,
             raw_key=raw,
-            pepper=settings.key_pepper.get_secret_value(),
+            pepper=settings.issuing_pepper,
             name="first-run-admin",
             team_id=None,
             scopes=[Scope.admin.value],

@@ -28,4 +28,10 @@ class AppState:
 
     @property
     def pepper(self) -> str:
-        return self.settings.key_pepper.get_secret_value()
+        """The issuing pepper: what new keys, webhook secrets and sessions are made under."""
+        return self.settings.issuing_pepper
+
+    @property
+    def peppers(self) -> tuple[str, ...]:
+        """Every configured pepper, the issuing one first: all of them verify (ADR 0035)."""
+        return self.settings.all_peppers

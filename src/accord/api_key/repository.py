@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import ApiKey
@@ -19,6 +19,53 @@ class ApiKeyRepository:
     async def get_by_hash(self, key_hash: str) -> ApiKey | None:
         result = await self.session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash))
         return result.scalar_one_or_none()
+
+    async def get_by_hashes(self, key_hashes: Sequence[str]) -> Sequence[ApiKey]:
+        """The keys stored under any of ``key_hashes`` (one per configured pepper): one
+        indexed query whatever the number of peppers."""
+        stmt = select(ApiKey).where(ApiKey.key_hash.in_(key_hashes))
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def rehash(self, key_id: uuid.UUID, old_hash: str, new_hash: str, pepper: str) -> bool:
+        """Move a key to another pepper's hash; False when another request did it first
+        (or the row changed since): the condition makes concurrent moves harmless."""
+        stmt = (
+            update(ApiKey)
+            .where(ApiKey.id == key_id, ApiKey.key_hash == old_hash)
+            .values(key_hash=new_hash, pepper_id=pepper)
+        )
+        result = await self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def stamp_pepper(self, pepper: str) -> int:
+        """Rows from before pepper ids existed get ``pepper`` (see startup.py)."""
+        stmt = update(ApiKey).where(ApiKey.pepper_id.is_(None)).values(pepper_id=pepper)
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0))
+
+    @staticmethod
+    def _live(now: datetime) -> ColumnElement[bool]:
+        return and_(
+            ApiKey.revoked_at.is_(None),
+            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+        )
+
+    async def count_live_by_pepper(self, now: datetime) -> dict[str | None, int]:
+        """Unrevoked, unexpired keys of every workspace, by pepper id (an operator view)."""
+        stmt = (
+            select(ApiKey.pepper_id, func.count()).where(self._live(now)).group_by(ApiKey.pepper_id)
+        )
+        return {row[0]: int(row[1]) for row in await self.session.execute(stmt)}
+
+    async def live_not_on(self, pepper: str, now: datetime) -> Sequence[ApiKey]:
+        """Live keys of every workspace whose hash is not under ``pepper`` (the issuing
+        one): what still depends on an older pepper, by workspace."""
+        stmt = (
+            select(ApiKey)
+            .where(self._live(now), or_(ApiKey.pepper_id.is_(None), ApiKey.pepper_id != pepper))
+            .order_by(ApiKey.workspace_id, ApiKey.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
 
     async def get(
         self, workspace_id: uuid.UUID, key_id: uuid.UUID, *, lock: bool = False

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord.api_key.rejection import KeyRejectedError, RejectionReason, invalid_api_key
 from accord.api_key.repository import ApiKeyRepository
@@ -16,10 +17,42 @@ from accord.api_key.schemas import ApiKey as ApiKeyOut
 from accord.api_key.schemas import ApiKeyCreate
 from accord.audit import service as audit
 from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal, Scope, effective_scopes
-from accord.exceptions import NotFoundError, PermissionDeniedError, ValidationFailedError
+from accord.db import session_scope
+from accord.exceptions import (
+    DatabaseTroubleError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
 from accord.kit.clock import utcnow
-from accord.kit.crypto import display_prefix, generate_api_key, hash_api_key, is_well_formed_key
+from accord.kit.crypto import (
+    display_prefix,
+    generate_api_key,
+    hash_api_key,
+    is_well_formed_key,
+    pepper_id,
+)
 from accord.models import ApiKey
+
+log = structlog.get_logger("accord.api_key")
+
+# One pepper (what most callers hold) or every configured one, the issuing one first.
+Peppers = str | Sequence[str]
+
+
+def _peppers(peppers: Peppers) -> tuple[str, ...]:
+    return (peppers,) if isinstance(peppers, str) else tuple(peppers)
+
+
+@dataclass(frozen=True, slots=True)
+class StaleHash:
+    """A key that verified under a pepper that no longer issues: its new hash, to be
+    stored by `migrate_hash` so the old pepper can be retired (ADR 0035)."""
+
+    key_id: uuid.UUID
+    old_hash: str
+    new_hash: str
+    pepper_id: str
 
 
 def _snapshot(key: ApiKey) -> dict[str, Any]:
@@ -27,7 +60,7 @@ def _snapshot(key: ApiKey) -> dict[str, Any]:
 
 
 async def authenticate(
-    session: AsyncSession, pepper: str, raw_key: str, now: datetime
+    session: AsyncSession, peppers: Peppers, raw_key: str, now: datetime
 ) -> Principal:
     """Resolve a bearer key to its principal. Every refusal is a `KeyRejectedError`
     (one uniform 401 to the caller; the reason is for the log and the audit ledger).
@@ -35,14 +68,66 @@ async def authenticate(
     A key minted by another key dies with it: one recursive query over the key's
     ancestors (only for keys that have a parent) refuses it when any of them is revoked
     or expired, whatever the key's own row says."""
+    principal, _ = await verify(session, peppers, raw_key, now)
+    return principal
+
+
+async def verify(
+    session: AsyncSession, peppers: Peppers, raw_key: str, now: datetime
+) -> tuple[Principal, StaleHash | None]:
+    """`authenticate`, also saying whether the key's hash is under an older pepper.
+
+    One query looks the key up under every pepper (``key_hash IN (...)``); the first
+    pepper that matches wins (a key stored twice, under two peppers, cannot happen
+    through Accord but would not break this)."""
     if not is_well_formed_key(raw_key):
         raise KeyRejectedError(RejectionReason.malformed)
+    order = _peppers(peppers)
+    hashes = [hash_api_key(raw_key, p) for p in order]
     repo = ApiKeyRepository(session)
-    key = await repo.get_by_hash(hash_api_key(raw_key, pepper))
-    if key is None:
+    found = {k.key_hash: k for k in await repo.get_by_hashes(hashes)}
+    rank = next((i for i, h in enumerate(hashes) if h in found), None)
+    if rank is None:
         raise KeyRejectedError(RejectionReason.unknown)
+    key = found[hashes[rank]]
     await _check_lineage(repo, key, now)
-    return _principal(key)
+    stale = None
+    if rank > 0 or key.pepper_id != pepper_id(order[0]):
+        stale = StaleHash(key.id, key.key_hash, hashes[0], pepper_id(order[0]))
+    return _principal(key), stale
+
+
+async def migrate_hash(session: AsyncSession, stale: StaleHash) -> bool:
+    """Store a key's hash under the issuing pepper (True when this call moved it)."""
+    return await ApiKeyRepository(session).rehash(
+        stale.key_id, stale.old_hash, stale.new_hash, stale.pepper_id
+    )
+
+
+async def authenticate_in(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    peppers: Peppers,
+    raw_key: str,
+    now: datetime,
+) -> Principal:
+    """`authenticate` in a read transaction of its own; a key found under an older
+    pepper is then moved to the issuing one in one short write transaction, so after a
+    rotation every key in use leaves the old pepper by itself.
+
+    The move is best effort: if the database is busy the key still works and its next
+    use tries again. (It cannot share the lookup's transaction: that one is read-only.)"""
+    async with session_scope(sessionmaker, write=False) as session:
+        principal, stale = await verify(session, peppers, raw_key, now)
+    if stale is not None:
+        try:
+            async with session_scope(sessionmaker) as session:
+                moved = await migrate_hash(session, stale)
+        except DatabaseTroubleError as exc:
+            log.warning("api_key_rehash_deferred", key_id=str(stale.key_id), error=exc.detail)
+        else:
+            if moved:
+                log.info("api_key_rehashed", key_id=str(stale.key_id), pepper_id=stale.pepper_id)
+    return principal
 
 
 def _principal(key: ApiKey) -> Principal:
@@ -275,6 +360,7 @@ async def insert_key(
             parent_id=parent_id,
             name=name,
             key_hash=hash_api_key(raw_key, pepper),
+            pepper_id=pepper_id(pepper),
             prefix=display_prefix(raw_key),
             scopes=scopes,
             expires_at=expires_at,
@@ -293,21 +379,31 @@ async def insert_key(
 
 
 async def ensure_admin_key(
-    session: AsyncSession, workspace_id: uuid.UUID, raw_key: str, pepper: str
+    session: AsyncSession, workspace_id: uuid.UUID, raw_key: str, peppers: Peppers
 ) -> bool:
-    """Make sure this exact admin key exists (for automation); True when it was created."""
+    """Make sure this exact admin key exists (for automation); True when it was created.
+
+    Looked up under every pepper: after a rotation the key exists under the old one and
+    is moved to the issuing one here, never inserted a second time."""
     if not is_well_formed_key(raw_key):
         raise ValidationFailedError(
             "ACCORD_BOOTSTRAP_ADMIN_KEY is not a well-formed Accord key; "
             "generate one with `accord admin bootstrap` or `accord admin new-key`",
             code="invalid_bootstrap_key",
         )
-    existing = await ApiKeyRepository(session).get_by_hash(hash_api_key(raw_key, pepper))
-    if existing is not None:
+    order = _peppers(peppers)
+    hashes = [hash_api_key(raw_key, p) for p in order]
+    found = await ApiKeyRepository(session).get_by_hashes(hashes)
+    if found:
+        existing = min(found, key=lambda k: hashes.index(k.key_hash))
         if existing.workspace_id != workspace_id:
             raise ValidationFailedError(
                 "ACCORD_BOOTSTRAP_ADMIN_KEY already belongs to another workspace",
                 code="invalid_bootstrap_key",
+            )
+        if existing.key_hash != hashes[0]:
+            await migrate_hash(
+                session, StaleHash(existing.id, existing.key_hash, hashes[0], pepper_id(order[0]))
             )
         return False
     await insert_key(
@@ -315,7 +411,7 @@ async def ensure_admin_key(
         workspace_id=workspace_id,
         actor=SYSTEM_ACTOR,
         raw_key=raw_key,
-        pepper=pepper,
+        pepper=order[0],
         name="bootstrap-admin",
         team_id=None,
         scopes=[Scope.admin.value],
@@ -406,6 +502,22 @@ async def revoke_all_for_team(
             after={"revoked_at": now.isoformat(), "reason": "team deleted"},
         )
     await _revoke_descendants(session, principal, revoked, now)
+
+
+async def stamp_pepper(session: AsyncSession, pepper: str) -> int:
+    """Give keys from before pepper ids the id of ``pepper`` (start-up; ADR 0035)."""
+    return await ApiKeyRepository(session).stamp_pepper(pepper_id(pepper))
+
+
+async def count_by_pepper(session: AsyncSession, now: datetime) -> dict[str | None, int]:
+    """Live keys (all workspaces) by the pepper id of their hash."""
+    return await ApiKeyRepository(session).count_live_by_pepper(now)
+
+
+async def not_on_issuing(session: AsyncSession, issuing: str, now: datetime) -> Sequence[ApiKey]:
+    """Live keys whose hash is not under the issuing pepper: used since the rotation they
+    would have moved, so these must be used once or re-issued before the old pepper goes."""
+    return await ApiKeyRepository(session).live_not_on(pepper_id(issuing), now)
 
 
 async def flush_usage(session: AsyncSession, usage: dict[uuid.UUID, datetime]) -> None:

@@ -16,7 +16,6 @@ from starlette.types import Scope
 from accord.api_key import service as api_key_service
 from accord.api_key.rejection import KeyRejectedError
 from accord.auth.principal import Principal
-from accord.db import session_scope
 from accord.kit.clock import utcnow
 from accord.state import AppState
 
@@ -32,9 +31,11 @@ def bearer_credential(header: str) -> str | None:
 
 
 async def lookup(state: AppState, credential: str) -> Principal:
-    """The key's principal, in a read transaction of its own; `KeyRejectedError` if refused."""
-    async with session_scope(state.sessionmaker, write=False) as session:
-        return await api_key_service.authenticate(session, state.pepper, credential, utcnow())
+    """The key's principal, in a read transaction of its own (a key still stored under an
+    older pepper is then moved to the issuing one: ADR 0035); `KeyRejectedError` if refused."""
+    return await api_key_service.authenticate_in(
+        state.sessionmaker, state.peppers, credential, utcnow()
+    )
 
 
 def remembered(scope: Scope) -> Principal | KeyRejectedError | None:

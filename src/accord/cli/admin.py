@@ -44,7 +44,7 @@ def bootstrap(
                 workspace_id=ws.id,
                 actor=SYSTEM_ACTOR,
                 raw_key=raw,
-                pepper=settings.key_pepper.get_secret_value(),
+                pepper=settings.issuing_pepper,
                 name="bootstrap-admin",
                 team_id=None,
                 scopes=[Scope.admin.value],
@@ -66,3 +66,34 @@ def generate_key() -> None:
     from accord.kit.crypto import generate_api_key
 
     typer.echo(generate_api_key())
+
+
+@app.command("peppers")
+def peppers(
+    list_: bool = typer.Option(
+        False, "--list", help="Also list the keys and webhooks not on the issuing pepper."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """How far a key-pepper rotation got: per configured pepper, the live API keys and
+    webhooks that depend on it (docs/runbooks/pepper-rotation.md). An old pepper may be
+    removed once both its counts are 0."""
+    import json
+
+    from accord.cli._peppers import gather, render
+
+    settings = load_settings()
+
+    async def _go(engine: AsyncEngine) -> dict[str, object]:
+        from accord.migrate import schema_status
+
+        status = await schema_status(engine)
+        if not status.compatible:
+            fail(status.message, STARTUP_FAILED)
+        return await gather(settings, engine, with_lists=list_)
+
+    report = with_engine(settings, _go)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        typer.echo(render(report))

@@ -3,7 +3,8 @@
 Exit codes: 0 after SIGTERM/SIGINT, 1 when it cannot start or must stop (the loop failed
 the same way too often: see accord.worker.runner), so a supervisor restarts it.
 `--health-port` serves the heartbeat at GET /healthz (200 ok or failing, 503 down) for
-a liveness probe.
+a liveness probe, and the worker's Prometheus metrics at GET /metrics (every process's,
+merged, when ACCORD_METRICS_DIR is shared: docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -31,8 +32,17 @@ async def _serve_health(worker: Worker, port: int, stack: AsyncExitStack) -> Non
         snapshot = worker.health.snapshot(worker.stale_after_s)
         return web.json_response(snapshot, status=503 if snapshot["status"] == "down" else 200)
 
+    async def metrics(request: web.Request) -> web.Response:
+        from accord.telemetry.metrics import render
+        from accord.telemetry.metrics_worker import HeartbeatAge
+
+        body, content_type = await render([HeartbeatAge()], request.headers.get("Accept"))
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
     app = web.Application()
     app.router.add_get("/healthz", healthz)
+    if worker.settings.metrics_enabled:
+        app.router.add_get("/metrics", metrics)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
@@ -41,14 +51,21 @@ async def _serve_health(worker: Worker, port: int, stack: AsyncExitStack) -> Non
 
 async def _run(settings: Settings, health_port: int | None) -> int:
     from accord.db import create_engine, create_sessionmaker
+    from accord.logging import announce
     from accord.migrate import schema_status
     from accord.startup import StartupError, check_database
+    from accord.telemetry import metrics, metrics_pool, metrics_process
     from accord.worker.runner import Worker, WorkerFatalError
     from accord.worker.tasks import default_tasks
 
+    if settings.metrics_enabled:
+        metrics.prepare(settings)
     engine = create_engine(settings)
     async with AsyncExitStack() as stack:
+        stack.callback(metrics_process.process_exited)  # last: its live gauges go
         stack.push_async_callback(engine.dispose)
+        sampler = asyncio.create_task(metrics_pool.run_sampler(engine, "worker"))
+        stack.callback(sampler.cancel)
         await check_database(settings, engine)
         status = await schema_status(engine)
         if not status.compatible:
@@ -78,21 +95,21 @@ async def _run(settings: Settings, health_port: int | None) -> int:
         except asyncio.CancelledError:
             pass
         except WorkerFatalError as exc:
-            typer.echo(f"worker failed: {exc}", err=True)
+            announce("worker_failed", message=f"worker failed: {exc}")
             code = 1
         try:
             released = await worker.release()
         except Exception as exc:  # the database may be what failed; leases expire on their own
-            typer.echo(
-                f"could not release claimed deliveries ({type(exc).__name__}); "
+            announce(
+                "worker_release_failed",
+                message=f"could not release claimed deliveries ({type(exc).__name__}); "
                 "they are re-claimed when their lease expires",
-                err=True,
             )
             released = 0
-        typer.echo(
-            f"worker stopped: {worker.stats.delivered} delivered, {worker.stats.retried} "
-            f"retried, {worker.stats.dead} dead, {released} released",
-            err=True,
+        announce(
+            "worker_stopped",
+            message=f"worker stopped: {worker.stats.delivered} delivered, "
+            f"{worker.stats.retried} retried, {worker.stats.dead} dead, {released} released",
         )
         return code
 
@@ -109,9 +126,11 @@ def worker(
     when the worker must stop (a supervisor should restart it)."""
     from accord.logging import configure_logging
     from accord.startup import StartupError
+    from accord.telemetry import tracing
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tracing.configure(settings)  # delivery spans: sampled and exported like the server's
     try:
         code = asyncio.run(_run(settings, health_port))
     except StartupError as exc:

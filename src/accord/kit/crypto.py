@@ -4,6 +4,10 @@ A key looks like ``acd_<30 base62 chars><6 base62 chars of CRC32>``. The prefix 
 leaked key easy to recognise (secret scanners); the checksum lets us reject a mistyped
 key without touching the database. We store HMAC-SHA256(pepper, key): fast enough for
 every request, useless to an attacker who has the database but not the pepper.
+
+Peppers rotate without a flag day (ADR 0035): several may be configured, the first
+issues and all verify. What was made under which pepper is recorded by the pepper's
+`pepper_id`, never by the pepper itself.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 import zlib
+from functools import lru_cache
 
 KEY_PREFIX = "acd_"
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -54,3 +59,19 @@ def display_prefix(key: str) -> str:
 
 def hash_api_key(key: str, pepper: str) -> str:
     return hmac.new(pepper.encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+PEPPER_ID_LENGTH = 16
+
+
+@lru_cache(maxsize=32)
+def pepper_id(pepper: str) -> str:
+    """A short public name for a pepper, stored next to what was made under it.
+
+    Any fixed function of the pepper lets whoever reads the database test guesses of it
+    offline, so this one is slow on purpose (scrypt, about 40 ms and 16 MiB a guess);
+    computed once per pepper and process (cached)."""
+    digest = hashlib.scrypt(
+        pepper.encode("utf-8"), salt=b"accord-pepper-id", n=2**14, r=8, p=1, dklen=8
+    )
+    return digest.hex()

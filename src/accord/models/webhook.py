@@ -15,7 +15,8 @@ class WebhookSubscription(IdMixin, TimestampMixin, Base):
 
     The signing secret is never stored: it is derived from the server pepper and
     `secret_nonce`, so a database dump alone cannot forge deliveries. Rotating the
-    secret replaces the nonce.
+    secret replaces the nonce. ``secret_pepper`` names the pepper the secret was derived
+    under (`kit.crypto.pepper_id`), so the secret survives a pepper rotation (ADR 0035).
     """
 
     __tablename__ = "webhook_subscriptions"
@@ -33,6 +34,7 @@ class WebhookSubscription(IdMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str] = mapped_column(Text, default="")
     secret_nonce: Mapped[str] = mapped_column(String(64))
+    secret_pepper: Mapped[str | None] = mapped_column(String(16), default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

@@ -88,7 +88,7 @@ class RateLimitConfig:
         backoff_s: float = 5.0,
         redis_timeout_s: float = 0.25,
     ) -> RateLimitConfig:
-        pepper = settings.key_pepper.get_secret_value().encode("utf-8")
+        pepper = settings.issuing_pepper.encode("utf-8")
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
         return cls(
             enabled=settings.rate_limit_enabled,

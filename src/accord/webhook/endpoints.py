@@ -149,12 +149,14 @@ async def rotate_webhook_secret(
 
 @router.post("/webhooks/{webhook_id}/ping", status_code=status.HTTP_202_ACCEPTED)
 async def ping_webhook(
-    webhook_id: uuid.UUID, principal: WritePrincipal, session: SessionDep
+    webhook_id: uuid.UUID, principal: WritePrincipal, session: SessionDep, state: StateDep
 ) -> WebhookPing:
     """Queue a test delivery (`webhook.ping`) to this webhook only (owning team or admin),
     signed and retried like any event, whatever its event filter; 409 `webhook_inactive`
-    for an inactive webhook. Follow it in `GET /webhooks/{id}/deliveries`."""
-    delivery = await service.ping(session, principal, webhook_id)
+    for an inactive webhook, 409 `webhook_secret_unavailable` when its secret was derived
+    under a key pepper no longer configured (rotate the secret). Follow it in
+    `GET /webhooks/{id}/deliveries`."""
+    delivery = await service.ping(session, principal, webhook_id, state.peppers)
     return WebhookPing(delivery_id=delivery.id, webhook_id=webhook_id, event_type="webhook.ping")
 
 

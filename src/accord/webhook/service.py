@@ -21,12 +21,14 @@ from accord.exceptions import (
 )
 from accord.kit.clock import utcnow
 from accord.kit.context import current_request_id
+from accord.kit.crypto import pepper_id
 from accord.kit.ids import uuid7
 from accord.models import Delivery, DeliveryAttempt, Event, WebhookSubscription
 from accord.team import service as team_service
 from accord.webhook import signing
 from accord.webhook.repository import WebhookRepository
 from accord.webhook.schemas import PING, BulkReplay, Webhook, WebhookCreate, WebhookUpdate
+from accord.webhook.secret_repository import WebhookSecretRepository
 from accord.webhook.ssrf import UnsafeTargetError, check_target
 
 log = structlog.get_logger("accord.webhook")
@@ -40,8 +42,12 @@ def _snapshot(sub: WebhookSubscription) -> dict[str, Any]:
     return Webhook.model_validate(sub).model_dump(mode="json")  # never the secret
 
 
-def secret_for(sub: WebhookSubscription, pepper: str) -> bytes:
-    return signing.secret_bytes(pepper, sub.id, sub.secret_nonce)
+def _new_secret(sub: WebhookSubscription, pepper: str) -> str:
+    """A fresh secret under ``pepper`` (the issuing one), recorded as such; its display
+    form, shown once."""
+    sub.secret_nonce = signing.new_nonce()
+    sub.secret_pepper = pepper_id(pepper)
+    return signing.display_secret(signing.secret_bytes(pepper, sub.id, sub.secret_nonce))
 
 
 async def _safe_url(url: str, allow_private: bool) -> None:
@@ -147,15 +153,15 @@ async def create(
         payload_format=data.payload_format.value,
         active=data.active,
         description=data.description,
-        secret_nonce=signing.new_nonce(),
     )
+    secret = _new_secret(sub, pepper)
     await repo.lock_subscriptions(principal.workspace_id)
     await _refuse_duplicate(repo, sub)
     await _refuse_over_limit(repo, sub, per_team=max_per_team, per_workspace=max_per_workspace)
     await repo.add(sub)
     events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.created", after=_snapshot(sub))
-    return sub, signing.display_secret(secret_for(sub, pepper))
+    return sub, secret
 
 
 async def list_webhooks(
@@ -219,22 +225,54 @@ async def rotate_secret(
     if not principal.has(Scope.write):
         raise PermissionDeniedError("rotating a secret needs the write scope")
     sub = await get(session, principal, sub_id)
-    sub.secret_nonce = signing.new_nonce()
+    secret = _new_secret(sub, pepper)
     await WebhookRepository(session).flush()
     events.forget_subscriptions(session)
     await _audit(session, principal, sub, "webhook.secret_rotated", after=_snapshot(sub))
-    return sub, signing.display_secret(secret_for(sub, pepper))
+    return sub, secret
 
 
-async def ping(session: AsyncSession, principal: Principal, sub_id: uuid.UUID) -> Delivery:
+def check_secret_usable(sub: WebhookSubscription, peppers: Sequence[str]) -> None:
+    """409 `webhook_secret_unavailable` when the pepper the secret was derived under is
+    no longer configured: every delivery would fail until the secret is rotated."""
+    try:
+        signing.pepper_for(sub, peppers)
+    except signing.SecretUnavailableError as exc:
+        raise ConflictError(str(exc), code="webhook_secret_unavailable") from None
+
+
+async def stamp_pepper(session: AsyncSession, pepper: str) -> int:
+    """Give subscriptions from before pepper ids the id of ``pepper`` (start-up)."""
+    return await WebhookSecretRepository(session).stamp_pepper(pepper_id(pepper))
+
+
+async def count_by_pepper(session: AsyncSession) -> dict[str | None, int]:
+    """Live subscriptions (all workspaces) by the pepper id of their secret."""
+    return await WebhookSecretRepository(session).count_live_by_pepper()
+
+
+async def not_on_issuing(session: AsyncSession, issuing: str) -> Sequence[WebhookSubscription]:
+    """Live subscriptions whose secret is not under the issuing pepper (to rotate)."""
+    return await WebhookSecretRepository(session).live_not_on(pepper_id(issuing))
+
+
+async def ping(
+    session: AsyncSession,
+    principal: Principal,
+    sub_id: uuid.UUID,
+    peppers: Sequence[str] | None = None,
+) -> Delivery:
     """Queue a `webhook.ping` for this webhook only, through the outbox like any event
     (same worker, signing, retries and dead letters); its event filter does not apply.
-    An inactive webhook is never sent to, so it is 409 rather than a ping that waits."""
+    An inactive webhook is never sent to, so it is 409 rather than a ping that waits;
+    so is one whose secret no pepper in ``peppers`` can derive any more."""
     sub = await get(session, principal, sub_id)
     if not sub.active:
         raise ConflictError(
             f"webhook {sub.id} is inactive: activate it first", code="webhook_inactive"
         )
+    if peppers is not None:
+        check_secret_usable(sub, peppers)
     now = utcnow()
     event = Event(
         id=uuid7(),

@@ -34,6 +34,7 @@ from accord.exceptions import DatabaseTroubleError
 from accord.kit.clock import utcnow
 from accord.kit.dberrors import classify_connect
 from accord.models import DeliveryAttempt, Event, WebhookSubscription
+from accord.telemetry import metrics_worker
 from accord.webhook import payloads, signing
 from accord.webhook.ssrf import VettingResolver
 from accord.worker.repository import Claimed, WorkerRepository
@@ -149,6 +150,7 @@ class Worker:
                     await self._pause(self._failure_delay())
                     continue
                 self.health.beat_at = self.health.ok_at = time.monotonic()
+                metrics_worker.beat()
                 if self.health.failures:
                     log.info("worker_recovered", after_failures=self.health.failures)
                 self.health.failures, same_error = 0, ("", 0)
@@ -158,6 +160,7 @@ class Worker:
     def _failed(self, exc: Exception, same: tuple[str, int]) -> tuple[str, int]:
         h = self.health
         h.beat_at = time.monotonic()
+        metrics_worker.beat()  # failing, but alive: the same rule as `Health`
         h.failures += 1
         h.failures_total += 1
         h.last_error = f"{type(exc).__name__}: {exc}"[:300]
@@ -239,6 +242,13 @@ class Worker:
                 None, "subscription inactive or deleted", 0,
                 permanent=True, error_class=ErrorClass.subscription_inactive,
             )  # fmt: skip
+        try:
+            secret = signing.secret_for_subscription(sub, self.settings.all_peppers)
+        except signing.SecretUnavailableError as exc:
+            return SendResult(
+                None, str(exc), 0,
+                permanent=True, error_class=ErrorClass.secret_unavailable,
+            )  # fmt: skip
         async with self._limit:
             started = time.perf_counter()
             try:
@@ -248,8 +258,10 @@ class Worker:
                         sub.url,
                         msg_id=str(event.id),
                         body=payloads.body(event, sub.payload_format),
-                        secret=signing.secret_bytes(self.pepper, sub.id, sub.secret_nonce),
+                        secret=secret,
                         timestamp=int(time.time()),
+                        traceparent=event.traceparent,
+                        request_id=event.request_id,
                     )
             except TimeoutError:  # the whole delivery's deadline (DNS, redirects included)
                 elapsed = int((time.perf_counter() - started) * 1000)
@@ -302,11 +314,13 @@ class Worker:
             repo = WorkerRepository(session)
             ours = await repo.still_ours([c.id for c in claimed], token)
             rows: list[dict[str, object]] = []
+            outcomes: list[str] = []
             for c, result in zip(claimed, results, strict=True):
                 if c.id not in ours:
                     # Our lease expired and another worker took the delivery over: its
                     # result wins; ours is refused.
                     self.stats.stale += 1
+                    outcomes.append("stale")
                     log.warning("stale_lease_result_refused", delivery_id=str(c.id))
                     continue
                 status, delay = self._next(c, result)
@@ -338,7 +352,10 @@ class Worker:
                 )
                 counter = {"delivered": "delivered", "dead": "dead"}.get(status, "retried")
                 setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+                outcomes.append(counter)
             await repo.finish_many(rows)
+        for outcome in outcomes:  # counted once committed: a retried record counts once
+            metrics_worker.recorded(outcome)
 
     async def release(self) -> int:
         """Hand back whatever this worker still holds (used on forced shutdown)."""

@@ -6,6 +6,11 @@ the signed body goes nowhere the subscription did not name. Every failure gets a
 class (`ErrorClass`), which anyone managing the subscription may read; the detail text,
 shown to admins only, is bounded and never names an address.
 
+Each delivery is a span (`deliver`), a child of the trace context stored with its event
+when the request that caused it ran, and sends that span as ``traceparent``: a receiver
+(and a trace backend) sees the delivery in the trace of the request that caused it. Its
+log lines carry that request's id. A delivery with no stored context starts a trace.
+
 aiohttp rather than httpx here: at the worker's concurrency httpx's connection pool costs
 about ten times more CPU per request (ADR 0007), and delivery throughput is CPU-bound.
 """
@@ -20,7 +25,9 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import structlog
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from accord.telemetry import trace_context, tracing
 from accord.webhook import signing
 from accord.webhook.ssrf import UnresolvableTargetError, UnsafeTargetError, VettingResolver
 
@@ -45,6 +52,7 @@ class ErrorClass(StrEnum):
     redirect_refused = "redirect_refused"
     too_many_redirects = "too_many_redirects"
     subscription_inactive = "subscription_inactive"
+    secret_unavailable = "secret_unavailable"  # its pepper is gone: rotate the secret
 
 
 @dataclass(frozen=True)
@@ -113,10 +121,56 @@ def _describe(exc: aiohttp.ClientError) -> str:
 
 
 async def send(
-    client: WebhookClient, url: str, *, msg_id: str, body: bytes, secret: bytes, timestamp: int
+    client: WebhookClient,
+    url: str,
+    *,
+    msg_id: str,
+    body: bytes,
+    secret: bytes,
+    timestamp: int,
+    traceparent: str | None = None,
+    request_id: str | None = None,
 ) -> SendResult:
-    """POST once (plus at most three same-origin redirect hops)."""
-    headers = signing.headers(secret, msg_id, timestamp, body)
+    """POST once (plus at most three same-origin redirect hops), in a span that continues
+    ``traceparent`` (the event's stored context); log lines carry ``request_id``."""
+    with (
+        structlog.contextvars.bound_contextvars(
+            **({"request_id": request_id} if request_id else {})
+        ),
+        tracing.tracer().start_as_current_span(
+            "deliver",
+            context=trace_context.context_from(traceparent),
+            kind=SpanKind.CLIENT,
+            attributes={"http.request.method": "POST", "accord.event_id": msg_id},
+        ) as span,
+    ):
+        headers = signing.headers(secret, msg_id, timestamp, body)
+        trace_context.inject(headers)
+        result = await _post(client, url, body, headers)
+        _record(span, result)
+        return result
+
+
+def _record(span: Span, result: SendResult) -> None:
+    """The outcome on the span, and a log line for a failure (receivers' trouble is what
+    an operator looks for)."""
+    if result.status_code is not None:
+        span.set_attribute("http.response.status_code", result.status_code)
+    if result.error_class is None:
+        return
+    span.set_status(Status(StatusCode.ERROR, result.error_class.value))
+    span.set_attribute("error.type", result.error_class.value)
+    log.info(
+        "webhook_delivery_failed",
+        error_class=result.error_class.value,
+        status_code=result.status_code,
+        latency_ms=result.latency_ms,
+    )
+
+
+async def _post(
+    client: WebhookClient, url: str, body: bytes, headers: dict[str, str]
+) -> SendResult:
     started = time.perf_counter()
 
     def elapsed() -> int:
