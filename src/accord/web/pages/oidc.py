@@ -19,7 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 from accord.auth.oidc import identity, pkce
 from accord.auth.oidc.client import OidcClient, SignInFailedError
 from accord.auth.oidc.keys import ProviderUnavailableError
-from accord.deps import SessionDep, StateDep
+from accord.db import session_scope
+from accord.deps import StateDep
 from accord.exceptions import NotFoundError, ServiceUnavailableError, UnauthenticatedError
 from accord.kit.clock import utcnow
 from accord.state import AppState
@@ -78,7 +79,6 @@ async def start(request: Request, state: StateDep, next: str | None = None) -> R
 async def callback(
     request: Request,
     state: StateDep,
-    session: SessionDep,
     code: str | None = None,
     error: str | None = None,
     error_description: str | None = None,
@@ -104,11 +104,14 @@ async def callback(
     except ProviderUnavailableError:
         raise _unavailable() from None
     now = utcnow()
-    resolved = await identity.resolve(session, claims, state.settings, now)
     ttl = timedelta(hours=state.settings.ui_session_hours)
-    token, signed_in = await web_session_service.sign_in_person(
-        session, state.pepper, resolved.principal, now, ttl
-    )
+    # The request's one transaction, and a write one although this is a GET (the
+    # provider's redirect is one): the user and the session are stored here.
+    async with session_scope(state.sessionmaker) as session:
+        resolved = await identity.resolve(session, claims, state.settings, now)
+        token, signed_in = await web_session_service.sign_in_person(
+            session, state.pepper, resolved.principal, now, ttl
+        )
     page = render(request, "signed_in.html", {"next": pending.next_path})
     page.headers["Cache-Control"] = "no-store"
     page.set_cookie(
