@@ -127,6 +127,10 @@ def create_app(
                 await prepare(settings, engine, state.sessionmaker)
             if warm_engine:
                 await state.offload.start()
+            if settings.oidc_issuer is not None:
+                from accord.auth.oidc.client import OidcClient
+
+                state.oidc = OidcClient(settings)
             app.state.accord = state
             tasks = [asyncio.create_task(_usage_loop(state))]
             if settings.should_run_worker_in_process:
@@ -144,6 +148,8 @@ def create_app(
                 await _shut_down(state, tasks)
         finally:
             state.offload.shutdown()
+            if state.oidc is not None:
+                await state.oidc.aclose()
             await engine.dispose()
 
     docs = settings.docs_served

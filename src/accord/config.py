@@ -387,6 +387,18 @@ class Settings(BaseSettings):
         return value.expanduser().absolute()
 
     @model_validator(mode="after")
+    def _coherent_oidc(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        if not self.oidc_issuer.startswith(("https://", "http://")):
+            raise ValueError("ACCORD_OIDC_ISSUER must be the provider's https:// URL")
+        if self.environment is Environment.production and self.oidc_issuer.startswith("http:"):
+            raise ValueError("ACCORD_OIDC_ISSUER must use https:// in production")
+        if self.oidc_client_id is None:
+            raise ValueError("ACCORD_OIDC_ISSUER needs ACCORD_OIDC_CLIENT_ID too")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_bind(self) -> Settings:
         problems = bind_problems(self, self.host)
         if problems:

@@ -50,5 +50,5 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 def engine_for(state: AppState, principal: Principal) -> EngineRunner:
     """The compatibility engine's pool, with this caller's concurrency slot (per key)."""
-    key = str(principal.key_id) if principal.key_id is not None else None
+    key = principal.caller_id if principal.caller_id != "dev" else None
     return EngineRunner(state.offload, key)

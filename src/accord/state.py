@@ -12,6 +12,7 @@ from accord.config import Settings
 from accord.kit.offload import Offload
 
 if TYPE_CHECKING:
+    from accord.auth.oidc.client import OidcClient
     from accord.imports.runner import ImportRunner
     from accord.worker.runner import Worker
 
@@ -25,6 +26,7 @@ class AppState:
     offload: Offload  # the compatibility engine's worker processes (kit/offload.py)
     worker: Worker | None = None  # the in-process delivery worker, when it runs here
     imports: ImportRunner | None = None  # background dbt imports (imports/runner.py)
+    oidc: OidcClient | None = None  # the company's OpenID Connect provider, when configured
 
     @property
     def pepper(self) -> str:

@@ -77,9 +77,12 @@ def _setup(url: str, admin_key: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(tmp: Path, pepper: str, **extra: str) -> Iterator[Server]:
-    """`accord serve` on a temp SQLite data dir and a free port, bootstrapped with a
-    producer and a consumer team; stopped by its pid on exit. ``extra``: more ACCORD_*."""
+def running_server(
+    tmp: Path, pepper: str, *, port: int | None = None, **extra: str
+) -> Iterator[Server]:
+    """`accord serve` on a temp SQLite data dir and a free port (or ``port``), bootstrapped
+    with a producer and a consumer team; stopped by its pid on exit. ``extra``: more
+    ACCORD_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
     env |= {
         "ACCORD_DATA_DIR": str(tmp / "data"),
@@ -87,7 +90,7 @@ def running_server(tmp: Path, pepper: str, **extra: str) -> Iterator[Server]:
         "ACCORD_KEY_PEPPER": pepper,
         **extra,
     }
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [ACCORD, "serve", "--port", str(port)],
         env=env,

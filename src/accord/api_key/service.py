@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -274,6 +274,20 @@ def _check_issuable(principal: Principal, data: ApiKeyCreate) -> None:
         )
 
 
+PERSON_KEY_MAX_DAYS = 90
+
+
+def _person_expiry(wanted: datetime | None) -> datetime:
+    latest = utcnow() + timedelta(days=PERSON_KEY_MAX_DAYS)
+    if wanted is None or wanted > latest:
+        raise ValidationFailedError(
+            f"a key issued by a person who is not an admin must expire within "
+            f"{PERSON_KEY_MAX_DAYS} days (set expires_at)",
+            code="expiry_required",
+        )
+    return wanted
+
+
 async def _delegated_expiry(
     session: AsyncSession, principal: Principal, wanted: datetime | None
 ) -> tuple[uuid.UUID, datetime | None]:
@@ -319,11 +333,15 @@ async def create(
     # An admin key grants the workspace's authority: what it issues is not a delegation
     # of that key and has no parent (it outlives the admin key that typed it in). A team
     # key delegates its own rights: the child records it and cannot outlive it.
-    parent_id, expires_at = (
-        (None, data.expires_at)
-        if principal.is_admin
-        else await _delegated_expiry(session, principal, data.expires_at)
-    )
+    # A person (signed in through OIDC) who is not an admin has no key to delegate: what
+    # they issue has no parent and must expire within PERSON_KEY_MAX_DAYS, since it outlives
+    # their membership in the provider's group.
+    if principal.is_admin:
+        parent_id, expires_at = None, data.expires_at
+    elif principal.user is not None:
+        parent_id, expires_at = None, _person_expiry(data.expires_at)
+    else:
+        parent_id, expires_at = await _delegated_expiry(session, principal, data.expires_at)
     raw = generate_api_key()
     key = await insert_key(
         session,

@@ -35,9 +35,10 @@ class Link:
     after: dict[str, Any] | None
     request_id: str | None
     prev_hash: str
+    actor_detail: dict[str, Any] | None = None
 
     def digest(self) -> str:
-        body = {
+        body: dict[str, Any] = {
             "v": CHAIN_VERSION,
             "workspace_id": self.workspace_id,
             "seq": self.seq,
@@ -52,6 +53,8 @@ class Link:
             "request_id": self.request_id,
             "prev_hash": self.prev_hash,
         }
+        if self.actor_detail is not None:  # hashed only where present: older links unchanged
+            body["actor_detail"] = self.actor_detail
         return hashlib.sha256(canonical_json(body)).hexdigest()
 
 

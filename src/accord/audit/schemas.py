@@ -15,8 +15,14 @@ class AuditEventOut(BaseModel):
     id: uuid.UUID
     seq: int = Field(description="Position in the workspace's chain, from 1.")
     occurred_at: datetime
-    actor_type: str = Field(description="`api_key` or `system`.")
-    actor_id: str | None
+    actor_type: str = Field(
+        description="`api_key`, `user` (a person signed in through OIDC) or `system`."
+    )
+    actor_id: str | None = Field(description="The key's id, or the user's id.")
+    actor_detail: dict[str, str] | None = Field(
+        default=None,
+        description="For a user: issuer, subject, and the name and email the provider gave.",
+    )
     action: str = Field(examples=["team.created"])
     entity_type: str
     entity_id: str

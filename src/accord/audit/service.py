@@ -80,6 +80,7 @@ async def record(
         workspace_id=workspace_id,
         actor_type=actor.type,
         actor_id=actor.id,
+        actor_detail=dict(actor.detail) if actor.detail is not None else None,
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
@@ -127,6 +128,7 @@ def _link(event: AuditEvent) -> Link:
         after=event.after,
         request_id=event.request_id,
         prev_hash=event.prev_hash,
+        actor_detail=event.actor_detail,
     )
 
 

@@ -26,7 +26,7 @@ from accord.auth.gate import bearer_credential, lookup, remembered
 from accord.auth.principal import Principal, Scope
 from accord.db import session_scope
 from accord.deps import StateDep
-from accord.exceptions import PermissionDeniedError, UnauthenticatedError
+from accord.exceptions import AccordError, PermissionDeniedError, UnauthenticatedError
 from accord.kit.clock import utcnow
 from accord.state import AppState
 from accord.workspace import service as workspace_service
@@ -43,7 +43,8 @@ _rejections = RejectionThrottle()
 _bearer = HTTPBearer(
     scheme_name="bearerAuth",
     bearerFormat="acd_…",
-    description="An Accord API key: `Authorization: Bearer acd_…`.",
+    description="An Accord API key (`Authorization: Bearer acd_…`), or, where the "
+    "workspace signs in with OpenID Connect, an access token (a JWT) from its provider.",
     auto_error=False,
 )
 
@@ -62,6 +63,8 @@ async def authenticate(
     if isinstance(found, KeyRejectedError):
         await _report(found, state)
         raise invalid_api_key() from None
+    if isinstance(found, AccordError):  # a bearer token refused (auth.gate)
+        raise found
     if found.key_id is not None:
         state.usage.touch(found.key_id, utcnow())
     return found

@@ -15,7 +15,17 @@ from starlette.types import Scope
 
 from accord.api_key import service as api_key_service
 from accord.api_key.rejection import KeyRejectedError
+from accord.auth.oidc import identity
+from accord.auth.oidc.keys import ProviderUnavailableError
+from accord.auth.oidc.tokens import TokenRejectedError, looks_like_jwt
 from accord.auth.principal import Principal
+from accord.db import session_scope
+from accord.exceptions import (
+    AccordError,
+    DatabaseTroubleError,
+    ServiceUnavailableError,
+    UnauthenticatedError,
+)
 from accord.kit.clock import utcnow
 from accord.state import AppState
 
@@ -31,17 +41,45 @@ def bearer_credential(header: str) -> str | None:
 
 
 async def lookup(state: AppState, credential: str) -> Principal:
-    """The key's principal, in a read transaction of its own (a key still stored under an
-    older pepper is then moved to the issuing one: ADR 0035); `KeyRejectedError` if refused."""
+    """The caller's principal: an API key's, in a read transaction of its own (a key still
+    stored under an older pepper is then moved to the issuing one: ADR 0035;
+    `KeyRejectedError` if refused), or, with OIDC configured, a JWT from the provider's
+    (`UnauthenticatedError` ``invalid_token``, `NoRoleError` 403, or 503 when the
+    provider's keys cannot be fetched)."""
+    if state.oidc is not None and looks_like_jwt(credential):
+        return await _from_token(state, credential)
     return await api_key_service.authenticate_in(
         state.sessionmaker, state.peppers, credential, utcnow()
     )
 
 
-def remembered(scope: Scope) -> Principal | KeyRejectedError | None:
+async def _from_token(state: AppState, token: str) -> Principal:
+    assert state.oidc is not None
+    try:
+        claims = await state.oidc.verify(token)
+    except TokenRejectedError as exc:
+        raise UnauthenticatedError(
+            f"the bearer token was not accepted: {exc.reason}", code="invalid_token"
+        ) from None
+    except ProviderUnavailableError:
+        raise ServiceUnavailableError(
+            "the identity provider could not be asked for the keys that check this token; "
+            "try again shortly",
+            code="identity_provider_unavailable",
+        ) from None
+    # A write transaction: the person may be new, or have a new name or email.
+    async with session_scope(state.sessionmaker) as session:
+        resolved = await identity.resolve(session, claims, state.settings, utcnow())
+    return resolved.principal
+
+
+Outcome = Principal | KeyRejectedError | AccordError
+
+
+def remembered(scope: Scope) -> Outcome | None:
     """What `principal_from_headers` found for this request, if it ran and a key was sent."""
     found = scope.get("state", {}).get(_STATE_KEY)
-    return found if isinstance(found, Principal | KeyRejectedError) else None
+    return found if isinstance(found, Principal | KeyRejectedError | AccordError) else None
 
 
 async def principal_from_headers(scope: Scope) -> Principal | None:
@@ -55,10 +93,14 @@ async def principal_from_headers(scope: Scope) -> Principal | None:
     if credential is None:
         return None  # the dependency names the missing or malformed header
     state: AppState = scope["app"].state.accord
-    outcome: Principal | KeyRejectedError
+    outcome: Outcome
     try:
         outcome = await lookup(state, credential)
     except KeyRejectedError as rejection:
         outcome = rejection
+    except DatabaseTroubleError:
+        raise
+    except AccordError as refused:  # a token refused: the route's dependency answers it
+        outcome = refused
     scope.setdefault("state", {})[_STATE_KEY] = outcome
     return outcome if isinstance(outcome, Principal) else None

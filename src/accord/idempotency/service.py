@@ -28,7 +28,7 @@ def fingerprint(route: str, payload: Any) -> str:
 
 
 def _who(principal: Principal) -> str:
-    return str(principal.key_id) if principal.key_id else "dev"
+    return principal.caller_id
 
 
 def check_key(key: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from accord.auth.principal import Principal, Scope
+from accord.auth.principal import Principal, Scope, UserRef
 from accord.db import session_scope
 from accord.dbt import Project
 from accord.exceptions import NotFoundError, PermissionDeniedError
@@ -44,8 +44,18 @@ async def purge_ended(session: AsyncSession, before: datetime, limit: int) -> in
 
 def principal_of(job: ImportJob) -> Principal:
     """The caller the job acts as, as it was when the import was accepted."""
+    user = None
+    if job.user_ref is not None:
+        ref = job.user_ref
+        user = UserRef(
+            uuid.UUID(ref["id"]), ref["issuer"], ref["subject"], ref.get("name"), ref.get("email")
+        )
     return Principal(
-        job.workspace_id, job.key_id, job.team_id, frozenset(Scope(s) for s in job.scopes)
+        job.workspace_id,
+        job.key_id,
+        job.team_id,
+        frozenset(Scope(s) for s in job.scopes),
+        user=user,
     )
 
 
@@ -105,6 +115,11 @@ async def _insert(
         key_id=principal.key_id,
         team_id=principal.team_id,
         scopes=sorted(s.value for s in principal.scopes),
+        user_ref=(
+            {"id": str(principal.user.id), **principal.user.as_detail()}
+            if principal.user is not None
+            else None
+        ),
         request_id=current_request_id(),
         environment=opts.environment,
         owner_team=opts.owner_team,
@@ -142,8 +157,14 @@ async def get(session: AsyncSession, principal: Principal, job_id: uuid.UUID) ->
     job = await ImportJobRepository(session).get(principal.workspace_id, job_id)
     if job is None:
         raise NotFoundError.of("import_job", job_id)
-    mine = (job.key_id is not None and principal.key_id == job.key_id) or (
-        job.team_id is not None and principal.team_id == job.team_id
+    mine = (
+        (job.key_id is not None and principal.key_id == job.key_id)
+        or (
+            job.user_ref is not None
+            and principal.user is not None
+            and job.user_ref.get("id") == str(principal.user.id)
+        )
+        or (job.team_id is not None and principal.team_id == job.team_id)
     )
     if not (principal.is_admin or mine):
         raise PermissionDeniedError(

@@ -12,6 +12,7 @@ from accord.models.lineage_edge import LineageEdge
 from accord.models.proposal import OPEN_STATUSES, Acknowledgment, Proposal
 from accord.models.registration import Registration
 from accord.models.team import Team
+from accord.models.user import User
 from accord.models.validation_run import ValidationRun
 from accord.models.web_session import WebSession
 from accord.models.webhook import Delivery, DeliveryAttempt, ScheduledTask, WebhookSubscription
@@ -36,6 +37,7 @@ __all__ = [
     "Registration",
     "ScheduledTask",
     "Team",
+    "User",
     "ValidationRun",
     "WebSession",
     "WebhookSubscription",

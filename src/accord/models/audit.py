@@ -26,6 +26,8 @@ class AuditEvent(IdMixin, Base):
     occurred_at: Mapped[datetime]
     actor_type: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str | None] = mapped_column(String(64))
+    # A person (actor_type "user"): issuer, subject, name, email as the provider said them.
+    actor_detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     action: Mapped[str] = mapped_column(String(64), index=True)
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))

@@ -34,6 +34,8 @@ class ImportJob(IdMixin, TimestampMixin, Base):
     key_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     team_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     scopes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # A person's import: the user as it was (id, issuer, subject, name, email).
+    user_ref: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     environment: Mapped[str] = mapped_column(String(32))
     owner_team: Mapped[str | None] = mapped_column(String(100), default=None)

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.kit.clock import utcnow
-from accord.models.base import Base, IdMixin
+from accord.models.base import Base, IdMixin, JSONType
 
 
 class WebSession(IdMixin, Base):
@@ -21,9 +21,19 @@ class WebSession(IdMixin, Base):
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
-    api_key_id: Mapped[uuid.UUID] = mapped_column(
+    # Exactly one of the two: the key the person signed in with, or the person (OIDC).
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
     )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None
+    )
+    # A person's access, as the provider's claims granted it at sign-in (a key's is the
+    # key's own, read on every request).
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), default=None
+    )
+    scopes: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,6 +30,11 @@ async def get(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -
     return team
 
 
+async def find_by_name(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> Team | None:
+    """The live team of that name (what an OIDC role names), or None."""
+    return await TeamRepository(session).get_by_name(workspace_id, name)
+
+
 async def exists(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID) -> bool:
     return await TeamRepository(session).get(workspace_id, team_id) is not None
 

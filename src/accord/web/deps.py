@@ -47,6 +47,12 @@ class SignedInView:
         return self.session.principal
 
     @property
+    def person(self) -> str | None:
+        """The person's name (signed in through the identity provider), or None for a key."""
+        user = self.session.principal.user
+        return user.display if user is not None else None
+
+    @property
     def csrf_token(self) -> str:
         return self.session.csrf_token
 

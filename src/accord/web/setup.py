@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 from accord.config import Settings
 from accord.web import errors
 from accord.web.compression import UiGzipMiddleware
-from accord.web.pages import admin, assets, audit, auth, inbox
+from accord.web.pages import admin, assets, audit, auth, inbox, oidc
 from accord.web.security import UiHeadersMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -21,7 +21,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Call after the API's routers and `problems.install`: the UI wraps their handlers."""
     if not settings.ui_enabled:
         return
-    for module in (auth, inbox, assets, audit, admin):
+    for module in (auth, oidc, inbox, assets, audit, admin):
         app.include_router(module.router)
     app.mount(
         "/ui/static",

@@ -1,9 +1,12 @@
-"""Web sessions: sign in with an API key, resolve the cookie, sign out.
+"""Web sessions: sign in with an API key or through the company's OpenID Connect
+provider, resolve the cookie, sign out.
 
-The cookie carries a random token (32 bytes); the database keeps its keyed hash, the key
-the person signed in with, a CSRF token and an expiry. The key itself is never stored.
-Every request re-checks the key (`api_key.service.principal_of`), so revoking a key signs
-its browsers out at once."""
+The cookie carries a random token (32 bytes); the database keeps its keyed hash, a CSRF
+token, an expiry, and who the session acts as: the key the person signed in with (the
+key itself is never stored; every request re-checks it with `api_key.service.principal_of`,
+so revoking a key signs its browsers out at once), or the user with the team and scopes
+the provider's claims granted at sign-in (a change of groups takes effect at the next
+sign-in, within ``ACCORD_UI_SESSION_HOURS``)."""
 
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accord.api_key import service as api_key_service
 from accord.api_key.rejection import KeyRejectedError
 from accord.audit import service as audit
-from accord.auth.principal import Principal
+from accord.auth.principal import Principal, Scope, UserRef
 from accord.kit.crypto import hash_api_key
 from accord.models import WebSession
+from accord.team import service as team_service
+from accord.user import service as user_service
 from accord.web_session.repository import WebSessionRepository
 
 
@@ -67,6 +72,56 @@ async def sign_in(
     return token, SignedIn(row.id, principal, row.csrf_token, row.expires_at)
 
 
+async def sign_in_person(
+    session: AsyncSession, pepper: str, principal: Principal, now: datetime, ttl: timedelta
+) -> tuple[str, SignedIn]:
+    """Open a session for a person the provider vouched for (``principal.user``), with the
+    access its claims granted: (cookie token, the session)."""
+    assert principal.user is not None
+    token = secrets.token_urlsafe(32)
+    row = WebSession(
+        workspace_id=principal.workspace_id,
+        api_key_id=None,
+        user_id=principal.user.id,
+        team_id=principal.team_id,
+        scopes=sorted(s.value for s in principal.scopes),
+        token_hash=_hash(token, pepper),
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    WebSessionRepository(session).add(row)
+    await session.flush()
+    await audit.record(
+        session,
+        workspace_id=principal.workspace_id,
+        actor=principal.actor,
+        action="web_session.signed_in",
+        entity_type="user",
+        entity_id=principal.user.id,
+        after={
+            "session_id": str(row.id),
+            "expires_at": row.expires_at.isoformat(),
+            "team_id": str(principal.team_id) if principal.team_id else None,
+            "scopes": row.scopes,
+        },
+    )
+    return token, SignedIn(row.id, principal, row.csrf_token, row.expires_at)
+
+
+async def _person(session: AsyncSession, row: WebSession) -> Principal | None:
+    assert row.user_id is not None
+    user: UserRef | None = await user_service.get(session, row.workspace_id, row.user_id)
+    if user is None:
+        return None
+    if row.team_id is not None and not await team_service.exists(
+        session, row.workspace_id, row.team_id
+    ):
+        return None  # the team was deleted: its people's sessions end with it
+    scopes = frozenset(Scope(s) for s in row.scopes or ())
+    return Principal(row.workspace_id, None, row.team_id, scopes, user=user)
+
+
 async def resolve(session: AsyncSession, pepper: str, token: str, now: datetime) -> SignedIn | None:
     """The live session of a cookie token, or None (unknown, ended, expired, or its key
     is no longer valid)."""
@@ -75,6 +130,9 @@ async def resolve(session: AsyncSession, pepper: str, token: str, now: datetime)
     row = await WebSessionRepository(session).live_by_hash(_hash(token, pepper), now)
     if row is None:
         return None
+    if row.api_key_id is None:  # a person's session
+        person = await _person(session, row)
+        return SignedIn(row.id, person, row.csrf_token, row.expires_at) if person else None
     try:
         principal = await api_key_service.principal_of(
             session, row.workspace_id, row.api_key_id, now
@@ -91,8 +149,12 @@ async def sign_out(session: AsyncSession, signed_in: SignedIn, now: datetime) ->
         workspace_id=signed_in.principal.workspace_id,
         actor=signed_in.principal.actor,
         action="web_session.signed_out",
-        entity_type="api_key",
-        entity_id=signed_in.principal.key_id or signed_in.id,
+        entity_type="user" if signed_in.principal.user else "api_key",
+        entity_id=(
+            signed_in.principal.user.id
+            if signed_in.principal.user
+            else signed_in.principal.key_id or signed_in.id
+        ),
         after={"session_id": str(signed_in.id)},
     )
 

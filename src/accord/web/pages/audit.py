@@ -133,6 +133,12 @@ async def _actor_names(session: SessionDep, who: ViewerDep) -> dict[str, str]:
 def _actor(event: AuditEvent, names: dict[str, str]) -> str:
     if event.actor_type == "system":
         return "Accord (system)"
+    if event.actor_type == "user":
+        detail = event.actor_detail or {}
+        name, email = detail.get("name"), detail.get("email")
+        if name and email:
+            return f"{name} <{email}>"
+        return str(name or email or detail.get("subject") or "a person")
     if event.actor_id is None:
         return event.actor_type.replace("_", " ")
     name = names.get(event.actor_id)

@@ -42,7 +42,7 @@ def safe_next(target: str | None) -> str:
     return "/ui/inbox"
 
 
-def _secure(request: Request, state: StateDep) -> bool:
+def secure_cookies(request: Request, state: StateDep) -> bool:
     setting = state.settings.ui_cookie_secure
     return setting if setting is not None else request.url.scheme == "https"
 
@@ -70,6 +70,7 @@ def _login_page(
             "next": next_path,
             "signin_error": error,
             "hours": state.settings.ui_session_hours,
+            "oidc": state.oidc is not None,
         },
         status_code=status,
     )
@@ -80,7 +81,7 @@ def _login_page(
         path="/ui/login",
         httponly=True,
         samesite="strict",
-        secure=_secure(request, state),
+        secure=secure_cookies(request, state),
     )
     return page
 
@@ -136,7 +137,7 @@ async def login(
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure=_secure(request, state),
+        secure=secure_cookies(request, state),
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui/login")
     return response

@@ -1,0 +1,1 @@
+"""People who sign in through the company's OpenID Connect provider."""
