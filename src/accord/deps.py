@@ -12,6 +12,7 @@ from accord.auth.principal import Principal
 from accord.db import session_scope
 from accord.kit.offload import EngineRunner
 from accord.state import AppState
+from accord.telemetry.metrics_engine import TimedEngineRunner
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -51,4 +52,4 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 def engine_for(state: AppState, principal: Principal) -> EngineRunner:
     """The compatibility engine's pool, with this caller's concurrency slot (per key)."""
     key = principal.caller_id if principal.caller_id != "dev" else None
-    return EngineRunner(state.offload, key)
+    return TimedEngineRunner(state.offload, key)  # timed: accord_compat_check_seconds

@@ -43,11 +43,19 @@ def _hash(token: str, pepper: str) -> str:
 
 
 async def sign_in(
-    session: AsyncSession, pepper: str, raw_key: str, now: datetime, ttl: timedelta
+    session: AsyncSession,
+    peppers: api_key_service.Peppers,
+    raw_key: str,
+    now: datetime,
+    ttl: timedelta,
 ) -> tuple[str, SignedIn]:
-    """Check the key like the API does, open a session: (cookie token, the session).
-    `KeyRejectedError` for a key the API would refuse."""
-    principal = await api_key_service.authenticate(session, pepper, raw_key, now)
+    """Check the key like the API does (under every configured pepper; a key still under
+    an older one moves to the issuing one, ADR 0035), open a session: (cookie token, the
+    session). `KeyRejectedError` for a key the API would refuse."""
+    pepper = peppers if isinstance(peppers, str) else peppers[0]
+    principal, stale = await api_key_service.verify(session, peppers, raw_key, now)
+    if stale is not None:
+        await api_key_service.migrate_hash(session, stale)
     assert principal.key_id is not None  # a real key, never the development bypass
     token = secrets.token_urlsafe(32)
     row = WebSession(

@@ -117,7 +117,7 @@ async def login(
     ttl = timedelta(hours=state.settings.ui_session_hours)
     try:
         token, signed_in = await web_session_service.sign_in(
-            session, state.pepper, key, utcnow(), ttl
+            session, state.peppers, key, utcnow(), ttl
         )
     except KeyRejectedError as rejection:
         await api_key_service.record_rejection(session, rejection)
