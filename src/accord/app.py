@@ -213,3 +213,9 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, https=settings.https)
     tracing.install(app, settings)  # outermost: the trace starts before anything else runs
     return app
+
+
+def served_app() -> FastAPI:
+    """What each process of `accord serve --workers N` runs: uvicorn's supervisor imports
+    it by name in every child (settings from the environment, checks done by the parent)."""
+    return create_app(get_settings(), run_startup_checks=False, warm_engine=True)

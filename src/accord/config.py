@@ -270,6 +270,13 @@ class Settings(BaseSettings):
     )
     webhook_max_per_team: int = Field(default=25, ge=1, le=10_000)
     webhook_max_per_workspace: int = Field(default=200, ge=1, le=100_000)
+    api_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes `accord serve` starts on its port (each with its own "
+        "database pool and engine processes; `--workers` overrides).",
+    )
     # Observability (docs/observability.md)
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     metrics_dir: Path | None = Field(

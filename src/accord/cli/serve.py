@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,6 +18,8 @@ from accord.cli._common import fail, load_settings
 from accord.cli.exit_codes import STARTUP_FAILED
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from accord.config import Settings
 
 
@@ -102,6 +104,13 @@ def _note_old_data_dir(settings: Settings) -> None:
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default: ACCORD_HOST)."),
     port: int | None = typer.Option(None, help="Port (default: ACCORD_PORT).", min=1, max=65535),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        max=64,
+        help="API processes sharing the port (default: ACCORD_API_WORKERS, 1).",
+    ),
 ) -> None:
     """Start Accord. On the embedded SQLite default it applies migrations itself."""
     import uvicorn
@@ -127,18 +136,33 @@ def serve(
     if key is not None:
         _first_run(key, url)
     _note_old_data_dir(settings)
-    app = create_app(settings, run_startup_checks=False, warm_engine=True)
+    processes = workers or settings.api_workers
     worker = "with an in-process worker" if settings.should_run_worker_in_process else "no worker"
     database = "PostgreSQL" if not settings.is_sqlite else "SQLite"
     if settings.database_url is None:
         database = f"SQLite in {settings.data_dir}"
+    if processes > 1:
+        worker = worker.replace("an in-process worker", "an in-process worker each")
     _say(
         settings,
         "listening",
-        f"Accord listening on {url} (database: {database}, {worker})",
+        f"Accord listening on {url} (database: {database}, {worker}"
+        + (f", {processes} API processes" if processes > 1 else "")
+        + ")",
         url=url,
+        processes=processes,
     )
-    config = uvicorn.Config(
+    if processes > 1:
+        _run_many(settings, sock, processes)
+        return
+    app = create_app(settings, run_startup_checks=False, warm_engine=True)
+    uvicorn.Server(_config(app)).run(sockets=[sock])
+
+
+def _config(app: Any, **more: Any) -> uvicorn.Config:
+    import uvicorn
+
+    return uvicorn.Config(
         app,
         # uvicorn's records go to the root handler `configure_logging` installed (JSON
         # lines); its own config would add handlers printing plain text.
@@ -150,5 +174,28 @@ def serve(
         # The client address is the socket peer unless ACCORD_TRUSTED_PROXIES says
         # otherwise (ratelimit/identity.py); uvicorn must not rewrite it first.
         proxy_headers=False,
+        **more,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _run_many(settings: Settings, sock: socket.socket, processes: int) -> None:
+    """``processes`` API processes on one socket, under uvicorn's supervisor (it restarts
+    a process that dies and stops them all on SIGINT/SIGTERM). Metrics must add up across
+    them: without ACCORD_METRICS_DIR, a directory of this run's own is made and removed
+    at exit (docs/metrics.md)."""
+    import os
+    import shutil
+    import tempfile
+
+    from uvicorn.supervisors import Multiprocess
+
+    made = None
+    if settings.metrics_enabled and settings.metrics_dir is None:
+        made = tempfile.mkdtemp(prefix="accord-metrics-")
+        os.environ["ACCORD_METRICS_DIR"] = made  # the children read it at start
+    try:
+        config = _config("accord.app:served_app", factory=True, workers=processes)
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
