@@ -277,6 +277,14 @@ class Settings(BaseSettings):
         description="API processes `accord serve` starts on its port (each with its own "
         "database pool and engine processes; `--workers` overrides).",
     )
+    expected_processes: int = Field(
+        default=1,
+        ge=1,
+        le=10_000,
+        description="Accord processes connected to the database at once, across all replicas "
+        "(API processes + `accord worker`s), for the start-up connection-budget warning "
+        "(docs/runbooks/scaling.md).",
+    )
     # Observability (docs/observability.md)
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     metrics_dir: Path | None = Field(

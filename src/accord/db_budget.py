@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 RUNBOOK = "docs/runbooks/scaling.md"
+UNCHECKED = "connection budget not checked"
+
+log = structlog.get_logger("accord.db_budget")
 
 # One query for everything that caps Accord's connections: the server-wide slots, the
 # slots kept for superusers (and, from PostgreSQL 16, for pg_use_reserved_connections),
@@ -121,7 +125,7 @@ async def check(
         limits = await read_limits(engine)
     except (SQLAlchemyError, OSError) as exc:
         reason = str(exc.__cause__ or exc).splitlines()[0][:200]
-        return [f"connection budget not checked: {reason}"]
+        return [f"{UNCHECKED}: {reason}"]
     return budget(
         processes,
         pool_size,
@@ -131,3 +135,19 @@ async def check(
         role_limit=limits.role_limit,
         database_limit=limits.database_limit,
     )
+
+
+async def warn(
+    engine: AsyncEngine, *, processes: int, pool_size: int, max_overflow: int
+) -> list[str]:
+    """``check``, each warning logged (``connection_budget_exceeded``, or
+    ``connection_budget_unchecked`` when the limits could not be read): the one call
+    start-up makes. Returns the warnings too, for tests and callers that print them."""
+    warnings = await check(
+        engine, processes=processes, pool_size=pool_size, max_overflow=max_overflow
+    )
+    for detail in warnings:
+        unchecked = detail.startswith(UNCHECKED)
+        event = "connection_budget_unchecked" if unchecked else "connection_budget_exceeded"
+        log.warning(event, detail=detail)
+    return warnings

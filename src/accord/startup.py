@@ -57,6 +57,7 @@ async def prepare(
     heads; tests pass an older head to start as the previous release would.
     """
     await check_database(settings, engine)
+    await warn_connection_budget(settings, engine)
     if settings.should_auto_migrate:
         try:
             for target in code_heads or ("head",):
@@ -159,3 +160,16 @@ async def first_run_key(
         )
     log.info("first_run_admin_key_created", workspace=BOOTSTRAP_WORKSPACE)
     return raw
+
+
+async def warn_connection_budget(settings: Settings, engine: AsyncEngine) -> None:
+    """Logged, never refused: all processes' pools may not fit in PostgreSQL's limit
+    (docs/runbooks/scaling.md)."""
+    from accord import db_budget
+
+    await db_budget.warn(
+        engine,
+        processes=max(settings.expected_processes, settings.api_workers),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )

@@ -53,7 +53,7 @@ async def _run(settings: Settings, health_port: int | None) -> int:
     from accord.db import create_engine, create_sessionmaker
     from accord.logging import announce
     from accord.migrate import schema_status
-    from accord.startup import StartupError, check_database
+    from accord.startup import StartupError, check_database, warn_connection_budget
     from accord.telemetry import metrics, metrics_pool, metrics_process
     from accord.worker.runner import Worker, WorkerFatalError
     from accord.worker.tasks import default_tasks
@@ -67,6 +67,7 @@ async def _run(settings: Settings, health_port: int | None) -> int:
         sampler = asyncio.create_task(metrics_pool.run_sampler(engine, "worker"))
         stack.callback(sampler.cancel)
         await check_database(settings, engine)
+        await warn_connection_budget(settings, engine)
         status = await schema_status(engine)
         if not status.compatible:
             raise StartupError(status.message)

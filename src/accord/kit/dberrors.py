@@ -55,6 +55,9 @@ _SQLITE_DOWN = ("unable to open database file", "disk i/o error")
 # asyncpg's connection-level failures, by class name (no import: asyncpg is optional).
 _PG_CONNECTION_ERRORS = frozenset(
     {
+        # A multi-host URL (target_session_attrs=read-write) during a failover: no host
+        # accepts writes yet; like a refused connection, the database is unavailable.
+        "TargetServerAttributeNotMatched",
         "ConnectionDoesNotExistError",
         "ConnectionFailureError",
         "CannotConnectNowError",
