@@ -3,7 +3,7 @@
 VENV := .venv/bin
 SRC := src tests bench tools
 
-.PHONY: help install run test check fmt lint typecheck db-upgrade openapi lock
+.PHONY: help install run test check fmt lint typecheck db-upgrade openapi lock release audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,3 +38,9 @@ openapi: install ## Regenerate the committed openapi.json
 lock: ## Re-resolve the hashed locks after changing pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --extra build --python-version 3.11 --generate-hashes --no-header -o requirements/main.lock
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-header -o requirements/dev.lock
+
+release: install ## Cut a release: make release VERSION=X.Y.Z (docs/releasing.md)
+	$(VENV)/python tools/release.py $(VERSION)
+
+audit: install ## pip-audit the hashed locks (accepted findings: .pip-audit-accepted)
+	$(VENV)/python tools/release.py --audit
