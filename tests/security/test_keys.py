@@ -265,7 +265,7 @@ async def test_every_refused_key_gets_the_same_401(
     assert all(b == bodies["unknown"] for b in bodies.values()), bodies
 
     # The reasons are not lost: a warning line each, with the key when it is known ...
-    lines = [x for x in capfd.readouterr().out.splitlines() if '"api_key_rejected"' in x]
+    lines = [x for x in capfd.readouterr().err.splitlines() if '"api_key_rejected"' in x]
     logged = {(x["reason"], x["key_id"]) for x in map(json.loads, lines)}
     assert logged == {
         ("malformed", None),

@@ -357,6 +357,8 @@ class AuditEvent(_Model):
     occurred_at: datetime
     actor_type: str
     actor_id: str | None = None
+    # A person (actor_type "user"): issuer, subject, and the name and email the provider gave.
+    actor_detail: dict[str, str] | None = None
     action: str
     entity_type: str
     entity_id: str
