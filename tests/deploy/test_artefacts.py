@@ -71,8 +71,8 @@ def _port_of(url: str) -> int:
 
 
 def test_worker_probes_its_own_health_port() -> None:
-    """The heartbeat listens on loopback only, so the probe runs inside the container and
-    must name the port given to --health-port (manifests and compose)."""
+    """The probe runs inside the container and must name the port given to --health-port
+    (manifests and compose)."""
     worker = container("Deployment", "worker")
     port = int(worker["args"][worker["args"].index("--health-port") + 1])
     probe = worker["livenessProbe"]["exec"]["command"]
@@ -85,6 +85,31 @@ def test_worker_probes_its_own_health_port() -> None:
     assert f"127.0.0.1:{cport}/healthz" in " ".join(service["healthcheck"]["test"])
 
 
+def test_the_worker_metrics_are_scraped_through_its_service() -> None:
+    """The worker listens on the pod's address (--health-host 0.0.0.0) on the port its
+    container names `health`; the worker Service and ServiceMonitor point there."""
+    worker = container("Deployment", "worker")
+    args = worker["args"]
+    port = int(args[args.index("--health-port") + 1])
+    assert args[args.index("--health-host") + 1] == "0.0.0.0"
+    assert {"name": "health", "containerPort": port, "protocol": "TCP"} in worker["ports"]
+    services = [
+        m
+        for m in manifests()
+        if m["kind"] == "Service" and m["metadata"]["name"].endswith("-worker")
+    ]
+    assert len(services) == 1
+    assert services[0]["spec"]["ports"][0]["targetPort"] == "health"
+    path = ROOT / "deploy" / "kubernetes" / "servicemonitor.yaml"
+    monitors = [
+        m
+        for m in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+        if m and m["metadata"]["name"].endswith("-worker")
+    ]
+    assert [e["port"] for e in monitors[0]["spec"]["endpoints"]] == ["health"]
+    assert monitors[0]["spec"]["endpoints"][0]["path"] == "/metrics"
+
+
 def _api_probe_paths() -> set[str]:
     api = container("Deployment", "api")
     ports = {p["name"]: p["containerPort"] for p in api["ports"]}
@@ -95,8 +120,11 @@ def _api_probe_paths() -> set[str]:
         paths.add(get["path"])
     config = next(o for o in manifests() if o["kind"] == "ConfigMap")["data"]
     assert int(config["ACCORD_PORT"]) == ports["http"]
-    monitor = yaml.safe_load((ROOT / "deploy" / "kubernetes" / "servicemonitor.yaml").read_text())
-    paths.update(e["path"] for e in (monitor or {}).get("spec", {}).get("endpoints", []))
+    monitors = yaml.safe_load_all(
+        (ROOT / "deploy" / "kubernetes" / "servicemonitor.yaml").read_text()
+    )
+    api_monitor = next(m for m in monitors if m and not m["metadata"]["name"].endswith("-worker"))
+    paths.update(e["path"] for e in api_monitor["spec"]["endpoints"])
     return paths
 
 

@@ -154,6 +154,10 @@ def test_job_then_api_and_worker_pass_their_probes(tmp_path: Path, database: str
             return run.returncode == 0
 
         _wait(probe_passes, "the worker's liveness probe passed")
+        # What the worker ServiceMonitor scrapes, on the port the worker Service names.
+        scraped = httpx.get(f"http://127.0.0.1:{health_port}/metrics", timeout=10)
+        assert scraped.status_code == 200
+        assert "accord_worker_heartbeat_age_seconds" in scraped.text
     finally:
         api_code, worker_code = _stop(api), _stop(worker)
         log_api.close()

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from accord.worker.runner import Worker
 
 
-async def _serve_health(worker: Worker, port: int, stack: AsyncExitStack) -> None:
-    """GET /healthz on 127.0.0.1:port: the worker's heartbeat as JSON."""
+async def _serve_health(worker: Worker, host: str, port: int, stack: AsyncExitStack) -> None:
+    """GET /healthz on host:port: the worker's heartbeat as JSON (and /metrics)."""
     from aiohttp import web
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -46,10 +46,10 @@ async def _serve_health(worker: Worker, port: int, stack: AsyncExitStack) -> Non
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, host, port).start()
 
 
-async def _run(settings: Settings, health_port: int | None) -> int:
+async def _run(settings: Settings, health_port: int | None, health_host: str) -> int:
     from accord.db import create_engine, create_sessionmaker
     from accord.logging import announce
     from accord.migrate import schema_status
@@ -73,7 +73,7 @@ async def _run(settings: Settings, health_port: int | None) -> int:
             raise StartupError(status.message)
         worker = Worker(settings, create_sessionmaker(engine), default_tasks(settings))
         if health_port is not None:
-            await _serve_health(worker, health_port, stack)
+            await _serve_health(worker, health_host, health_port, stack)
         loop = asyncio.get_running_loop()
         forced = asyncio.Event()
 
@@ -118,8 +118,15 @@ async def _run(settings: Settings, health_port: int | None) -> int:
 def worker(
     health_port: Annotated[
         int | None,
-        typer.Option(help="Serve the heartbeat at http://127.0.0.1:PORT/healthz (probes)."),
+        typer.Option(help="Serve the heartbeat at http://HOST:PORT/healthz (probes)."),
     ] = None,
+    health_host: Annotated[
+        str,
+        typer.Option(
+            help="Where --health-port listens: 0.0.0.0 lets Prometheus scrape the worker's "
+            "/metrics from outside its container (it shows counts, never payloads)."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Deliver webhooks and run scheduled tasks (several may run against PostgreSQL).
 
@@ -133,7 +140,7 @@ def worker(
     configure_logging(settings.log_level, settings.log_format)
     tracing.configure(settings)  # delivery spans: sampled and exported like the server's
     try:
-        code = asyncio.run(_run(settings, health_port))
+        code = asyncio.run(_run(settings, health_port, health_host))
     except StartupError as exc:
         fail(str(exc), STARTUP_FAILED)
     if code:
