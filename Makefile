@@ -38,6 +38,7 @@ openapi: install ## Regenerate the committed openapi.json
 lock: ## Re-resolve the hashed locks after changing pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --extra build --python-version 3.11 --generate-hashes --no-header -o requirements/main.lock
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-header -o requirements/dev.lock
+	uv pip compile requirements/release.in --python-version 3.11 --generate-hashes --no-header -o requirements/release.lock
 
 release: install ## Cut a release: make release VERSION=X.Y.Z (docs/releasing.md)
 	$(VENV)/python tools/release.py $(VERSION)

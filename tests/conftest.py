@@ -170,7 +170,10 @@ async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
-    application = create_app(settings, run_startup_checks=False)
+    # The engine's processes start with the app, as under `accord serve`: otherwise the
+    # first check of the session pays the forkserver's start-up (slow under coverage on a
+    # busy machine) inside its 2 s budget and answers 503 engine_timeout.
+    application = create_app(settings, run_startup_checks=False, warm_engine=True)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -43,7 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 VERSION_FILE = ROOT / "src" / "accord" / "__init__.py"
 CHANGELOG = ROOT / "CHANGELOG.md"
 MAIN_LOCK = ROOT / "requirements" / "main.lock"
-LOCKS = (MAIN_LOCK, ROOT / "requirements" / "dev.lock")
+RELEASE_LOCK = ROOT / "requirements" / "release.lock"
+LOCKS = (MAIN_LOCK, ROOT / "requirements" / "dev.lock", RELEASE_LOCK)
+# The release tools (build, cyclonedx-bom, pip-audit, the build backend) live in a venv of
+# their own, installed from RELEASE_LOCK with hashes: cyclonedx-bom needs jsonschema's
+# format extras, which must not leak into the environment the tests run in.
+# ACCORD_RELEASE_VENV puts it elsewhere (the tests share one across their clones).
+RELEASE_VENV = Path(os.environ.get("ACCORD_RELEASE_VENV") or ROOT / ".cache" / "release-venv")
 ACCEPTED = ROOT / ".pip-audit-accepted"
 NAME = "accord"
 
@@ -466,7 +473,40 @@ def audit(locks: list[Path], accepted_file: Path, osv_url: str | None) -> int:
 # --- command line --------------------------------------------------------------------
 
 
+def _release_python() -> Path:
+    """The release venv's python, (re)installed from RELEASE_LOCK when the lock changed."""
+    python = RELEASE_VENV / "bin" / "python"
+    stamp = RELEASE_VENV / ".release-lock-sha256"
+    want = hashlib.sha256(RELEASE_LOCK.read_bytes()).hexdigest()
+    if python.exists() and stamp.exists() and stamp.read_text() == want:
+        return python
+    _say(f"installing the release tools from {RELEASE_LOCK.relative_to(ROOT)}")
+    if RELEASE_VENV.exists():
+        import shutil
+
+        shutil.rmtree(RELEASE_VENV)
+    subprocess.run([sys.executable, "-m", "venv", str(RELEASE_VENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "--no-deps", "-r", str(RELEASE_LOCK)],
+        check=True,
+    )  # fmt: skip
+    stamp.write_text(want)
+    return python
+
+
+def _in_release_venv() -> bool:
+    return Path(sys.prefix).resolve() == RELEASE_VENV.resolve()
+
+
 def main(argv: list[str]) -> int:
+    if not _in_release_venv():
+        try:
+            python = _release_python()
+        except (OSError, subprocess.CalledProcessError) as exc:
+            _say(f"error: could not install the release tools: {exc}")
+            return 2
+        return subprocess.run([str(python), str(Path(__file__).resolve()), *argv]).returncode
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("version", nargs="?", help="the release, X.Y.Z")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output (empty)")
@@ -477,7 +517,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--accepted", type=Path, default=ACCEPTED, help="accepted findings")
     parser.add_argument("--osv-url", help="query this OSV endpoint instead of PyPI")
     parser.add_argument("--lock", type=Path, action="append", help="lock(s) to audit")
+    parser.add_argument("--validate-sbom", type=Path, help="check a CycloneDX 1.6 JSON file")
     args = parser.parse_args(argv)
+    if args.validate_sbom:
+        try:
+            _validate_cyclonedx(args.validate_sbom.read_text(encoding="utf-8"))
+        except (OSError, ReleaseError) as exc:
+            _say(f"error: {exc}")
+            return 1
+        _say(f"{args.validate_sbom} is valid CycloneDX 1.6")
+        return 0
     try:
         if args.audit:
             return audit(args.lock or list(LOCKS), args.accepted, args.osv_url)

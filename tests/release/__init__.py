@@ -26,6 +26,8 @@ def run_tool(cwd: Path, *args: str, timeout: float = 300) -> subprocess.Complete
     person would run it; git identity from the environment so a bare CI runner can commit."""
     env = {
         **plain_env(),
+        # One release-tools venv for the repository and every clone the tests make.
+        "ACCORD_RELEASE_VENV": str(ROOT / ".cache" / "release-venv"),
         "GIT_AUTHOR_NAME": "Accord Release Test",
         "GIT_AUTHOR_EMAIL": "release-test@example.invalid",
         "GIT_COMMITTER_NAME": "Accord Release Test",

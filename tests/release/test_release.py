@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 from packaging.requirements import Requirement
 
 from tests.conftest import BACKEND
@@ -134,7 +132,8 @@ def _lock(path: Path) -> dict[str, tuple[str, set[str]]]:
 def test_sbom_is_cyclonedx_of_what_the_wheel_installs(released: Released) -> None:
     names = _names(released.version)
     text = (released.dist / names["sbom"]).read_text()
-    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    checked = run_tool(released.repo, "--validate-sbom", str(released.dist / names["sbom"]))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     bom: dict[str, Any] = json.loads(text)
     root = bom["metadata"]["component"]
     assert (root["name"], root["version"]) == ("accord", released.version)
