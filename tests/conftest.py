@@ -251,6 +251,13 @@ async def new_key(
 async def actors(
     client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> Actors:
+    return await make_actors(client, sessionmaker)
+
+
+async def make_actors(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> Actors:
+    """`actors`, through any client (an app with settings of its own)."""
     ws_id, admin_raw = await admin_key_for(sessionmaker, "acme")
     other_ws_id, other_raw = await admin_key_for(sessionmaker, "globex")
     admin = bearer(admin_raw)

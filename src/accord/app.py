@@ -16,10 +16,12 @@ from accord.api_key.endpoints import router as api_keys_router
 from accord.api_key.usage import UsageTracker
 from accord.asset.endpoints import router as assets_router
 from accord.audit.endpoints import router as audit_router
+from accord.auth.cache import CredentialCache
 from accord.auth.endpoints import router as me_router
 from accord.auth.gate import principal_from_headers
 from accord.compat_api.endpoints import router as compat_router
 from accord.config import Settings, get_settings
+from accord.contract.bodies import HotVersions
 from accord.contract.endpoints import router as versions_router
 from accord.contract.evaluate import keep_versions
 from accord.db import create_engine, create_sessionmaker, session_scope
@@ -121,6 +123,8 @@ def create_app(
                 initializer=keep_versions,
                 initargs=(settings.compat_cache_mb * 1024 * 1024,),
             ),
+            credentials=CredentialCache(settings.auth_cache_ttl_s),
+            versions=HotVersions(settings.read_cache_mb * 1024 * 1024, settings.read_cache_ttl_s),
         )
         try:
             if run_startup_checks:

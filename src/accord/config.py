@@ -153,6 +153,29 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_allow_credentials: bool = False
     key_last_used_flush_s: float = Field(default=30.0, gt=0)
+    read_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        le=65536,
+        description="Megabytes of published versions' response bodies each API process keeps "
+        "(0: none). They never change, so the cache is never stale.",
+    )
+    read_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="Seconds each API process answers a published version from memory "
+        "without asking the database (0: never). Deleting an asset hides its versions at "
+        "once in the process that deleted it, within this many seconds in every other one.",
+    )
+    auth_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="Seconds a verified key or token is remembered in each process (0: "
+        "never). A revocation takes effect at once in the process that made it, and within "
+        "this many seconds in every other one.",
+    )
     ui_enabled: bool = Field(default=True, description="Serve the web UI under /ui/.")
     ui_session_hours: float = Field(
         default=8.0, gt=0, le=24 * 30, description="A web UI sign-in lasts this long."

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 from accord.config import Settings
 from accord.exceptions import DatabaseTroubleError
 from accord.kit.dberrors import DETAIL, Trouble, classify, classify_connect
+from accord.kit.sqlite_driver import one_hop_dbapi, read_inline
 
 _WRITE_OPTION = "accord_write"
 
@@ -59,7 +60,12 @@ def _sqlite_engine(settings: Settings, database: str | None) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         settings.resolved_database_url,
-        connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+        # check_same_thread: read transactions run on the loop's thread (read_inline)
+        connect_args={
+            "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            "check_same_thread": False,
+        },
+        module=one_hop_dbapi(),  # one thread hop per statement (kit/sqlite_driver.py)
     )
     busy_ms = settings.sqlite_busy_timeout_ms
 
@@ -77,6 +83,7 @@ def _sqlite_engine(settings: Settings, database: str | None) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(_WRITE_OPTION, True)
+        read_inline(conn.connection.dbapi_connection, not write)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
@@ -104,6 +111,22 @@ async def _run_before_commit(session: AsyncSession) -> None:
         await hook(session)
 
 
+_AFTER_COMMIT = "accord.after_commit"
+
+
+def after_commit(session: AsyncSession, name: str, hook: Callable[[], None]) -> None:
+    """Run ``hook`` once, after this session's transaction has committed (never when it
+    rolls back): what other requests may only learn once the change is durable, such as
+    a revocation emptying the credential cache (auth/cache.py)."""
+    session.info.setdefault(_AFTER_COMMIT, {})[name] = hook
+
+
+def _run_after_commit(session: AsyncSession) -> None:
+    hooks: dict[str, Callable[[], None]] = session.info.pop(_AFTER_COMMIT, {})
+    for hook in hooks.values():
+        hook()
+
+
 def trouble_error(trouble: Trouble) -> DatabaseTroubleError:
     return DatabaseTroubleError(DETAIL[trouble], code=trouble.value)
 
@@ -129,6 +152,7 @@ async def session_scope(
             if write:
                 await _run_before_commit(session)
                 await session.commit()
+                _run_after_commit(session)
             else:
                 await session.rollback()
         except BaseException as exc:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from accord.api_key.usage import UsageTracker
+from accord.auth.cache import CredentialCache
 from accord.config import Settings
+from accord.contract.bodies import HotVersions
 from accord.kit.offload import Offload
 
 if TYPE_CHECKING:
@@ -27,6 +29,10 @@ class AppState:
     worker: Worker | None = None  # the in-process delivery worker, when it runs here
     imports: ImportRunner | None = None  # background dbt imports (imports/runner.py)
     oidc: OidcClient | None = None  # the company's OpenID Connect provider, when configured
+    # Verified keys and tokens, for ACCORD_AUTH_CACHE_TTL_S seconds (auth/cache.py).
+    credentials: CredentialCache = field(default_factory=lambda: CredentialCache(0))
+    # Published versions' bodies and who may see them (contract/bodies.py).
+    versions: HotVersions = field(default_factory=lambda: HotVersions(0, 0))
 
     @property
     def pepper(self) -> str:

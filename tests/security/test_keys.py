@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accord.api_key.rejection import RejectionThrottle
+from accord.auth.cache import announce_revocation
 from accord.db import session_scope
 from accord.kit.crypto import generate_api_key
 from accord.models import ApiKey
@@ -57,9 +58,12 @@ async def minted(
 async def set_row(
     sessionmaker: async_sessionmaker[AsyncSession], key_id: str, **values: Any
 ) -> None:
-    """Move time (or state) for one key by updating its row, as a clock would."""
+    """Move time (or state) for one key by updating its row, as a clock would. Verified
+    keys are remembered for a few seconds (auth/cache.py; its bound has tests of its own,
+    tests/auth/test_credential_cache.py): forgetting them stands for waiting that out."""
     async with session_scope(sessionmaker) as session:
         await session.execute(update(ApiKey).where(ApiKey.id == uuid.UUID(key_id)).values(**values))
+    announce_revocation()
 
 
 def past() -> datetime:

@@ -16,8 +16,9 @@ from accord.api_key.repository import ApiKeyRepository
 from accord.api_key.schemas import ApiKey as ApiKeyOut
 from accord.api_key.schemas import ApiKeyCreate
 from accord.audit import service as audit
+from accord.auth.cache import announce_revocation
 from accord.auth.principal import SYSTEM_ACTOR, Actor, Principal, Scope, effective_scopes
-from accord.db import session_scope
+from accord.db import after_commit, session_scope
 from accord.exceptions import (
     DatabaseTroubleError,
     NotFoundError,
@@ -68,14 +69,16 @@ async def authenticate(
     A key minted by another key dies with it: one recursive query over the key's
     ancestors (only for keys that have a parent) refuses it when any of them is revoked
     or expired, whatever the key's own row says."""
-    principal, _ = await verify(session, peppers, raw_key, now)
+    principal, _, _ = await verify(session, peppers, raw_key, now)
     return principal
 
 
 async def verify(
     session: AsyncSession, peppers: Peppers, raw_key: str, now: datetime
-) -> tuple[Principal, StaleHash | None]:
-    """`authenticate`, also saying whether the key's hash is under an older pepper.
+) -> tuple[Principal, StaleHash | None, datetime | None]:
+    """`authenticate`, also saying whether the key's hash is under an older pepper, and
+    when the key dies by expiry (its own or the earliest of the keys above it; None if
+    never): how long a verification may be remembered (auth/cache.py).
 
     One query looks the key up under every pepper (``key_hash IN (...)``); the first
     pepper that matches wins (a key stored twice, under two peppers, cannot happen
@@ -90,11 +93,11 @@ async def verify(
     if rank is None:
         raise KeyRejectedError(RejectionReason.unknown)
     key = found[hashes[rank]]
-    await _check_lineage(repo, key, now)
+    expires_at = await _check_lineage(repo, key, now)
     stale = None
     if rank > 0 or key.pepper_id != pepper_id(order[0]):
         stale = StaleHash(key.id, key.key_hash, hashes[0], pepper_id(order[0]))
-    return _principal(key), stale
+    return _principal(key), stale, expires_at
 
 
 async def migrate_hash(session: AsyncSession, stale: StaleHash) -> bool:
@@ -109,15 +112,16 @@ async def authenticate_in(
     peppers: Peppers,
     raw_key: str,
     now: datetime,
-) -> Principal:
-    """`authenticate` in a read transaction of its own; a key found under an older
+) -> tuple[Principal, datetime | None]:
+    """`authenticate` in a read transaction of its own (with the key's expiry, as
+    `verify` gives it); a key found under an older
     pepper is then moved to the issuing one in one short write transaction, so after a
     rotation every key in use leaves the old pepper by itself.
 
     The move is best effort: if the database is busy the key still works and its next
     use tries again. (It cannot share the lookup's transaction: that one is read-only.)"""
     async with session_scope(sessionmaker, write=False) as session:
-        principal, stale = await verify(session, peppers, raw_key, now)
+        principal, stale, expires_at = await verify(session, peppers, raw_key, now)
     if stale is not None:
         try:
             async with session_scope(sessionmaker) as session:
@@ -127,7 +131,7 @@ async def authenticate_in(
         else:
             if moved:
                 log.info("api_key_rehashed", key_id=str(stale.key_id), pepper_id=stale.pepper_id)
-    return principal
+    return principal, expires_at
 
 
 def _principal(key: ApiKey) -> Principal:
@@ -199,12 +203,17 @@ async def ensure_alive(session: AsyncSession, principal: Principal, now: datetim
         ) from None
 
 
-async def _check_lineage(repo: ApiKeyRepository, key: ApiKey, now: datetime) -> None:
-    """`KeyRejectedError` if the key or any key it was minted from is revoked or expired."""
+async def _check_lineage(repo: ApiKeyRepository, key: ApiKey, now: datetime) -> datetime | None:
+    """`KeyRejectedError` if the key or any key it was minted from is revoked or expired;
+    otherwise the earliest expiry among them (None when none of them expires)."""
     _check_alive(key, key.revoked_at, key.expires_at, now, own=True)
+    deadlines = [key.expires_at] if key.expires_at is not None else []
     if key.parent_id is not None:
         for ancestor_id, revoked_at, expires_at in await repo.ancestors(key.parent_id):
             _check_alive(key, revoked_at, expires_at, now, own=False, ancestor_id=ancestor_id)
+            if expires_at is not None:
+                deadlines.append(expires_at)
+    return min(deadlines, default=None)
 
 
 def _check_alive(
@@ -490,6 +499,7 @@ async def _mark_revoked(
     before = _snapshot(key)
     key.revoked_at = when
     await session.flush()
+    after_commit(session, "credential_cache", announce_revocation)
     await audit.record(
         session,
         workspace_id=principal.workspace_id,
@@ -509,6 +519,7 @@ async def revoke_all_for_team(
     so its descendants are among them; the sweep after the bulk update is the proof."""
     now = utcnow()
     revoked = await ApiKeyRepository(session).revoke_for_team(team_id, now)
+    after_commit(session, "credential_cache", announce_revocation)
     for key_id in revoked:
         await audit.record(
             session,

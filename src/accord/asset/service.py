@@ -21,8 +21,10 @@ from accord.asset.schemas import Asset as AssetOut
 from accord.asset.schemas import AssetCreate, AssetUpdate
 from accord.audit import service as audit
 from accord.auth.principal import Principal
+from accord.db import after_commit
 from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, PermissionDeniedError
+from accord.kit import invalidation
 from accord.kit.clock import utcnow
 from accord.models import Asset, Workspace
 from accord.team import service as team_service
@@ -302,6 +304,8 @@ async def delete(
     before = snapshot(asset)
     asset.deleted_at = utcnow()
     await AssetRepository(session).flush()
+    # What caches hold about its versions is stale once this commits (contract/bodies.py).
+    after_commit(session, "assets_changed", lambda: invalidation.announce("assets"))
     await audit.record(
         session,
         workspace_id=principal.workspace_id,

@@ -11,10 +11,13 @@ what the dependency uses for requests without a body).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.types import Scope
 
 from accord.api_key import service as api_key_service
 from accord.api_key.rejection import KeyRejectedError
+from accord.auth.cache import generation
 from accord.auth.oidc import identity
 from accord.auth.oidc.keys import ProviderUnavailableError
 from accord.auth.oidc.tokens import TokenRejectedError, looks_like_jwt
@@ -41,19 +44,31 @@ def bearer_credential(header: str) -> str | None:
 
 
 async def lookup(state: AppState, credential: str) -> Principal:
-    """The caller's principal: an API key's, in a read transaction of its own (a key still
-    stored under an older pepper is then moved to the issuing one: ADR 0035;
-    `KeyRejectedError` if refused), or, with OIDC configured, a JWT from the provider's
-    (`UnauthenticatedError` ``invalid_token``, `NoRoleError` 403, or 503 when the
-    provider's keys cannot be fetched)."""
+    """The caller's principal: from the credential cache when it was verified a moment
+    ago (auth/cache.py: the bound on revocation), otherwise an API key's, in a read
+    transaction of its own (a key still stored under an older pepper is then moved to
+    the issuing one: ADR 0035; `KeyRejectedError` if refused), or, with OIDC configured,
+    a JWT from the provider's (`UnauthenticatedError` ``invalid_token``, `NoRoleError`
+    403, or 503 when the provider's keys cannot be fetched). Refusals are not cached."""
+    cache = state.credentials
+    digest = cache.digest(credential)
+    now = utcnow()
+    found = cache.get(digest, now)
+    if found is not None:
+        return found
+    seen = generation()
+    expires_at: datetime | None
     if state.oidc is not None and looks_like_jwt(credential):
-        return await _from_token(state, credential)
-    return await api_key_service.authenticate_in(
-        state.sessionmaker, state.peppers, credential, utcnow()
-    )
+        principal, expires_at = await _from_token(state, credential)
+    else:
+        principal, expires_at = await api_key_service.authenticate_in(
+            state.sessionmaker, state.peppers, credential, now
+        )
+    cache.put(digest, principal, expires_at, seen_generation=seen)
+    return principal
 
 
-async def _from_token(state: AppState, token: str) -> Principal:
+async def _from_token(state: AppState, token: str) -> tuple[Principal, datetime | None]:
     assert state.oidc is not None
     try:
         claims = await state.oidc.verify(token)
@@ -70,7 +85,9 @@ async def _from_token(state: AppState, token: str) -> Principal:
     # A write transaction: the person may be new, or have a new name or email.
     async with session_scope(state.sessionmaker) as session:
         resolved = await identity.resolve(session, claims, state.settings, utcnow())
-    return resolved.principal
+    exp = claims.get("exp")
+    expires_at = datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None
+    return resolved.principal, expires_at
 
 
 Outcome = Principal | KeyRejectedError | AccordError

@@ -6,8 +6,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Header, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from accord.asset import service as asset_service
 from accord.auth.dependencies import ReadPrincipal, WritePrincipal
@@ -24,6 +24,7 @@ from accord.contract.schemas import (
     PublishedOutcome,
     VersionCreate,
 )
+from accord.db import session_scope
 from accord.deps import SessionDep, StateDep, engine_for, read_only
 from accord.exceptions import ValidationFailedError
 from accord.idempotency import service as idempotency
@@ -39,6 +40,7 @@ from accord.lineage import service as lineage_service
 from accord.lineage.schemas import DEFAULT_DEPTH, MAX_DEPTH
 from accord.problems import STANDARD_ERRORS
 from accord.proposal import service as proposal_service
+from accord.state import AppState
 
 router = APIRouter(prefix="/api/v1/assets", tags=["versions"], responses=STANDARD_ERRORS)
 
@@ -139,18 +141,24 @@ async def list_versions(
     )
 
 
-@router.get("/{asset_id}/versions/{version}")
+@router.get("/{asset_id}/versions/{version}", response_model=ContractVersion)
 async def get_version(
     asset_id: uuid.UUID,
     principal: ReadPrincipal,
-    session: SessionDep,
+    request: Request,
     version: str = Path(..., max_length=64),
-) -> ContractVersion:
+) -> Response:
     """One version with its schema and guarantees."""
-    found = await contract_service.get_version_of_asset(
-        session, principal.workspace_id, asset_id, version
-    )
-    return ContractVersion.model_validate(found)
+    # The hot path: kept versions answer without a transaction (contract/bodies.py), so
+    # this route opens its own only when it must read.
+    state: AppState = request.app.state.accord
+    body = state.versions.body((principal.workspace_id, asset_id, version))
+    if body is None:
+        async with session_scope(state.sessionmaker, write=False) as session:
+            body = await contract_service.version_body(
+                session, state.versions, principal.workspace_id, asset_id, version
+            )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{asset_id}/diff")

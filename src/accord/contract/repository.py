@@ -104,6 +104,23 @@ class ContractVersionRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def live_version_id(
+        self, workspace_id: uuid.UUID, asset_id: uuid.UUID, version: str
+    ) -> uuid.UUID | None:
+        """`of_live_asset` without loading the version: its id only (contract.bodies)."""
+        stmt = (
+            select(ContractVersion.id)
+            .join(Asset, Asset.id == ContractVersion.asset_id)
+            .where(
+                Asset.id == asset_id,
+                Asset.workspace_id == workspace_id,
+                Asset.deleted_at.is_(None),
+                ContractVersion.version == version,
+            )
+        )
+        found: uuid.UUID | None = (await self.session.execute(stmt)).scalar_one_or_none()
+        return found
+
     async def get(self, version_id: uuid.UUID) -> ContractVersion | None:
         return await self.session.get(ContractVersion, version_id)
 

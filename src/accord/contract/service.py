@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.asset import service as asset_service
@@ -14,6 +15,7 @@ from accord.asset.policy import Compatibility
 from accord.audit import service as audit
 from accord.auth.principal import Actor
 from accord.contract import references
+from accord.contract.bodies import HotVersions, generation
 from accord.contract.evaluate import Candidate, Earlier
 from accord.contract.fields import FieldCatalog, catalog
 from accord.contract.repository import ContractVersionRepository
@@ -132,6 +134,36 @@ async def get_version_of_asset(
             f"version {version} of asset {asset_id} not found", code="version_not_found"
         )
     return found
+
+
+_VERSION_OUT = TypeAdapter(VersionOut)
+
+
+async def version_body(
+    session: AsyncSession,
+    hot: HotVersions,
+    workspace_id: uuid.UUID,
+    asset_id: uuid.UUID,
+    version: str,
+) -> bytes:
+    """`get_version_of_asset` as the JSON the API answers with, read from the database
+    and kept in ``hot`` (contract/bodies.py; `HotVersions.body` answers the next ones)."""
+    seen = generation()
+    repo = ContractVersionRepository(session)
+    version_id = await repo.live_version_id(workspace_id, asset_id, version)
+    if version_id is None:
+        raise NotFoundError(
+            f"version {version} of asset {asset_id} not found", code="version_not_found"
+        )
+    body = hot.bodies.get(version_id)
+    if body is None:
+        found = await repo.get(version_id)
+        if found is None:  # read in the same transaction as its id: cannot happen
+            raise NotFoundError(f"version {version} of asset {asset_id} not found")
+        body = _VERSION_OUT.dump_json(VersionOut.model_validate(found), by_alias=True)
+        hot.bodies.put(version_id, body)
+    hot.visible.put((workspace_id, asset_id, version), version_id, seen_generation=seen)
+    return body
 
 
 async def get_by_id(session: AsyncSession, version_id: uuid.UUID) -> ContractVersion | None:

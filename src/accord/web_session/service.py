@@ -53,7 +53,7 @@ async def sign_in(
     an older one moves to the issuing one, ADR 0035), open a session: (cookie token, the
     session). `KeyRejectedError` for a key the API would refuse."""
     pepper = peppers if isinstance(peppers, str) else peppers[0]
-    principal, stale = await api_key_service.verify(session, peppers, raw_key, now)
+    principal, stale, _ = await api_key_service.verify(session, peppers, raw_key, now)
     if stale is not None:
         await api_key_service.migrate_hash(session, stale)
     assert principal.key_id is not None  # a real key, never the development bypass

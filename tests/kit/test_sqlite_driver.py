@@ -1,0 +1,95 @@
+"""The one-hop aiosqlite cursor (kit/sqlite_driver.py): SQLAlchemy's behaviour, one
+thread hop per statement."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from accord.db import create_engine, create_sessionmaker, session_scope
+from accord.kit.sqlite_driver import OneHopCursor
+from tests.conftest import make_settings
+
+
+@pytest.fixture
+async def local_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    eng = create_engine(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"))
+    async with eng.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+    yield eng
+    await eng.dispose()
+
+
+async def test_rows_counts_and_ids_come_back_as_from_the_stock_cursor(
+    local_engine: AsyncEngine,
+) -> None:
+    async with local_engine.begin() as conn:
+        inserted = await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        assert inserted.lastrowid == 1
+        await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": "b"}, {"v": "c"}])
+        changed = await conn.execute(text("UPDATE t SET v = v || '!' WHERE id > 1"))
+        assert changed.rowcount == 2
+        rows = (await conn.execute(text("SELECT id, v FROM t ORDER BY id"))).all()
+        assert [tuple(r) for r in rows] == [(1, "a"), (2, "b!"), (3, "c!")]
+        assert (await conn.execute(text("SELECT v FROM t WHERE id = 9"))).first() is None
+        assert isinstance(conn.sync_connection.connection.dbapi_connection.cursor(), OneHopCursor)  # type: ignore[union-attr]
+
+
+async def test_driver_errors_keep_their_sqlalchemy_types(local_engine: AsyncEngine) -> None:
+    async with local_engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    with pytest.raises(IntegrityError):
+        async with local_engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    with pytest.raises(OperationalError):
+        async with local_engine.begin() as conn:
+            await conn.execute(text("SELECT nope FROM t"))
+
+
+async def test_a_read_transaction_stays_on_the_loop_and_a_write_hops_once_a_statement(
+    local_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read runs on the event loop's thread; a write's BEGIN IMMEDIATE, statement,
+    COMMIT and the pool's reset take one hop each (the stock cursor made four per
+    statement)."""
+    sessionmaker = create_sessionmaker(local_engine)
+    async with session_scope(sessionmaker, write=False) as session:  # warm the pool
+        await session.execute(text("SELECT 1"))
+    hops = 0
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with session_scope(sessionmaker, write=False) as session:
+        assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+    assert hops == 0
+    async with session_scope(sessionmaker) as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('w')"))
+    assert hops == 4
+    async with session_scope(sessionmaker, write=False) as session:  # sees the commit
+        assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["w"]
+    assert hops == 4
+
+
+async def test_a_failed_read_rolls_back_and_the_connection_serves_on(
+    local_engine: AsyncEngine,
+) -> None:
+    sessionmaker = create_sessionmaker(local_engine)
+    with pytest.raises(OperationalError):
+        async with session_scope(sessionmaker, write=False) as session:
+            await session.execute(text("SELECT nope FROM t"))
+    async with session_scope(sessionmaker) as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('after')"))
+    async with session_scope(sessionmaker, write=False) as session:
+        assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["after"]
