@@ -51,9 +51,14 @@ def running_server_process(
     database_url: str | None = None,
     extra_env: dict[str, str] | None = None,
     log: Path | None = None,
+    *,
+    workers: int = 1,
+    fresh_database: bool = True,
 ) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[bytes]]]:
     """Like `running_server`, also yielding the process (its pid, for RSS readings);
-    with ``log``, the server's output (JSON log lines) goes to that file."""
+    with ``log``, the server's output (JSON log lines) goes to that file. ``workers`` > 1
+    starts `accord serve --workers N`; ``fresh_database=False`` serves a PostgreSQL
+    database as it is (one another server of this run made and still uses)."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
@@ -64,13 +69,15 @@ def running_server_process(
         )
         env.update(extra_env or {})
         if database_url:
-            asyncio.run(recreate_database(database_url))
             env["ACCORD_DATABASE_URL"] = database_url
-            subprocess.run([ACCORD, "db", "upgrade"], env=env, check=True, capture_output=True)
+            if fresh_database:
+                asyncio.run(recreate_database(database_url))
+                subprocess.run([ACCORD, "db", "upgrade"], env=env, check=True, capture_output=True)
         sink = log.open("wb") if log is not None else subprocess.DEVNULL
-        proc = subprocess.Popen(
-            [ACCORD, "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink
-        )
+        command = [ACCORD, "serve", "--port", str(port)]
+        if workers != 1:
+            command += ["--workers", str(workers)]
+        proc = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
