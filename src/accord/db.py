@@ -5,13 +5,17 @@ or rolls back on any exception; nothing else in the code base calls ``commit()``
 
 SQLite specifics: WAL journal, foreign keys on, a busy timeout, and write transactions
 opened with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of
-failing when a read lock cannot be upgraded.
+failing when a read lock cannot be upgraded. Inside one process, `session_scope` lets one
+write transaction at a time ask for that lock (`_Writers`: an ``asyncio.Lock`` waited on
+up to the busy timeout), so a request's write can run on the loop's thread
+(``inline``, kit/sqlite_driver.py) and only other processes' writers are polled for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,9 +33,10 @@ from sqlalchemy.ext.asyncio import (
 from accord.config import Settings
 from accord.exceptions import DatabaseTroubleError
 from accord.kit.dberrors import DETAIL, Trouble, classify, classify_connect
-from accord.kit.sqlite_driver import one_hop_dbapi, read_inline
+from accord.kit.sqlite_driver import begin, one_hop_dbapi
 
 _WRITE_OPTION = "accord_write"
+_INLINE_OPTION = "accord_inline"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -60,7 +65,7 @@ def _sqlite_engine(settings: Settings, database: str | None) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         settings.resolved_database_url,
-        # check_same_thread: read transactions run on the loop's thread (read_inline)
+        # check_same_thread: transactions may run on the loop's thread (sqlite_driver.begin)
         connect_args={
             "timeout": settings.sqlite_busy_timeout_ms / 1000,
             "check_same_thread": False,
@@ -82,11 +87,61 @@ def _sqlite_engine(settings: Settings, database: str | None) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        write = conn.get_execution_options().get(_WRITE_OPTION, True)
-        read_inline(conn.connection.dbapi_connection, not write)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        write = options.get(_WRITE_OPTION, True)
+        inline = options.get(_INLINE_OPTION, False)
+        if not begin(conn.connection.dbapi_connection, write=write, inline=inline, busy_ms=busy_ms):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    _WRITERS[engine.sync_engine] = _Writers(busy_ms / 1000)
     return engine
+
+
+class _Writers:
+    """One SQLite engine's write transactions in this process, one at a time (SQLite has
+    one writer anyway): the others wait here, on the loop, rather than on the database's
+    lock. Per event loop (a lock belongs to one); the task holding it passes through, so
+    a nested write fails on the database's lock as it always did instead of hanging."""
+
+    def __init__(self, busy_s: float) -> None:
+        self.busy_s = busy_s
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._holders: dict[asyncio.Lock, asyncio.Task[Any] | None] = {}
+
+    @asynccontextmanager
+    async def one(self) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        task = asyncio.current_task()
+        if lock.locked() and self._holders.get(lock) is task:
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.busy_s):
+                await lock.acquire()
+        except TimeoutError:
+            raise trouble_error(Trouble.busy) from None
+        self._holders[lock] = task
+        try:
+            yield
+        finally:
+            self._holders.pop(lock, None)
+            lock.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Any, _Writers] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _one_writer(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    bind = sessionmaker.kw.get("bind")
+    writers = _WRITERS.get(bind.sync_engine) if isinstance(bind, AsyncEngine) else None
+    if writers is None:  # PostgreSQL: writers do not queue on one lock
+        yield
+        return
+    async with writers.one():
+        yield
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -133,15 +188,22 @@ def trouble_error(trouble: Trouble) -> DatabaseTroubleError:
 
 @asynccontextmanager
 async def session_scope(
-    sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
+    sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True, inline: bool = False
 ) -> AsyncIterator[AsyncSession]:
     """The transaction boundary: commit when the block succeeds, roll back otherwise.
 
+    ``inline`` (SQLite): a short write transaction, run on the event loop's thread like
+    every read (kit/sqlite_driver.py); a request's are short, a bulk import's are not.
+
     Database trouble (down, busy, a lock or statement timeout, a deadlock) comes out as a
     `DatabaseTroubleError` (503 with Retry-After); every other error keeps its type."""
-    async with sessionmaker() as session:
+    async with contextlib.AsyncExitStack() as stack:
+        if write:  # SQLite: one write transaction of this process at a time
+            await stack.enter_async_context(_one_writer(sessionmaker))
+        session = await stack.enter_async_context(sessionmaker())
         try:
-            await session.connection(execution_options={_WRITE_OPTION: write})
+            options = {_WRITE_OPTION: write, _INLINE_OPTION: inline}
+            await session.connection(execution_options=options)
         except Exception as exc:
             trouble = classify_connect(exc)
             if trouble is None:

@@ -46,7 +46,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     write = request.method not in _READ_METHODS and not getattr(
         request.scope.get("endpoint"), _READ_ONLY, False
     )
-    async with session_scope(state.sessionmaker, write=write) as session:
+    # inline: a request's transaction is short enough to run on the loop's thread (SQLite)
+    async with session_scope(state.sessionmaker, write=write, inline=True) as session:
         yield session
 
 

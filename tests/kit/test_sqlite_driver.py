@@ -3,6 +3,8 @@ thread hop per statement."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from accord.db import create_engine, create_sessionmaker, session_scope
+from accord.exceptions import DatabaseTroubleError
 from accord.kit.sqlite_driver import OneHopCursor
 from tests.conftest import make_settings
+from tests.locks import write_lock_held
 
 
 @pytest.fixture
@@ -93,3 +97,112 @@ async def test_a_failed_read_rolls_back_and_the_connection_serves_on(
         await session.execute(text("INSERT INTO t (v) VALUES ('after')"))
     async with session_scope(sessionmaker, write=False) as session:
         assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["after"]
+
+
+# A request's write transaction on the loop's thread (`begin` with inline, db._Writers).
+
+
+def _hop_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    hops = [0]
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops[0] += 1
+        return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return hops
+
+
+async def test_an_inline_write_runs_on_the_loop_and_commits(
+    local_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessionmaker = create_sessionmaker(local_engine)
+    async with session_scope(sessionmaker, write=False) as session:  # warm the pool
+        await session.execute(text("SELECT 1"))
+    hops = _hop_counter(monkeypatch)
+    async with session_scope(sessionmaker, inline=True) as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('inline')"))
+    with pytest.raises(IntegrityError):  # rolled back on the loop too
+        async with session_scope(sessionmaker, inline=True) as session:
+            await session.execute(text("INSERT INTO t (v) VALUES ('inline')"))
+    assert hops[0] == 0
+    async with session_scope(sessionmaker, write=False) as session:
+        assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["inline"]
+
+
+async def test_an_inline_writer_waits_for_another_process_without_stalling_the_loop(
+    tmp_path: Path,
+) -> None:
+    """Another connection (another process, as far as SQLite knows) holds the write lock:
+    the inline BEGIN IMMEDIATE polls with ``await`` between tries, so other tasks run
+    meanwhile, and it gets the lock once the holder lets go."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'held.db'}"
+    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=5000))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        sessionmaker = create_sessionmaker(engine)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        with write_lock_held(url, 0.5, table="t"):
+            tick_task = asyncio.create_task(ticker())
+            started = time.monotonic()
+            async with session_scope(sessionmaker, inline=True) as session:
+                await session.execute(text("INSERT INTO t (v) VALUES ('after')"))
+            waited = time.monotonic() - started
+            tick_task.cancel()
+        assert 0.3 < waited < 4.0
+        assert ticks >= 10, f"the loop ran {ticks} times in {waited:.2f} s"
+    finally:
+        await engine.dispose()
+
+
+async def test_an_inline_writer_gives_up_at_the_busy_timeout_with_a_503(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'held.db'}"
+    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=200))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        sessionmaker = create_sessionmaker(engine)
+        with write_lock_held(url, 10, table="t"):
+            started = time.monotonic()
+            with pytest.raises(DatabaseTroubleError) as raised:
+                async with session_scope(sessionmaker, inline=True) as session:
+                    await session.execute(text("INSERT INTO t (v) VALUES ('never')"))
+            assert time.monotonic() - started < 2.0
+        assert raised.value.instance_code == "database_busy"
+        async with session_scope(sessionmaker, inline=True) as session:  # serves on
+            await session.execute(text("INSERT INTO t (v) VALUES ('later')"))
+            assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["later"]
+    finally:
+        await engine.dispose()
+
+
+async def test_writers_of_one_process_queue_instead_of_failing_busy(tmp_path: Path) -> None:
+    """Twenty concurrent write transactions, each holding the lock across an ``await``,
+    with a busy timeout far shorter than their total: they take turns on the process's
+    lock (db._Writers), none fails."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'queue.db'}"
+    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=1000))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        sessionmaker = create_sessionmaker(engine)
+
+        async def write(i: int) -> None:
+            async with session_scope(sessionmaker, inline=True) as session:
+                await session.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": str(i)})
+                await asyncio.sleep(0.02)
+
+        await asyncio.gather(*(write(i) for i in range(20)))
+        async with session_scope(sessionmaker, write=False) as session:
+            assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 20
+    finally:
+        await engine.dispose()

@@ -12,14 +12,22 @@ cursor that does all four in one function on the connection's thread. Everything
 SQLAlchemy's: the connection class, error translation, the execute mutex, isolation
 levels, termination. Server-side cursors (not used by Accord) keep the stock class.
 
+A request's write transaction may run on the loop's thread too (`begin` with ``inline``):
+its statements take microseconds, less than a hop each, and the one wait a WAL writer can
+meet, the write lock at ``BEGIN IMMEDIATE``, is taken by polling with the busy timeout off
+and an ``await`` between tries, so another process's writer never stalls the loop.
+(Inside one process `accord.db` lets one write transaction at a time ask for it.)
+
 The pieces of SQLAlchemy this subclasses (``AsyncAdapt_aiosqlite_cursor``'s attributes)
 are checked by tests/kit/test_sqlite_driver.py against the pinned version.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,7 +102,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
-        # A read transaction has nothing to execute many times: always on the thread.
+        # Many rows at once (a bulk insert) may take a while: always on the thread.
         try:
             return await_(self._hop(operation, seq_of_parameters, many=True))
         except Exception as error:
@@ -114,8 +122,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    """``inline``: the current transaction only reads, and runs on the event loop's
-    thread (`read_inline`)."""
+    """``inline``: the current transaction runs on the event loop's thread (`begin`)."""
 
     __slots__ = ("inline",)
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
@@ -143,17 +150,55 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._handle_exception(error)
 
 
-def read_inline(dbapi_connection: Any, inline: bool) -> None:
-    """Run the transaction that begins now on the event loop's thread (``inline``: it
-    only reads) or on the connection's own thread (it writes). Set at every BEGIN.
+_BUSY = ("database is locked", "database is busy")
+_FIRST_WAIT_S = 0.001
+_LONGEST_WAIT_S = 0.05
 
-    A read in WAL mode never waits for a lock (writers do not block readers), and an
-    indexed lookup takes microseconds, less than the two thread switches a hop costs; a
-    writer may wait for the write lock (``busy_timeout``), which must not stall the loop,
-    so writes keep the thread. The connection is used by one thread at a time either way
-    (the pool hands it to one transaction; ``check_same_thread`` is off for this)."""
-    if isinstance(dbapi_connection, _OneHopConnection):
-        dbapi_connection.inline = inline
+
+def begin(dbapi_connection: Any, *, write: bool, inline: bool, busy_ms: int) -> bool:
+    """Start the transaction on ``dbapi_connection`` if it runs on the loop's thread: a
+    read (always inline) or, with ``inline``, a write, whose ``BEGIN IMMEDIATE`` waits up
+    to ``busy_ms`` for the write lock without blocking the loop. Returns False when the
+    transaction keeps the connection's own thread: the caller then issues its BEGIN.
+    Called at every BEGIN, from SQLAlchemy's ``begin`` event (inside its greenlet, where
+    ``await_`` may wait)."""
+    if not isinstance(dbapi_connection, _OneHopConnection):
+        return False
+    dbapi_connection.inline = inline or not write
+    if not dbapi_connection.inline:
+        return False
+    raw: sqlite3.Connection = dbapi_connection._connection._conn
+    try:
+        if not write:
+            raw.execute("BEGIN")
+            return True
+        _begin_immediate(raw, busy_ms)
+    except Exception as error:
+        dbapi_connection.inline = False
+        dbapi_connection._handle_exception(error)
+    return True
+
+
+def _begin_immediate(raw: sqlite3.Connection, busy_ms: int) -> None:
+    """``BEGIN IMMEDIATE`` with SQLite's own busy wait off (it would sleep on the loop's
+    thread): on a busy answer, wait without blocking the loop and try again, up to
+    ``busy_ms``; then the busy error stands (503 database_busy)."""
+    deadline = time.monotonic() + busy_ms / 1000
+    wait = _FIRST_WAIT_S
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                left = deadline - time.monotonic()
+                if left <= 0 or not str(error).lower().startswith(_BUSY):
+                    raise
+                await_(asyncio.sleep(min(wait, left)))
+                wait = min(wait * 2, _LONGEST_WAIT_S)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
 
 
 class _OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
