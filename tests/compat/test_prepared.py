@@ -171,3 +171,28 @@ def test_large_and_small_roots_compare_properties_by_exact_source(size: int) -> 
         Outcome.INCOMPATIBLE
     )
     assert check(truth, copy.deepcopy(truth), mode="full").compatible
+
+
+def _table(n: int, nullable_last: bool = False) -> dict[str, Any]:
+    columns = [{"name": f"c{i}", "type": "integer", "nullable": False} for i in range(n)]
+    columns[-1]["nullable"] = nullable_last
+    return {"columns": columns}
+
+
+def test_a_table_validated_once_is_checked_on_that_parse_whatever_the_references() -> None:
+    """`validated_table` gives back its parse; `Prepared.from_table` keeps it, so a publish
+    parses its candidate once (contract/evaluate.assess_candidate)."""
+    from accord.compat import validated_table
+
+    doc = _table(5, nullable_last=True)
+    parsed = validated_table(doc, "table")
+    assert parsed is not None
+    assert validated_table({"type": "object"}, "jsonschema") is None
+    new = Prepared.from_table(doc, parsed)
+    kept = new.parsed
+    base = Prepared(_table(5), fmt="table")
+    for refs in (None, {"https://example.com/x.json": {"type": "string"}}):
+        verdict = check(base, new, mode="forward", refs=refs)
+        assert verdict.to_dict() == check(_table(5), doc, mode="forward").to_dict()
+        assert verdict.outcome is Outcome.INCOMPATIBLE
+        assert new.parsed is kept

@@ -103,3 +103,66 @@ def test_a_history_sent_as_json_text_is_decoded_only_where_not_kept(monkeypatch:
     assert by_text.to_dict() == by_dict.to_dict()
     assert by_text.breaking
     assert len(cache) == 4
+
+
+def _table(n: int, described: str = "") -> dict[str, Any]:
+    columns: list[dict[str, Any]] = [{"name": f"c{i}", "type": "string"} for i in range(n)]
+    columns[-1]["description"] = described
+    return {"columns": columns}
+
+
+def test_a_publish_is_assessed_in_one_call_and_its_parse_serves_the_next(
+    monkeypatch: Any,
+) -> None:
+    """`assess_candidate`: validated, hashed and judged at once; the candidate is kept by
+    its content hash, so as the next publish's base it is not parsed again."""
+    from accord.contract.evaluate import assess_candidate, content_hash
+
+    cache = VersionCache()
+    monkeypatch.setattr(evaluate_module, "_VERSIONS", cache)
+    policy = Compatibility.backward
+    first, second = _table(50, "one"), _table(50, "two")
+    base = Earlier("1.0.0", "table", first, {}, content_hash("table", first, {}, []))
+    candidate = Candidate("table", second, Guarantees())
+    assessed = assess_candidate(policy, "lenient", candidate, base.digest, base, [])
+    assert assessed.digest == content_hash("table", second, {}, [])
+    assert assessed.invalid is None
+    assert assessed.evaluation is not None
+    assert not assessed.evaluation.breaking
+    assert (cache.hits, cache.misses, len(cache)) == (0, 2, 2)
+    # The next publish: the candidate above is its base, found parsed.
+    after = Earlier("1.1.0", "table", second, {}, assessed.digest)
+    third = Candidate("table", _table(50, "three"), Guarantees())
+    assess_candidate(policy, "lenient", third, after.digest, after, [])
+    assert cache.hits == 1
+    # The latest version's content again: hashed, not judged.
+    same = assess_candidate(policy, "lenient", candidate, assessed.digest, after, [])
+    assert same.evaluation is None
+    assert same.digest == assessed.digest
+
+
+def test_an_invalid_candidate_is_refused_before_anything_is_judged(monkeypatch: Any) -> None:
+    from accord.contract.evaluate import assess_candidate
+
+    cache = VersionCache()
+    monkeypatch.setattr(evaluate_module, "_VERSIONS", cache)
+    bad = Candidate("table", {"columns": [{"name": "a", "type": "nope"}]}, Guarantees())
+    base = Earlier("1.0.0", "table", _table(3), {}, "d")
+    assessed = assess_candidate(Compatibility.backward, "lenient", bad, "d", base, [])
+    assert assessed.invalid is not None
+    assert assessed.digest == ""
+    assert assessed.evaluation is None
+    assert len(cache) == 0
+
+
+def test_an_engine_process_collects_young_objects_less_often() -> None:
+    import gc
+
+    before, limit = gc.get_threshold(), evaluate_module._VERSIONS.limit
+    try:
+        evaluate_module.keep_versions(1 << 20)
+        assert gc.get_threshold()[0] == evaluate_module.GC_YOUNG_THRESHOLD
+        assert gc.get_threshold()[1:] == before[1:]
+    finally:
+        gc.set_threshold(*before)
+        evaluate_module._VERSIONS.limit = limit

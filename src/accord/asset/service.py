@@ -107,6 +107,14 @@ async def concerned_teams(session: AsyncSession, asset: Asset) -> list[uuid.UUID
     return [asset.owner_team_id, *cache[asset.id]]
 
 
+def remember_consumers(
+    session: AsyncSession, asset_id: uuid.UUID, team_ids: list[uuid.UUID]
+) -> None:
+    """What `concerned_teams` would look up, read by a caller that already has the
+    asset's live registrations in this transaction (a publish's plan)."""
+    session.info.setdefault(_CONSUMERS_KEY, {})[asset_id] = list(team_ids)
+
+
 def forget_consumers(session: AsyncSession, asset_id: uuid.UUID) -> None:
     session.info.get(_CONSUMERS_KEY, {}).pop(asset_id, None)
 

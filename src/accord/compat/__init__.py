@@ -55,6 +55,7 @@ __all__ = [
     "parse_table_schema",
     "parse_type",
     "validate_schema",
+    "validated_table",
 ]
 
 
@@ -146,10 +147,23 @@ def validate_schema(
     sub-schema: use it before storing or publishing a schema. Past ``budget_s`` seconds it
     raises ``SchemaError`` (too complex to analyse within the budget).
     """
+    validated_table(doc, fmt, budget_s=budget_s, refs=refs, dialect=dialect)
+
+
+def validated_table(
+    doc: Any,
+    fmt: SchemaFormat | str = SchemaFormat.AUTO,
+    *,
+    budget_s: float | None = None,
+    refs: Mapping[str, Any] | None = None,
+    dialect: str | None = None,
+) -> TableSchema | None:
+    """`validate_schema`, also giving back what it parsed when ``doc`` is a table schema
+    (None for a JSON Schema): `Prepared.from_table` keeps it for the check that follows, so
+    a publish parses its candidate once."""
     from accord.compat.budget import BudgetExceeded, within
     from accord.compat.js.dialect import asset_default
     from accord.compat.js.document import Document
-    from accord.compat.table.schema import parse_table_schema
 
     kind = SchemaFormat(fmt)
     if kind is SchemaFormat.AUTO:
@@ -157,9 +171,10 @@ def validate_schema(
     with within(budget_s):
         try:
             if kind is SchemaFormat.TABLE:
-                parse_table_schema(doc)
+                return parse_table_schema(doc)
             else:
                 default = asset_default(dialect)
                 Document(doc, eager=True, refs=refs or {}, default_dialect=default)
         except BudgetExceeded as exc:
             raise SchemaError(f"schema too complex to analyse within {exc.seconds:g} s") from None
+    return None

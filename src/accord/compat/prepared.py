@@ -18,6 +18,9 @@ from typing import Any
 
 from accord.compat.model import SchemaFormat, detect_format
 
+# The parse of a document that references nothing: it serves a check whatever its references.
+_ANY_REFS: Mapping[str, Any] = {}
+
 
 class Prepared:
     """One schema document with its parse, for one format and one set of settings."""
@@ -43,6 +46,24 @@ class Prepared:
         self.parsed: Any = None  # the backend's parse, made by the first check that uses it
         self.parsed_refs: Mapping[str, Any] | None = None  # what that parse resolved through
 
+    @classmethod
+    def from_table(
+        cls,
+        doc: Any,
+        table: Any,
+        *,
+        assert_formats: bool = False,
+        dialect: str | None = None,
+    ) -> Prepared:
+        """``doc``, a table schema, with ``table``: its parse by ``validated_table`` (a
+        table references nothing, so the parse serves a check whatever its references)."""
+        from accord.compat.table.backend import ParsedTable
+
+        prepared = cls(doc, SchemaFormat.TABLE, assert_formats=assert_formats, dialect=dialect)
+        prepared.parsed = ParsedTable(table)
+        prepared.parsed_refs = _ANY_REFS
+        return prepared
+
     def fits(self, fmt: SchemaFormat, assert_formats: bool, dialect: str | None) -> bool:
         """It can serve a check with these settings."""
         return self.fmt is fmt and self.assert_formats == assert_formats and self.dialect == dialect
@@ -55,7 +76,9 @@ class Prepared:
         self, refs: Mapping[str, Any], parse: Callable[[Any, Mapping[str, Any]], Any]
     ) -> Any:
         """Its parse with these references, made (or made again) when needed."""
-        if self.parsed is None or not (self.parsed_refs is refs or self.parsed_refs == refs):
+        if self.parsed is None or not (
+            self.parsed_refs is _ANY_REFS or self.parsed_refs is refs or self.parsed_refs == refs
+        ):
             self.parsed = parse(self.doc, refs)
             self.parsed_refs = refs
         return self.parsed

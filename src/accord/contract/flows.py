@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility, is_transitive
 from accord.auth.principal import Principal
-from accord.compat import SchemaError, validate_schema
+from accord.compat import SchemaError
 from accord.contract import references
 from accord.contract import service as contract_service
-from accord.contract.evaluate import Candidate, Evaluation, content_hash, evaluate
+from accord.contract.evaluate import Assessment, Candidate, Evaluation, assess_candidate
 from accord.contract.fields import catalog
 from accord.contract.impact import is_affected
 from accord.contract.schemas import VersionCreate
@@ -101,65 +101,78 @@ def _guarantees(body: VersionCreate, latest: ContractVersion | None) -> tuple[Gu
     )
 
 
-async def _validated(
+async def _candidate(
     session: AsyncSession,
     principal: Principal,
     body: VersionCreate,
-    asset: Asset,
-    engine: EngineRunner,
     latest: ContractVersion | None,
-) -> Candidate:
+) -> tuple[Candidate, str]:
+    """The candidate as the engine gets it (references resolved, guarantees carried
+    forward), and where its guarantees came from."""
     if body.references and body.format.value != "jsonschema":
         raise ValidationFailedError(
             "only a JSON Schema can reference other schemas", code="invalid_reference"
         )
     stored = await references.resolve(session, principal, body.references)
     refs = await references.schemas(session, stored)
-    try:
-        await engine(
-            validate_schema, body.schema_, body.format.value, dialect=asset.dialect, refs=refs
-        )
-    except SchemaError as exc:
-        hint = (
-            " (name the registered schema it means in `references`: name, asset, version)"
-            if "is not supplied" in exc.message
-            else ""
-        )
-        raise ValidationFailedError(
-            f"invalid {body.format.value} schema: {exc}{hint}", code="invalid_schema"
-        ) from None
     guarantees, what = _guarantees(body, latest)
+    return Candidate(body.format.value, body.schema_, guarantees, stored, refs), what
+
+
+def _require_valid(body: VersionCreate, invalid: SchemaError | None) -> None:
+    if invalid is None:
+        return
+    hint = (
+        " (name the registered schema it means in `references`: name, asset, version)"
+        if "is not supplied" in invalid.message
+        else ""
+    )
+    raise ValidationFailedError(
+        f"invalid {body.format.value} schema: {invalid}{hint}", code="invalid_schema"
+    ) from None
+
+
+def _require_known_guarantees(candidate: Candidate, what: str) -> None:
+    guarantees = candidate.guarantees
     named = [
         *guarantees.columns,
         *(name for group in guarantees.unique_together for name in group),
         *([guarantees.freshness.column] if guarantees.freshness else []),
     ]
     if named:
-        contract_service.require_known_fields(catalog(body.format.value, body.schema_), named, what)
-    return Candidate(body.format.value, body.schema_, guarantees, stored, refs)
+        contract_service.require_known_fields(
+            catalog(candidate.format, candidate.schema), named, what
+        )
 
 
-async def _evaluate(
+async def _assessed(
     session: AsyncSession,
     asset: Asset,
-    base: ContractVersion,
+    current: contract_service.Heads,
     candidate: Candidate,
     engine: EngineRunner,
-) -> Evaluation:
+) -> Assessment:
+    """One engine call: the candidate validated, hashed and judged against the base."""
     policy = Compatibility(asset.compatibility)
-    earlier = await contract_service.history(session, asset.id) if is_transitive(policy) else []
+    base = current.base
+    history = (
+        await contract_service.history(session, asset.id)
+        if base is not None and is_transitive(policy)
+        else []
+    )
     try:
         return await engine(
-            evaluate,
+            assess_candidate,
             policy,
             asset.content_model,
-            await contract_service.earlier_resolved(session, base),
-            earlier,
             candidate,
+            current.latest.content_hash if current.latest is not None else None,
+            await contract_service.earlier_resolved(session, base) if base is not None else None,
+            history,
             dialect=asset.dialect,
             annotations=asset.annotations,
         )
-    except SchemaError as exc:
+    except SchemaError as exc:  # a stored version the engine cannot read
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
 
 
@@ -180,13 +193,16 @@ async def plan(
     engine: EngineRunner,
 ) -> Plan:
     """Decide the outcome and the version number, enforcing every numbering rule. The
-    engine's work runs through ``engine`` (off the event loop, within its budget)."""
+    engine's work runs through ``engine`` (off the event loop, within its budget), in one
+    call (`evaluate.assess_candidate`)."""
     requested = _requested(body.version)
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base
-    candidate = await _validated(session, principal, body, asset, engine, latest)
-    guarantees = candidate.guarantees.to_json()
-    digest = content_hash(candidate.format, candidate.schema, guarantees, candidate.references)
+    candidate, what = await _candidate(session, principal, body, latest)
+    assessed = await _assessed(session, asset, current, candidate, engine)
+    _require_valid(body, assessed.invalid)
+    _require_known_guarantees(candidate, what)
+    digest = assessed.digest
     result = Plan(asset, candidate, digest, "published", requested=requested, latest=latest)
     if latest is not None and latest.content_hash == digest:
         result.outcome, result.base = "unchanged", latest
@@ -200,9 +216,11 @@ async def plan(
         result.number = requested or FIRST_VERSION
         return result
     result.base = base
-    result.evaluation = evaluation = await _evaluate(session, asset, base, candidate, engine)
+    assert assessed.evaluation is not None  # a base, and not the latest's content
+    result.evaluation = evaluation = assessed.evaluation
     base_number = contract_service.semver(base)
     result.registrations = list(await registration_service.live_for_asset(session, asset.id))
+    asset_service.remember_consumers(session, asset.id, [r.team_id for r in result.registrations])
     if not evaluation.breaking:
         result.number = requested or _next_compatible(base_number, latest)
         if result.number.major != base_number.major:

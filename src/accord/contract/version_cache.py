@@ -38,10 +38,13 @@ class VersionCache:
         items: Iterable[tuple[str, str, Any, Any]],
         make: Callable[[str, Any, Any], Prepared],
         settings: Hashable = None,
+        size: int | None = None,
     ) -> list[Prepared]:
         """A ``Prepared`` for each ``(digest, format, schema, refs)`` (the schema may be its
         JSON text, for ``make`` to decode), cached ones first;
-        ``settings``: what else ``make`` parses by (formats asserted, default dialect)."""
+        ``settings``: what else ``make`` parses by (formats asserted, default dialect);
+        ``size``: the source size of a single item when the caller knows it (``repr`` of
+        a large document costs as much as parsing it)."""
         out: list[Prepared] = []
         using: set[Key] = set()
         for digest, fmt, schema, refs in items:
@@ -59,8 +62,10 @@ class VersionCache:
             self.misses += 1
             prepared = make(fmt, schema, refs)
             out.append(prepared)
-            size = len(schema) if isinstance(schema, str) else len(repr(schema))
+            if size is None:
+                size = len(schema) if isinstance(schema, str) else len(repr(schema))
             self._admit(key, prepared, size, using)
+            size = None
         return out
 
     def _admit(self, key: Key, prepared: Prepared, size: int, using: set[Key]) -> None:

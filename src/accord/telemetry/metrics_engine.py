@@ -26,14 +26,15 @@ T = TypeVar("T")
 ENGINE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60)
 # Data checks run over whole tables or files: seconds to an hour.
 DATA_CHECK_BUCKETS = (0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
-ENGINE_OPERATIONS = ("check_history", "evaluate", "validate_schema")
+ENGINE_OPERATIONS = ("check_history", "assess_candidate", "compare")
 ENGINE_OUTCOMES = ("ok", "error", "timeout", "rejected")
 RUN_STATUSES = ("passed", "failed")
 
 COMPAT_DURATION = Histogram(
     "accord_compat_check_duration_seconds",
     "Compatibility engine calls, by engine function (check_history: /compat/check; "
-    "evaluate: a publish's verdict; ...) and outcome (ok, error, timeout, rejected).",
+    "assess_candidate: a publish's validation and verdict; compare: a diff) and outcome "
+    "(ok, error, timeout, rejected).",
     ["operation", "outcome"],
     buckets=ENGINE_BUCKETS,
 )
