@@ -17,6 +17,7 @@ from accord.db import create_engine
 from accord.migrate import (
     COMPAT_TABLE_NAME,
     autogenerate_include_name,
+    autogenerate_include_object,
     downgrade,
     head_revisions,
     schema_status,
@@ -73,7 +74,11 @@ async def test_models_match_migrations(fresh_engine: AsyncEngine) -> None:
     await upgrade(fresh_engine)
 
     def _diff(conn: Connection) -> list[object]:
-        opts = {"compare_type": True, "include_name": autogenerate_include_name}
+        opts = {
+            "compare_type": True,
+            "include_name": autogenerate_include_name,
+            "include_object": autogenerate_include_object(conn.dialect.name),
+        }
         ctx = MigrationContext.configure(conn, opts=opts)
         return list(compare_metadata(ctx, Base.metadata))
 

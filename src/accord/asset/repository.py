@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, exists, func, or_, select, type_coerce
+from sqlalchemy import Select, exists, func, or_, select, text, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,8 +60,11 @@ class AssetRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    def _postgresql(self) -> bool:
+        return self.session.bind is not None and self.session.bind.dialect.name == "postgresql"
+
     def _tag_filter(self, stmt: Select[Asset], tag: str) -> Select[Asset]:
-        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+        if self._postgresql():
             return stmt.where(type_coerce(Asset.tags, JSONB).contains([tag]))
         each = func.json_each(Asset.tags).table_valued("value")
         return stmt.where(exists(select(each.c.value).where(each.c.value == tag)))
@@ -100,6 +103,12 @@ class AssetRepository:
         if after_id is not None:
             stmt = stmt.where(Asset.id > after_id)
         stmt = stmt.order_by(Asset.id).limit(limit)
+        if (q or tag is not None) and self._postgresql():
+            # Whether the trigram or tags index beats walking ids depends on the pattern
+            # (a rare name or tag: the index; a common one: ids, stopping at `limit`). A
+            # prepared statement's generic plan cannot see it and walks ids, reading every
+            # asset for a rare name (issue 21): plan with the values.
+            await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         return (await self.session.execute(stmt)).scalars().all()
 
     async def add(self, asset: Asset) -> Asset:

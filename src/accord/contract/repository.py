@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Select, Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from accord.models import Asset, ContractVersion
+
+_T = TypeVar("_T")
 
 
 class ContractVersionRepository:
@@ -92,32 +94,14 @@ class ContractVersionRepository:
         self, workspace_id: uuid.UUID, asset_id: uuid.UUID, version: str
     ) -> ContractVersion | None:
         """One query for the hot read path: the version, if its asset is live and ours."""
-        stmt = (
-            select(ContractVersion)
-            .join(Asset, Asset.id == ContractVersion.asset_id)
-            .where(
-                Asset.id == asset_id,
-                Asset.workspace_id == workspace_id,
-                Asset.deleted_at.is_(None),
-                ContractVersion.version == version,
-            )
-        )
+        stmt = _on_live_asset(select(ContractVersion), workspace_id, asset_id, version)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def live_version_id(
         self, workspace_id: uuid.UUID, asset_id: uuid.UUID, version: str
     ) -> uuid.UUID | None:
         """`of_live_asset` without loading the version: its id only (contract.bodies)."""
-        stmt = (
-            select(ContractVersion.id)
-            .join(Asset, Asset.id == ContractVersion.asset_id)
-            .where(
-                Asset.id == asset_id,
-                Asset.workspace_id == workspace_id,
-                Asset.deleted_at.is_(None),
-                ContractVersion.version == version,
-            )
-        )
+        stmt = _on_live_asset(select(ContractVersion.id), workspace_id, asset_id, version)
         found: uuid.UUID | None = (await self.session.execute(stmt)).scalar_one_or_none()
         return found
 
@@ -128,3 +112,25 @@ class ContractVersionRepository:
         self.session.add(version)
         await self.session.flush()
         return version
+
+    async def version_numbers(self, version_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The version number of each of these ids that exists, in one query (no row is
+        loaded: a proposal list names two versions per row)."""
+        if not version_ids:
+            return {}
+        stmt = select(ContractVersion.id, ContractVersion.version).where(
+            ContractVersion.id.in_(set(version_ids))
+        )
+        return {row.id: row.version for row in await self.session.execute(stmt)}
+
+
+def _on_live_asset(
+    stmt: Select[_T], workspace_id: uuid.UUID, asset_id: uuid.UUID, version: str
+) -> Select[_T]:
+    """``stmt`` narrowed to ``version`` of the asset, if the asset is live and ours."""
+    return stmt.join(Asset, Asset.id == ContractVersion.asset_id).where(
+        Asset.id == asset_id,
+        Asset.workspace_id == workspace_id,
+        Asset.deleted_at.is_(None),
+        ContractVersion.version == version,
+    )

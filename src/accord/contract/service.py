@@ -260,3 +260,11 @@ def require_known_fields(found: FieldCatalog | None, names: Iterable[str], what:
             code="unknown_fields",
             extra={"unknown_fields": details},
         )
+
+
+async def version_numbers(
+    session: AsyncSession, version_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """{id: version number} for many versions in one query (ids that do not exist are
+    left out): what a page of proposals shows of the versions it names."""
+    return await ContractVersionRepository(session).version_numbers(list(version_ids))

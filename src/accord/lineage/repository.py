@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Subquery,
     and_,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,6 +146,9 @@ class LineageRepository:
     async def delete(self, edge: LineageEdge) -> None:
         await self.session.execute(delete(LineageEdge).where(LineageEdge.id == edge.id))
 
+    def _postgresql(self) -> bool:
+        return self.session.bind is not None and self.session.bind.dialect.name == "postgresql"
+
     async def closure(
         self,
         workspace_id: uuid.UUID,
@@ -182,27 +187,12 @@ class LineageRepository:
             .group_by(reach.c.asset_id)
             .cte("closure")
         )
-        ranked = (
-            select(
-                closure.c.asset_id,
-                closure.c.distance,
-                Asset.fqn,
-                Asset.environment,
-                Asset.kind,
-                Asset.owner_team_id,
-                Team.name.label("owner_team_name"),
-                func.count().over().label("total"),
-            )
-            .join_from(closure, Asset, Asset.id == closure.c.asset_id)
-            .join(Team, Team.id == Asset.owner_team_id)
-            .where(Asset.workspace_id == workspace_id, Asset.deleted_at.is_(None))
-            .subquery()
-        )
+        ranked = (_described_lateral if self._postgresql() else _described)(closure, workspace_id)
         stmt = select(ranked)
         if after is not None:
             stmt = stmt.where(_after(ranked.c.distance, ranked.c.asset_id, after))
         stmt = stmt.order_by(ranked.c.distance, ranked.c.asset_id).limit(limit)
-        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+        if self._postgresql():
             # A recursive CTE's row estimate is huge (x10 per level), which triggers JIT
             # compilation costing several times the query itself. No OLTP statement later
             # in the transaction benefits from JIT either.
@@ -251,6 +241,67 @@ class LineageRepository:
             )
             found += [Consumer(*r) for r in (await self.session.execute(stmt)).all()]
         return found
+
+
+def _described(closure: CTE, workspace_id: uuid.UUID) -> Subquery:
+    """The closure's live assets of the workspace with their owners, each row counting
+    all of them (`total`)."""
+    return (
+        select(
+            closure.c.asset_id,
+            closure.c.distance,
+            Asset.fqn,
+            Asset.environment,
+            Asset.kind,
+            Asset.owner_team_id,
+            Team.name.label("owner_team_name"),
+            func.count().over().label("total"),
+        )
+        .join_from(closure, Asset, Asset.id == closure.c.asset_id)
+        .join(Team, Team.id == Asset.owner_team_id)
+        .where(Asset.workspace_id == workspace_id, Asset.deleted_at.is_(None))
+        .subquery()
+    )
+
+
+def _described_lateral(closure: CTE, workspace_id: uuid.UUID) -> Subquery:
+    """`_described` for PostgreSQL: one primary-key probe of assets (and of teams) per
+    reached asset, so the cost follows the closure, not the workspace. As a plain join,
+    the planner's fixed guess for a recursive CTE (~130 rows whatever the start and
+    depth) made it hash the whole assets table: a sequential scan of every asset for a
+    closure of 9 (issue 21, bench/scale.py). A LATERAL subquery with OFFSET 0 is not
+    flattened into a join, so it stays a loop over the closure's rows."""
+    owner_name = select(Team.name).where(Team.id == Asset.owner_team_id).scalar_subquery()
+    asset = (
+        select(
+            Asset.fqn,
+            Asset.environment,
+            Asset.kind,
+            Asset.owner_team_id,
+            owner_name.label("owner_team_name"),
+        )
+        .where(
+            Asset.id == closure.c.asset_id,
+            Asset.workspace_id == workspace_id,
+            Asset.deleted_at.is_(None),
+        )
+        .offset(0)
+        .lateral("asset")
+    )
+    return (
+        select(
+            closure.c.asset_id,
+            closure.c.distance,
+            asset.c.fqn,
+            asset.c.environment,
+            asset.c.kind,
+            asset.c.owner_team_id,
+            asset.c.owner_team_name,
+            func.count().over().label("total"),
+        )
+        .join_from(closure, asset, true())
+        .subquery()
+    )
 
 
 def _after(

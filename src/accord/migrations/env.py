@@ -7,7 +7,7 @@ from typing import Any, Literal
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
-from accord.migrate import autogenerate_include_name
+from accord.migrate import autogenerate_include_name, autogenerate_include_object
 from accord.models import Base
 from accord.models.base import UTCDateTime
 
@@ -32,6 +32,8 @@ context.configure(
     render_item=_render_item,
     # accord_schema_compat is the migration runner's own table, like alembic_version.
     include_name=autogenerate_include_name,
+    # Indexes the models declare for PostgreSQL only are compared there only.
+    include_object=autogenerate_include_object(connection.dialect.name),
 )
 with context.begin_transaction():
     context.run_migrations()

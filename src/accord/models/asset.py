@@ -34,6 +34,25 @@ class Asset(IdMixin, TimestampMixin, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        # PostgreSQL only (migration 5d1e9c3b7a20, issue 21): what asset lists filter on
+        # (asset.repository), matching its expressions: search `q` is lower(...) LIKE
+        # '%...%' (trigrams), a tag is `tags @> [tag]`, an owner's list runs in id order.
+        *(
+            Index(
+                f"ix_assets_lower_{name}_trgm",
+                func.lower(column(name)).label(name),
+                postgresql_using="gin",
+                postgresql_ops={name: "gin_trgm_ops"},
+            ).ddl_if(dialect="postgresql")
+            for name in ("fqn", "description")
+        ),
+        Index(
+            "ix_assets_tags",
+            "tags",
+            postgresql_using="gin",
+            postgresql_ops={"tags": "jsonb_path_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index("ix_assets_owner_team_id_id", "owner_team_id", "id").ddl_if(dialect="postgresql"),
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(

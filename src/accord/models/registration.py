@@ -23,6 +23,14 @@ class Registration(IdMixin, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        # A team's live registrations in id order (the list's keyset), PostgreSQL only
+        # (migration 5d1e9c3b7a20, issue 21).
+        Index(
+            "ix_registrations_team_id_id_live",
+            "team_id",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(

@@ -61,7 +61,7 @@ async def list_proposals(
         limit=limit + 1,
     )
     return Page[Proposal](
-        items=[await service.to_out(session, p) for p in rows[:limit]],
+        items=await service.to_out_many(session, rows[:limit]),
         next_cursor=next_id_cursor(rows, limit),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
@@ -130,6 +130,23 @@ class ProposalRepository:
             .order_by(Acknowledgment.id)
         )
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def acks_for(
+        self, proposal_ids: Sequence[uuid.UUID]
+    ) -> Mapping[uuid.UUID, Sequence[Acknowledgment]]:
+        """`acks` of many proposals in one query: each proposal's, in id order (a
+        proposal without any maps to an empty list)."""
+        found: dict[uuid.UUID, list[Acknowledgment]] = {pid: [] for pid in proposal_ids}
+        if not found:
+            return found
+        stmt = (
+            select(Acknowledgment)
+            .where(Acknowledgment.proposal_id.in_(found))
+            .order_by(Acknowledgment.proposal_id, Acknowledgment.id)
+        )
+        for ack in (await self.session.execute(stmt)).scalars():
+            found[ack.proposal_id].append(ack)
+        return found
 
     async def add(self, proposal: Proposal, acks: Sequence[Acknowledgment]) -> Proposal:
         self.session.add(proposal)

@@ -61,23 +61,29 @@ def _counted(acks: Sequence[Acknowledgment]) -> list[Acknowledgment]:
 
 
 async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
-    acks = await ProposalRepository(session).acks(proposal.id)
-    base = (
-        await contract_service.get_by_id(session, proposal.base_version_id)
-        if proposal.base_version_id
-        else None
-    )
-    published = (
-        await contract_service.get_by_id(session, proposal.published_version_id)
-        if proposal.published_version_id
-        else None
-    )
+    return (await to_out_many(session, [proposal]))[0]
+
+
+async def to_out_many(session: AsyncSession, proposals: Sequence[Proposal]) -> list[ProposalOut]:
+    """The API's view of each proposal, in order, in two queries whatever their number:
+    every answer they wait on, then every version number they name."""
+    acks = await ProposalRepository(session).acks_for([p.id for p in proposals])
+    named = {
+        v for p in proposals for v in (p.base_version_id, p.published_version_id) if v is not None
+    }
+    numbers = await contract_service.version_numbers(session, named)
+    return [_out(p, acks[p.id], numbers) for p in proposals]
+
+
+def _out(
+    proposal: Proposal, acks: Sequence[Acknowledgment], numbers: dict[uuid.UUID, str]
+) -> ProposalOut:
     verdict = proposal.verdict
     return ProposalOut(
         id=proposal.id,
         asset_id=proposal.asset_id,
         status=ProposalStatus(proposal.status),
-        base_version=base.version if base else None,
+        base_version=numbers.get(proposal.base_version_id) if proposal.base_version_id else None,
         requested_version=proposal.requested_version,
         format=proposal.format,
         schema_=proposal.schema_,
@@ -98,7 +104,9 @@ async def to_out(session: AsyncSession, proposal: Proposal) -> ProposalOut:
         closed_at=proposal.closed_at,
         close_reason=proposal.close_reason,
         superseded_by_id=proposal.superseded_by_id,
-        published_version=published.version if published else None,
+        published_version=(
+            numbers.get(proposal.published_version_id) if proposal.published_version_id else None
+        ),
         impact=DownstreamImpact.model_validate(proposal.impact) if proposal.impact else None,
     )
 
