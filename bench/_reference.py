@@ -21,7 +21,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,13 +30,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import uvicorn
 from fastapi import Depends, FastAPI, Header, HTTPException
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from bench._server import free_port
+from bench._server import free_port, serving
 
 DATA_ENV = "BENCH_REFERENCE_DATA"
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,20 +161,8 @@ def running_reference(data: dict[str, Any], workers: int = 1) -> Iterator[str]:
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("reference server did not start") from None
-                    time.sleep(0.2)
+        with serving(proc, base, "reference server"):
             yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
 
 
 def _config(app: Any, **more: Any) -> uvicorn.Config:

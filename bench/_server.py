@@ -40,6 +40,26 @@ async def recreate_database(url: str) -> None:
 
 
 @contextmanager
+def serving(proc: subprocess.Popen[bytes], base: str, what: str) -> Iterator[None]:
+    """Wait until ``proc`` answers ``base``/healthz (30 s at most, and not after it
+    exited); stop it by its pid when the block ends."""
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} did not start") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@contextmanager
 def running_server(database_url: str | None = None) -> Iterator[tuple[str, dict[str, str]]]:
     """Yield (base_url, env) of a fresh server; the process is stopped by its pid."""
     with running_server_process(database_url) as (base, env, _):
@@ -80,19 +100,9 @@ def running_server_process(
         proc = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("server did not start") from None
-                    time.sleep(0.2)
-            yield base, env, proc
+            with serving(proc, base, "server"):
+                yield base, env, proc
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
             if log is not None:
                 sink.close()  # type: ignore[union-attr]
 

@@ -62,6 +62,15 @@ async def _me(client: httpx.AsyncClient, key: dict[str, str]) -> int:
     return (await client.get("/api/v1/me", headers=_headers(key))).status_code
 
 
+async def _setup(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], team_name: str
+) -> tuple[dict[str, str], str]:
+    """A workspace admin's headers and a new team's id."""
+    _, raw = await admin_key_for(sessionmaker, "acme")
+    admin = bearer(raw)
+    return admin, await new_team(client, admin, team_name)
+
+
 async def _revoke_elsewhere(sessionmaker: async_sessionmaker[AsyncSession], key_id: str) -> None:
     """What another process does: the row changes, this process is not told."""
     async with session_scope(sessionmaker) as session:
@@ -76,9 +85,7 @@ async def _revoke_elsewhere(sessionmaker: async_sessionmaker[AsyncSession], key_
 async def test_a_key_revoked_here_is_refused_at_once(
     cached_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _, raw = await admin_key_for(sessionmaker, "acme")
-    admin = bearer(raw)
-    team = await new_team(cached_client, admin, "producers")
+    admin, team = await _setup(cached_client, sessionmaker, "producers")
     key = await _key(cached_client, admin, team)
     assert await _me(cached_client, key) == 200  # now remembered, for a minute
     r = await cached_client.delete(f"/api/v1/api-keys/{key['id']}", headers=admin)
@@ -90,9 +97,7 @@ async def test_a_key_revoked_here_is_refused_at_once(
 async def test_a_child_key_dies_at_once_with_its_revoked_parent(
     cached_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _, raw = await admin_key_for(sessionmaker, "acme")
-    admin = bearer(raw)
-    team = await new_team(cached_client, admin, "producers")
+    admin, team = await _setup(cached_client, sessionmaker, "producers")
     parent = await _key(cached_client, admin, team)
     child = await _key(cached_client, _headers(parent), team)
     assert await _me(cached_client, child) == 200
@@ -105,9 +110,7 @@ async def test_a_child_key_dies_at_once_with_its_revoked_parent(
 async def test_deleting_a_team_refuses_its_keys_at_once(
     cached_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _, raw = await admin_key_for(sessionmaker, "acme")
-    admin = bearer(raw)
-    team = await new_team(cached_client, admin, "leaving")
+    admin, team = await _setup(cached_client, sessionmaker, "leaving")
     key = await _key(cached_client, admin, team)
     assert await _me(cached_client, key) == 200
     r = await cached_client.delete(f"/api/v1/teams/{team}", headers=admin)
@@ -119,9 +122,7 @@ async def test_deleting_a_team_refuses_its_keys_at_once(
 async def test_a_revocation_elsewhere_takes_effect_within_the_ttl(
     cached_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _, raw = await admin_key_for(sessionmaker, "acme")
-    admin = bearer(raw)
-    team = await new_team(cached_client, admin, "producers")
+    admin, team = await _setup(cached_client, sessionmaker, "producers")
     key = await _key(cached_client, admin, team)
     assert await _me(cached_client, key) == 200
     await _revoke_elsewhere(sessionmaker, key["id"])
@@ -139,9 +140,7 @@ async def test_a_revocation_elsewhere_takes_effect_within_the_ttl(
 async def test_without_a_ttl_every_request_asks_the_database(
     cached_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _, raw = await admin_key_for(sessionmaker, "acme")
-    admin = bearer(raw)
-    team = await new_team(cached_client, admin, "producers")
+    admin, team = await _setup(cached_client, sessionmaker, "producers")
     key = await _key(cached_client, admin, team)
     assert await _me(cached_client, key) == 200
     await _revoke_elsewhere(sessionmaker, key["id"])
@@ -152,9 +151,7 @@ async def test_without_a_ttl_every_request_asks_the_database(
 async def test_a_remembered_key_still_dies_at_its_expiry(
     cached_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _, raw = await admin_key_for(sessionmaker, "acme")
-    admin = bearer(raw)
-    team = await new_team(cached_client, admin, "producers")
+    admin, team = await _setup(cached_client, sessionmaker, "producers")
     soon = datetime.now(UTC) + timedelta(seconds=1.5)
     parent = await _key(cached_client, admin, team, expires_at=soon.isoformat())
     # The child has no expiry of its own beyond its parent's: the parent's ends it.
