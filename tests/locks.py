@@ -14,9 +14,12 @@ from tests.conftest import BACKEND
 
 
 @contextmanager
-def write_lock_held(database_url: str, seconds: float, *, table: str) -> Iterator[threading.Event]:
+def write_lock_held(
+    database_url: str, seconds: float, *, table: str, backend: str = BACKEND
+) -> Iterator[threading.Event]:
     """Another connection holds the write lock (SQLite) or an exclusive lock on ``table``
-    (PostgreSQL) for at most ``seconds``; setting the yielded event releases it."""
+    (PostgreSQL) for at most ``seconds``; setting the yielded event releases it.
+    ``backend``: the test database's, unless the test made a database of its own."""
     held, done = threading.Event(), threading.Event()
 
     def sqlite_holder() -> None:
@@ -40,7 +43,7 @@ def write_lock_held(database_url: str, seconds: float, *, table: str) -> Iterato
         finally:
             await conn.close()
 
-    if BACKEND == "postgresql":
+    if backend == "postgresql":
         thread = threading.Thread(target=lambda: asyncio.run(pg_holder()))
     else:
         thread = threading.Thread(target=sqlite_holder)

@@ -151,7 +151,7 @@ async def test_an_inline_writer_waits_for_another_process_without_stalling_the_l
                 await asyncio.sleep(0.01)
                 ticks += 1
 
-        with write_lock_held(url, 0.5, table="t"):
+        with write_lock_held(url, 0.5, table="t", backend="sqlite"):
             tick_task = asyncio.create_task(ticker())
             started = time.monotonic()
             async with session_scope(sessionmaker, inline=True) as session:
@@ -171,7 +171,7 @@ async def test_an_inline_writer_gives_up_at_the_busy_timeout_with_a_503(tmp_path
         async with engine.begin() as conn:
             await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
         sessionmaker = create_sessionmaker(engine)
-        with write_lock_held(url, 10, table="t"):
+        with write_lock_held(url, 10, table="t", backend="sqlite"):
             started = time.monotonic()
             with pytest.raises(DatabaseTroubleError) as raised:
                 async with session_scope(sessionmaker, inline=True) as session:
