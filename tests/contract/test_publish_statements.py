@@ -1,0 +1,26 @@
+"""What one compatible publish asks of the database (issue 21): printed, and held to the
+count it has now, so a query added to the hot write path is a decision, not an accident."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from tests.conftest import Actors
+from tests.lifecycle_helpers import ORDERS_V1, make_asset, publish, register, with_props
+from tests.statements import statements_run
+
+
+async def test_a_compatible_publish_runs_a_bounded_number_of_statements(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors
+) -> None:
+    asset = await make_asset(client, actors)
+    assert (await publish(client, actors.producer_write, asset, ORDERS_V1)).status_code == 201
+    assert (await register(client, actors, asset)).status_code == 201
+    widened = with_props(ORDERS_V1, note={"type": "string"})
+    with statements_run(app) as seen:
+        r = await publish(client, actors.producer_write, asset, widened)
+    assert r.status_code == 201, r.text
+    # The asset (locked), the heads, the registrations; the version; the subscriptions the
+    # event fans out to; the audit head, the event, the head moved; the outbox event.
+    assert len(seen) <= 9, f"{len(seen)} statements:\n" + "\n".join(seen)
