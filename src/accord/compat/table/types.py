@@ -11,6 +11,7 @@ aliases (bigint, int, smallint, tinyint, double, real, text, bool, numeric, byte
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -189,8 +190,19 @@ def parse_type(text: str, path: str = "") -> LogicalType:
     """Parse a type expression such as ``decimal(10,2)`` or ``array<struct<a: int32>>``."""
     if not isinstance(text, str) or not text.strip():
         raise SchemaError("a column type must be a non-empty string", path)
-    parser = _Parser(text, path)
+    try:
+        return _parsed(text)
+    except SchemaError as exc:
+        raise SchemaError(exc.message, path) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> LogicalType:
+    """A table repeats a handful of type spellings over all its columns, and a publish
+    parses the table again: each spelling is parsed once per process (a `LogicalType`
+    is immutable; errors are not kept)."""
+    parser = _Parser(text, "")
     result = parser.parse()
     if parser.peek():
-        raise SchemaError(f"type {text!r}: unexpected {parser.peek()!r}", path)
+        raise SchemaError(f"type {text!r}: unexpected {parser.peek()!r}")
     return result
