@@ -5,11 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, exists, func, or_, select, text, type_coerce
+from sqlalchemy import Select, bindparam, exists, func, or_, select, text, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Asset
+
+# Built once: the publish path runs it on every request (issue 21); parameters by name.
+_LOCK = (
+    select(Asset)
+    .where(
+        Asset.workspace_id == bindparam("workspace_id"),
+        Asset.id == bindparam("asset_id"),
+        Asset.deleted_at.is_(None),
+    )
+    .with_for_update()
+)
 
 
 class AssetRepository:
@@ -35,16 +46,8 @@ class AssetRepository:
 
     async def lock(self, workspace_id: uuid.UUID, asset_id: uuid.UUID) -> Asset | None:
         """The live asset, row-locked on PostgreSQL: serialises publishes to one asset."""
-        stmt = (
-            select(Asset)
-            .where(
-                Asset.workspace_id == workspace_id,
-                Asset.id == asset_id,
-                Asset.deleted_at.is_(None),
-            )
-            .with_for_update()
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        params = {"workspace_id": workspace_id, "asset_id": asset_id}
+        return (await self.session.execute(_LOCK, params)).scalar_one_or_none()
 
     async def get_live_by_fqn(
         self, workspace_id: uuid.UUID, fqn: str, environment: str

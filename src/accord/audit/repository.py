@@ -6,10 +6,15 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import AuditEvent, AuditHead
+
+# Built once: the publish path runs it on every request (issue 21); parameters by name.
+_LOCK_HEAD = (
+    select(AuditHead).where(AuditHead.workspace_id == bindparam("workspace_id")).with_for_update()
+)
 
 
 class AuditRepository:
@@ -23,8 +28,7 @@ class AuditRepository:
     async def lock_head(self, workspace_id: uuid.UUID) -> AuditHead:
         # FOR UPDATE serialises appends per workspace on PostgreSQL; SQLite's
         # BEGIN IMMEDIATE already serialises every writer.
-        stmt = select(AuditHead).where(AuditHead.workspace_id == workspace_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one()
+        return (await self.session.execute(_LOCK_HEAD, {"workspace_id": workspace_id})).scalar_one()
 
     async def get_head(self, workspace_id: uuid.UUID) -> AuditHead | None:
         stmt = select(AuditHead).where(AuditHead.workspace_id == workspace_id)

@@ -6,13 +6,22 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, cast, select
+from sqlalchemy import Select, Text, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from accord.models import Asset, ContractVersion
 
 _T = TypeVar("_T")
+
+# Built once: the publish path runs it on every request (issue 21); parameters by name.
+_LATEST = (
+    select(ContractVersion)
+    .where(ContractVersion.asset_id == bindparam("asset_id"))
+    .order_by(ContractVersion.seq.desc())
+    .limit(1)
+)
+_LATEST_STABLE = _LATEST.where(ContractVersion.prerelease.is_(None))
 
 
 class ContractVersionRepository:
@@ -49,11 +58,8 @@ class ContractVersionRepository:
 
     async def latest(self, asset_id: uuid.UUID, *, stable: bool) -> ContractVersion | None:
         """Numbers only ever increase, so publish order (seq) is semver order."""
-        stmt = select(ContractVersion).where(ContractVersion.asset_id == asset_id)
-        if stable:
-            stmt = stmt.where(ContractVersion.prerelease.is_(None))
-        stmt = stmt.order_by(ContractVersion.seq.desc()).limit(1)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        stmt = _LATEST_STABLE if stable else _LATEST
+        return (await self.session.execute(stmt, {"asset_id": asset_id})).scalar_one_or_none()
 
     async def page(
         self, asset_id: uuid.UUID, *, after_seq: int | None, limit: int

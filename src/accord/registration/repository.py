@@ -5,10 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Registration
+
+# Built once: the publish path runs it on every request (issue 21); parameters by name.
+_LIVE_FOR_ASSET = (
+    select(Registration)
+    .where(Registration.asset_id == bindparam("asset_id"), Registration.deleted_at.is_(None))
+    .order_by(Registration.id)
+)
 
 
 class RegistrationRepository:
@@ -39,12 +46,8 @@ class RegistrationRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def live_for_asset(self, asset_id: uuid.UUID) -> Sequence[Registration]:
-        stmt = (
-            select(Registration)
-            .where(Registration.asset_id == asset_id, Registration.deleted_at.is_(None))
-            .order_by(Registration.id)
-        )
-        return (await self.session.execute(stmt)).scalars().all()
+        found = await self.session.execute(_LIVE_FOR_ASSET, {"asset_id": asset_id})
+        return found.scalars().all()
 
     async def lock_live_for_team(
         self, workspace_id: uuid.UUID, team_id: uuid.UUID
