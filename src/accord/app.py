@@ -27,6 +27,7 @@ from accord.contract.evaluate import keep_versions
 from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.health.endpoints import router as health_router
 from accord.imports.endpoints import router as imports_router
+from accord.kit import invalidation_bus
 from accord.kit.offload import Offload
 from accord.lineage.endpoints import asset_router as lineage_asset_router
 from accord.lineage.endpoints import router as lineage_router
@@ -126,6 +127,7 @@ def create_app(
             credentials=CredentialCache(settings.auth_cache_ttl_s),
             versions=HotVersions(settings.read_cache_mb * 1024 * 1024, settings.read_cache_ttl_s),
         )
+        bus: invalidation_bus.RedisInvalidationBus | None = None
         try:
             if run_startup_checks:
                 await prepare(settings, engine, state.sessionmaker)
@@ -136,6 +138,7 @@ def create_app(
 
                 state.oidc = OidcClient(settings)
             app.state.accord = state
+            bus = invalidation_bus.start(settings)  # with ACCORD_REDIS_URL: to every process
             tasks = [asyncio.create_task(_usage_loop(state))]
             if settings.should_run_worker_in_process:
                 state.worker = Worker(settings, state.sessionmaker, default_tasks(settings))
@@ -151,6 +154,8 @@ def create_app(
                     log.exception("import_runner_stop_failed")
                 await _shut_down(state, tasks)
         finally:
+            if bus is not None:
+                await bus.stop()
             state.offload.shutdown()
             if state.oidc is not None:
                 await state.oidc.aclose()
