@@ -90,6 +90,19 @@ def running_server(
         "ACCORD_KEY_PEPPER": pepper,
         **extra,
     }
+    with accord_serve(env, port) as url:
+        boot = subprocess.run(
+            [ACCORD, "admin", "bootstrap"], env=env, capture_output=True, text=True, check=True
+        )
+        admin_key = boot.stdout.strip()
+        ids = _setup(url, admin_key)
+        yield Server(url=url, env=env, admin_key=admin_key, tmp=tmp, **ids)
+
+
+@contextmanager
+def accord_serve(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """`accord serve` with ``env`` on ``port`` (or a free one) until the block ends,
+    answering /healthz first; stopped by its pid."""
     port = port or free_port()
     proc = subprocess.Popen(
         [ACCORD, "serve", "--port", str(port)],
@@ -101,12 +114,7 @@ def running_server(
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_for(url, proc)
-        boot = subprocess.run(
-            [ACCORD, "admin", "bootstrap"], env=env, capture_output=True, text=True, check=True
-        )
-        admin_key = boot.stdout.strip()
-        ids = _setup(url, admin_key)
-        yield Server(url=url, env=env, admin_key=admin_key, tmp=tmp, **ids)
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=15)

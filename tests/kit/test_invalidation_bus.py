@@ -12,10 +12,9 @@ import asyncio
 import contextlib
 import logging
 import os
-import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -29,8 +28,8 @@ from accord.kit import invalidation, invalidation_bus
 from accord.kit.invalidation import Topics
 from accord.kit.invalidation_bus import RedisInvalidationBus
 from accord.ratelimit.policy import DEFAULT_KEY_PREFIX
-from tests.cli.test_client_commands import _wait_for, running_server
-from tests.cli.test_server_commands import ACCORD, free_port
+from tests.cli.test_client_commands import accord_serve, running_server
+from tests.cli.test_server_commands import free_port
 
 REDIS_URL = os.environ.get("ACCORD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PEPPER = "invalidation-bus-pepper-0123456789abcdef0123"
@@ -166,26 +165,6 @@ async def test_no_redis_url_no_bus() -> None:
         await bus.stop()
 
 
-@contextlib.contextmanager
-def second_server(env: dict[str, str]) -> Iterator[str]:
-    """Another `accord serve` on the same data dir (same SQLite file); stopped by pid."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [ACCORD, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-
-
 def _subscribers(channel: str) -> int:
     async def count() -> int:
         client = aioredis.Redis.from_url(REDIS_URL)
@@ -206,7 +185,7 @@ def test_a_key_revoked_through_one_server_is_refused_by_the_other_at_once(
         running_server(
             tmp_path, PEPPER, ACCORD_AUTH_CACHE_TTL_S="60", ACCORD_REDIS_URL=REDIS_URL
         ) as a,
-        second_server(a.env) as b_url,
+        accord_serve(a.env) as b_url,  # a second server on the same SQLite file
     ):
         deadline = time.monotonic() + 10
         while _subscribers(channel) < 2:  # both servers' buses (at least) listen

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from accord.db import create_engine, create_sessionmaker, session_scope
 from accord.exceptions import DatabaseTroubleError
@@ -131,18 +132,28 @@ async def test_an_inline_write_runs_on_the_loop_and_commits(
         assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["inline"]
 
 
+@asynccontextmanager
+async def _database(
+    tmp_path: Path, busy_ms: int
+) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    """A SQLite file of its own with table ``t``, waiting ``busy_ms`` for the write lock."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'own.db'}"
+    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=busy_ms))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        yield url, create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
 async def test_an_inline_writer_waits_for_another_process_without_stalling_the_loop(
     tmp_path: Path,
 ) -> None:
     """Another connection (another process, as far as SQLite knows) holds the write lock:
     the inline BEGIN IMMEDIATE polls with ``await`` between tries, so other tasks run
     meanwhile, and it gets the lock once the holder lets go."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'held.db'}"
-    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=5000))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        sessionmaker = create_sessionmaker(engine)
+    async with _database(tmp_path, 5000) as (url, sessionmaker):
         ticks = 0
 
         async def ticker() -> None:
@@ -160,17 +171,10 @@ async def test_an_inline_writer_waits_for_another_process_without_stalling_the_l
             tick_task.cancel()
         assert 0.3 < waited < 4.0
         assert ticks >= 10, f"the loop ran {ticks} times in {waited:.2f} s"
-    finally:
-        await engine.dispose()
 
 
 async def test_an_inline_writer_gives_up_at_the_busy_timeout_with_a_503(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'held.db'}"
-    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=200))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        sessionmaker = create_sessionmaker(engine)
+    async with _database(tmp_path, 200) as (url, sessionmaker):
         with write_lock_held(url, 10, table="t", backend="sqlite"):
             started = time.monotonic()
             with pytest.raises(DatabaseTroubleError) as raised:
@@ -181,20 +185,13 @@ async def test_an_inline_writer_gives_up_at_the_busy_timeout_with_a_503(tmp_path
         async with session_scope(sessionmaker, inline=True) as session:  # serves on
             await session.execute(text("INSERT INTO t (v) VALUES ('later')"))
             assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["later"]
-    finally:
-        await engine.dispose()
 
 
 async def test_writers_of_one_process_queue_instead_of_failing_busy(tmp_path: Path) -> None:
     """Twenty concurrent write transactions, each holding the lock across an ``await``,
     with a busy timeout far shorter than their total: they take turns on the process's
     lock (db._Writers), none fails."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'queue.db'}"
-    engine = create_engine(make_settings(url, sqlite_busy_timeout_ms=1000))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        sessionmaker = create_sessionmaker(engine)
+    async with _database(tmp_path, 1000) as (_url, sessionmaker):
 
         async def write(i: int) -> None:
             async with session_scope(sessionmaker, inline=True) as session:
@@ -204,5 +201,3 @@ async def test_writers_of_one_process_queue_instead_of_failing_busy(tmp_path: Pa
         await asyncio.gather(*(write(i) for i in range(20)))
         async with session_scope(sessionmaker, write=False) as session:
             assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 20
-    finally:
-        await engine.dispose()
