@@ -15,6 +15,7 @@ from accord.compat.js.document import Document
 from accord.compat.js.real import _date_time, format_checker
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent, samples
+from tests.compat.witnesses import assert_witnesses
 
 
 @pytest.mark.parametrize(
@@ -205,14 +206,17 @@ def test_endless_dynamic_recursion_is_an_error() -> None:
         check(schema, {"type": "string"}, mode="full")
 
 
-def test_lenient_writer_requiring_an_undeclared_property_has_no_witness() -> None:
-    # witness candidates hold `a`, which this lenient writer never declares: none may be used
+def test_lenient_writer_emits_the_names_it_requires() -> None:
+    # `required` declares a name as `properties` does: this writer emits `a`, of any type
     old = {"type": "object", "required": ["a"]}
     new = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}
     verdict = check(old, new, mode="full")
-    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.UNDECIDED
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.INCOMPATIBLE
     assert verdict.verdicts[Mode.FORWARD].outcome is Outcome.COMPATIBLE
-    assert not verdict.witnesses
+    assert_witnesses({"old": old, "new": new, "content_model": "lenient"}, verdict)
+    (witness,) = verdict.witnesses
+    assert "a" in witness.document
+    assert not isinstance(witness.document["a"], str)
 
 
 def _nested_key(depth: int, leaf: str) -> dict[str, Any]:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from accord.compat.budget import tick
 from accord.compat.canonical import json_type, key
-from accord.compat.js import patterns, shapes
+from accord.compat.js import patterns, shapes, stripping
 from accord.compat.js.flat import Flat, Group, flatten
 from accord.compat.js.node import Node, canon_key, escape
 from accord.compat.js.proof import Gap, Nodes, Skip, admits, fixed
@@ -155,8 +155,8 @@ class Checker:
             return self._gap(a, b, "no value is accepted any more")
         if fa.enum is not None:
             return self._enum(a, b, fa, fb)
-        if fb.enum is not None:
-            return self._finite(a, b, fa, fb)
+        if fb.enum is not None and not (fa.any_of or fa.one_of):
+            return self._finite(a, b, fa, fb)  # (a writer union: branch by branch first)
         if fa.unsupported or fb.unsupported:
             word = (fa.unsupported or fb.unsupported)[0]
             return Gap("", f"{word} is not analysed", lambda: self.outside(a, b, self.values(a)))
@@ -261,10 +261,10 @@ class Checker:
         return None
 
     def _excluded(self, a: Nodes, skip: Skip) -> Nodes:
-        """Writer schemas no value of ``a`` is valid under: the other branches of each
-        writer ``oneOf`` that ``a`` was split from (exactly one branch holds)."""
-        if self.lenient or not skip:
-            return ()  # a lenient reader sees the value stripped, not as written
+        """Writer schemas no value of ``a`` is valid under, as written: the other branches
+        of each writer ``oneOf`` that ``a`` was split from (exactly one branch holds)."""
+        if not skip:
+            return ()
         split = {owner for owner, word in skip if word == "oneOf"}
         out: list[Node] = []
         for node in a:
@@ -276,16 +276,21 @@ class Checker:
     def _combinators(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip) -> Gap | None:
         found: list[Gap] = []
         excluded = self._excluded(a, skip) if fb.one_of or fb.any_of else ()
+        if self.lenient and excluded and not stripping.unchanged(a, b, skip):
+            # the reader sees the value stripped: only what stripping cannot change holds
+            excluded = tuple(w for w in excluded if stripping.stable(w, fa, fb))
         for owner, group in fb.any_of:
             if not self._covered(a, fa, group, False, found, skip, excluded):
-                values = _failed(found, self.values(a))
+                values: Iterator[Any] = chain(
+                    _strings_outside(fa, group), _failed(found, self.values(a))
+                )
                 reason = "anyOf: no branch accepts every value"
                 return Gap("", reason, partial(self.outside, a, (owner,), values))
         for owner, group in fb.one_of:
             if not self._covered(a, fa, group, True, found, skip, excluded):
                 # values in two branches at once, or in no branch, are the likeliest witnesses
                 probes = [(*a, x, y) for i, x in enumerate(group) for y in group[i + 1 :]]
-                values = _failed(found, _chain(self, probes, a))
+                values = chain(_strings_outside(fa, group), _failed(found, _chain(self, probes, a)))
                 reason = "oneOf: not provably exactly one branch"
                 return Gap("", reason, partial(self.outside, a, (owner,), values))
         for negated in fb.nots:
@@ -514,6 +519,26 @@ def _empty(part: Nodes) -> bool:
     if any(admits(flat.types, t) for t in ORDER if t != "object"):
         return False
     return any(any(n.always is False for n in prop_nodes(flat, name)) for name in flat.required)
+
+
+def _strings_outside(fa: Flat, group: Group) -> Iterator[str]:
+    """A string of the writer that no branch's string constraints accept (decided on
+    automata over their union: ``enum`` + ``pattern`` branches each cover part of the
+    strings, so no one branch accepts the writer's whole pattern)."""
+    if not admits(fa.types, "string"):
+        return
+    sides = []
+    for branch in group:
+        flat = flatten((branch,))
+        if admits(flat.types, "string"):
+            enum = (
+                None if flat.enum is None else [v for v in flat.enum.values if isinstance(v, str)]
+            )
+            sides.append((flat.patterns, (flat.min_length, flat.max_length), enum))
+    mine = None if fa.enum is None else [v for v in fa.enum.values if isinstance(v, str)]
+    found = patterns.outside_union((fa.patterns, (fa.min_length, fa.max_length), mine), sides)
+    if found is not None:
+        yield found
 
 
 def _failed(found: list[Gap], then: Iterator[Any]) -> Iterator[Any]:

@@ -119,6 +119,42 @@ def lengths_implied(
     return witness is None, witness
 
 
+StringSide = tuple[Sequence[str], tuple[int, int | None], Sequence[str] | None]
+"""Patterns, (``minLength``, ``maxLength``) and enumerated strings (None: any) of a schema."""
+
+
+def outside_union(writer: StringSide, readers: Sequence[StringSide]) -> str | None:
+    """A string of the writer that none of ``readers`` accepts (the shortest), or None:
+    none, or a pattern not a regular language or past the automata's budget. Each side
+    stands for a schema's string constraints alone (a schema's other keywords may still
+    reject the string: callers confirm it with the validator)."""
+    from accord.kit.regex import automata
+
+    try:
+        union = automata.nothing()
+        for side in readers:
+            union = union | _strings(side)
+        found: str | None = _strings(writer).witness_not_in(union)
+    except (automata.NotRegular, automata.TooComplex, InvalidPattern):
+        return None
+    return found
+
+
+def _strings(side: StringSide) -> Any:
+    from accord.kit.regex import automata
+
+    found, lengths, enum = side
+    language = _lengths(*lengths)
+    for pattern in found:
+        language = language & automata.search_language(pattern)
+    if enum is not None:
+        listed = automata.nothing()
+        for text in enum:
+            listed = listed | automata.literal(text)
+        language = language & listed
+    return language
+
+
 def _lengths(low: int, high: int | None) -> Any:
     """The strings of ``low`` to ``high`` code points (``[^]`` is any one of them)."""
     from accord.kit.regex import automata

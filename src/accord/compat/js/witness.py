@@ -14,8 +14,8 @@ def strip(value: Any, nodes: tuple[Node, ...], depth: int = 0) -> Any:
     """``value`` as a lenient reader on ``nodes`` sees it: undeclared properties dropped.
 
     A property is declared when some conjunct (or a direct ``anyOf``/``oneOf`` branch) names
-    it in ``properties``, matches it with ``patternProperties``, or governs it with an explicit
-    catch-all ``additionalProperties`` schema.
+    it in ``properties`` or ``required``, matches it with ``patternProperties``, or governs it
+    with an explicit catch-all ``additionalProperties`` schema.
     """
     if depth > 64 or not isinstance(value, dict | list):
         return value
@@ -27,19 +27,23 @@ def strip(value: Any, nodes: tuple[Node, ...], depth: int = 0) -> Any:
             out_items.append(strip(item, governing, depth + 1) if governing else item)
         return out_items
     parts = list(flat.obj_parts)
+    required = set(flat.required)
     for _, group in flat.any_of + flat.one_of:
         for branch in group:
-            parts.extend(flatten((branch,)).obj_parts)
+            inner_flat = flatten((branch,))
+            parts.extend(inner_flat.obj_parts)
+            required |= inner_flat.required
     catch_all = any(p.additional is not None and p.additional.always is None for p in parts)
     out: dict[str, Any] = {}
     for name, item in value.items():
         if not isinstance(item, dict | list):  # kept as it is if declared: parse nothing
-            if catch_all or any(name in p.props for p in parts) or _matched(parts, name):
+            declared = catch_all or name in required or any(name in p.props for p in parts)
+            if declared or _matched(parts, name):
                 out[name] = item
             continue
         governing_nodes = [p.props[name] for p in parts if name in p.props]
         matched = [s for p in parts for pat, s in p.patterns if matches(pat, name)]
-        if governing_nodes or matched or catch_all:
+        if governing_nodes or matched or catch_all or name in required:
             inner = tuple(governing_nodes + matched)
             out[name] = strip(item, inner, depth + 1) if inner else item
     return out

@@ -1,0 +1,296 @@
+"""When a lenient reader's stripping cannot change a schema's verdict.
+
+A lenient reader sees a writer's value with the properties it does not declare dropped
+(``witness.strip``). What is known of the value *as written* (for instance: it is in no
+other branch of the writer ``oneOf`` it was drawn from) carries over to the stripped value
+only for a schema whose verdict stripping cannot change, or when stripping changes no
+value of the writer at all:
+
+- ``stable``: at this level the writer emits only names the reader declares, so no key is
+  dropped here, and the schema looks at the keys of nested objects nowhere (they may lose
+  keys): below this level it only constrains types, scalars, strings, numbers and array
+  lengths, and its enums hold no containers;
+- ``unchanged``: at every depth, every name the writer may emit (in any branch) is one the
+  reader declares there, so stripping drops nothing from any value of the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from accord.compat.errors import SchemaError
+from accord.compat.js.flat import Flat, ObjPart, flatten
+from accord.compat.js.node import Node, canon_key
+from accord.compat.js.patterns import matches
+from accord.compat.js.proof import Skip
+from accord.compat.js.values import item_nodes
+
+LIMIT = 256  # sub-schemas (or writer/reader pairs) inspected per question: past it, no proof
+_Pair = tuple[frozenset[tuple[int, int]], Skip, frozenset[tuple[int, int]]]
+
+
+def stable(schema: Node, writer: Flat, reader: Flat) -> bool:
+    """True when ``schema`` accepts a writer value of this level exactly when it accepts
+    the value as a lenient reader on ``reader`` sees it (False: not proved)."""
+    try:
+        return _stable(schema, writer, reader)
+    except SchemaError:
+        # a sub-schema parsed on demand that cannot be (an unsupplied remote ``$ref`` the
+        # decision itself never needs): no proof
+        return False
+
+
+def _stable(schema: Node, writer: Flat, reader: Flat) -> bool:
+    left = [LIMIT]
+    known: dict[str, bool] = {}
+    emitted = _emitted(writer)
+
+    def kept(name: str) -> bool:  # the writer's value of ``name`` reaches ``schema`` whole
+        if name not in known:
+            mine = tuple(p.props[name] for p in writer.obj_parts if name in p.props)
+            if emitted is None or _matched(writer.obj_parts, name):
+                known[name] = False  # its value is a catch-all's or a pattern's: not proved
+            elif name not in emitted:
+                known[name] = True  # never emitted
+            else:
+                theirs = _governing(_reader_parts(reader)[0], name)
+                known[name] = _unchanged(mine, theirs, frozenset(), set(), left)
+        return known[name]
+
+    top = _Level(_keeps_keys(emitted, reader), emitted, kept)
+    return _invariant(schema, reader.nodes, top, set(), left)
+
+
+def _emitted(writer: Flat) -> frozenset[str] | None:
+    """The names the lenient writer ``writer`` may emit here (None: any name)."""
+    if any(_catch_all(p) or p.patterns for p in writer.obj_parts) or any(
+        not u.covered and u.target.always is not False for u in writer.unevaluated_props
+    ):
+        return None
+    return frozenset({n for p in writer.obj_parts for n in p.props} | writer.required)
+
+
+@dataclass(frozen=True, eq=False)
+class _Level:
+    """What is known of the value at the level ``_invariant`` looks at: ``whole``, no name
+    is dropped there; ``emitted``, the names the writer may hold there (None: any);
+    ``kept``, a property whose value stripping leaves unchanged. Memo keys hold it by
+    identity: one per question, and one for every nested level."""
+
+    whole: bool
+    emitted: frozenset[str] | None
+    kept: Callable[[str], bool]
+
+    def may_hold(self, name: str) -> bool:
+        return self.emitted is None or name in self.emitted
+
+
+_BELOW = _Level(False, None, lambda _: False)  # nothing known of a nested value
+
+
+def _keeps_keys(emitted: frozenset[str] | None, reader: Flat) -> bool:
+    """Every name the lenient writer may emit here (``emitted``) is one the reader keeps."""
+    if emitted is None:
+        return False  # the writer may emit any name
+    parts, required = _reader_parts(reader)
+    return all(_declared(parts, required, n) for n in emitted)
+
+
+def _declared(parts: list[ObjPart], required: set[str], name: str) -> bool:
+    return name in required or any(name in p.props for p in parts) or _matched(parts, name)
+
+
+def _reader_parts(reader: Flat) -> tuple[list[ObjPart], set[str]]:
+    """The layouts and required names a lenient reader keeps names by (``witness.strip``):
+    its conjunction's and its direct ``anyOf``/``oneOf`` branches'."""
+    parts, required = list(reader.obj_parts), set(reader.required)
+    for _, group in reader.any_of + reader.one_of:
+        for branch in group:
+            flat = flatten((branch,))
+            parts.extend(flat.obj_parts)
+            required |= flat.required
+    return parts, required
+
+
+def _governing(parts: list[ObjPart], name: str) -> tuple[Node, ...]:
+    """The nodes a lenient reader strips the value of ``name`` by (``witness.strip``)."""
+    out = [p.props[name] for p in parts if name in p.props]
+    return (*out, *(s for p in parts for pat, s in p.patterns if matches(pat, name)))
+
+
+def _catch_all(part: ObjPart) -> bool:
+    return part.additional is not None and part.additional.always is None
+
+
+def _matched(parts: list[ObjPart], name: str) -> bool:
+    return any(matches(pat, name) for p in parts for pat, _ in p.patterns)
+
+
+def _invariant(
+    node: Node,
+    reader: tuple[Node, ...],
+    level: _Level,
+    seen: set[tuple[int, frozenset[tuple[int, int]], _Level]],
+    left: list[int],
+) -> bool:
+    """``node`` accepts a value exactly when it accepts it stripped by a lenient reader on
+    ``reader``. Stripping drops the names the reader does not declare, at every depth: a
+    keyword that looks at the set of names (``minProperties``, ``additionalProperties``,
+    …) is unaffected only where no name is dropped (``level.whole``, or a reader
+    catch-all), and ``required`` or ``properties`` of a dropped name only where the writer
+    never holds it. A reference cycle is assumed invariant: each lap descends into the
+    value, which is finite."""
+    if node.unsupported is not None:
+        return False
+    if node.always is not None or not reader:
+        return True  # nothing governs the value: the reader keeps it whole
+    memo = (id(node), canon_key(reader), level)
+    if memo in seen:
+        return True
+    left[0] -= 1
+    if left[0] < 0 or node.unique_items:
+        return False
+    seen.add(memo)
+    if node.enum is not None and any(isinstance(v, dict | list) for v in node.enum.values):
+        return False
+    if node.unevaluated_props is not None or node.unevaluated_items is not None:
+        return False
+    fr = flatten(reader)
+    parts, required = _reader_parts(fr)
+    if any(p.patterns for p in parts) and (node.pattern_props or node.additional):
+        return False  # names only a pattern governs: not proved
+    whole = level.whole or any(_catch_all(p) for p in parts)  # no name is dropped here
+
+    def dropped(name: str) -> bool:  # the writer may hold it and the reader drops it
+        return not whole and level.may_hold(name) and not _declared(parts, required, name)
+
+    if (not whole and _counts_names(node)) or any(dropped(n) for n in node.required):
+        return False
+
+    def below(other: Node, governing: tuple[Node, ...]) -> bool:
+        return _invariant(other, governing, _BELOW, seen, left)
+
+    for name in node.props:
+        sub = node.props[name]
+        if dropped(name):
+            if sub.always is not True:
+                return False  # the schema sees it go
+        elif not level.kept(name) and not below(sub, _governing(parts, name)):
+            return False
+    declared = {n for p in parts for n in p.props} | required
+    extra = [n for n in declared if n not in node.props]
+    checks = [(node.additional, n) for n in extra if node.additional is not None]
+    checks += [(s, n) for pat, s in node.pattern_props for n in declared if matches(pat, n)]
+    if not all(below(s, _governing(parts, n)) for s, n in checks):
+        return False
+    longest = max((len(p.prefix) for p in fr.arr_parts), default=0)
+    for index in range(max(longest, len(node.prefix)) + 1):
+        theirs = item_nodes(fr, index)
+        mine = node.prefix[index] if index < len(node.prefix) else node.items
+        if any(s is not None and not below(s, theirs) for s in (mine, node.contains)):
+            return False
+    others = [*node.all_of, *(node.any_of or ()), *(node.one_of or ())]
+    others += _present(node.not_, node.if_, node.then, node.else_, node.ref)
+    others += node.dep_schemas.values()
+    return all(_invariant(o, reader, level, seen, left) for o in others)
+
+
+def _counts_names(node: Node) -> bool:
+    """``node`` looks at which names an object holds beyond those it requires."""
+    return bool(
+        node.pattern_props
+        or node.additional is not None
+        or node.min_props
+        or node.max_props is not None
+        or node.property_names is not None
+        or node.dep_required
+        or node.dep_schemas
+    )
+
+
+def _present(*nodes: Node | None) -> list[Node]:
+    return [n for n in nodes if n is not None]
+
+
+def unchanged(writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip) -> bool:
+    """True when a lenient reader on ``reader`` strips nothing from any value of the
+    lenient writer ``writer`` (False: not proved); ``split``: the writer disjunctions whose
+    branch is already in ``writer``. The others are taken branch by branch (a value lies
+    in one conjunction of branches); a reference cycle is assumed to strip nothing: each
+    lap descends into the value, which is finite."""
+    try:
+        return _unchanged(writer, reader, split, set(), [LIMIT])
+    except SchemaError:  # as in ``stable``: no proof
+        return False
+
+
+def _unchanged(
+    writer: tuple[Node, ...],
+    reader: tuple[Node, ...],
+    split: Skip,
+    seen: set[_Pair],
+    left: list[int],
+) -> bool:
+    """``split``: the writer disjunctions already taken branch by branch (their chosen
+    branch is in ``writer``)."""
+    if not reader:
+        return True  # nothing governs the value: a lenient reader keeps it whole
+    if not writer:
+        return False  # the writer's value is unconstrained: it may hold anything
+    pair = (canon_key(writer), split, canon_key(reader))
+    if pair in seen:
+        return True
+    left[0] -= 1
+    if left[0] < 0:
+        return False
+    seen.add(pair)
+    fw = flatten(writer, split)
+    if fw.never or not fw.types & {"object", "array"}:
+        return True
+    for owner, group, word in [(o, g, "anyOf") for o, g in fw.any_of] + [
+        (o, g, "oneOf") for o, g in fw.one_of
+    ]:  # a value lies in some branch of each
+        inner = split | {(id(owner), word)}
+        return all(_unchanged((*writer, b), reader, inner, seen, left) for b in group)
+    fr = flatten(reader)
+    if "object" in fw.types and not _objects_kept(fw, fr, seen, left):
+        return False
+    if "array" in fw.types:
+        longest = max((len(p.prefix) for p in [*fw.arr_parts, *fr.arr_parts]), default=0)
+        for index in range(longest + 1):
+            items = item_nodes(fw, index), item_nodes(fr, index)
+            if not _unchanged(*items, frozenset(), seen, left):
+                return False
+    return True
+
+
+def _objects_kept(fw: Flat, fr: Flat, seen: set[_Pair], left: list[int]) -> bool:
+    """Every property the writer conjunction ``fw`` may emit is kept, and kept whole."""
+    if any(p.patterns for p in fw.obj_parts) or any(
+        not u.covered and u.target.always is not False for u in fw.unevaluated_props
+    ):
+        return False  # names a pattern governs: not proved
+    r_parts, r_required = _reader_parts(fr)
+    catch_all = any(_catch_all(p) for p in r_parts)
+
+    def theirs(name: str) -> tuple[Node, ...]:
+        return _governing(r_parts, name)
+
+    names = {n for p in fw.obj_parts for n in p.props} | fw.required
+    if any(_catch_all(p) for p in fw.obj_parts):
+        # any other name may come, its value under every conjunct's catch-all: the reader
+        # must keep it, and keep whole the ones it declares
+        if not catch_all or any(p.patterns for p in r_parts):
+            return False
+        rest = tuple(p.additional for p in fw.obj_parts if p.additional is not None)
+        others = {n for p in r_parts for n in p.props} - names
+        if not all(_unchanged(rest, theirs(n), frozenset(), seen, left) for n in others):
+            return False
+    for name in names:
+        mine = tuple(p.props[name] for p in fw.obj_parts if name in p.props)
+        if not catch_all and not _declared(r_parts, r_required, name):
+            return False  # the reader drops this name
+        if not _unchanged(mine, theirs(name), frozenset(), seen, left):
+            return False
+    return True
