@@ -17,11 +17,13 @@ content models, so it runs beside ``strict`` only), with the speed ratio on the 
 judged: once for the whole ``check`` (both directions, the change list with its
 directions, witnesses confirmed by python-jsonschema) and once for the work jsoncompat does
 (parse both schemas, decide the one direction the mode needs). ``--oracle N`` draws up to N
-documents from the old schema of every compatible backward pair (hypothesis-jsonschema
-where it can build a strategy, else the engine's own sampler; python-jsonschema keeps only
-documents valid under the old one) and validates them under the new one with
-python-jsonschema: a document the new schema rejects is an unsound verdict and is printed;
-the summary says from how many pairs documents could be drawn.
+documents from the old schema of every compatible backward pair, in either content model
+(hypothesis-jsonschema where it can build a strategy, else the engine's own sampler;
+python-jsonschema keeps only documents valid under the old one, and in ``lenient`` only
+those the old one declares every property of) and validates them under the new one with
+python-jsonschema (in ``lenient`` as its reader sees them: stripped of what it does not
+declare): a document the new schema rejects is an unsound verdict and is printed; the
+summary says from how many pairs documents could be drawn.
 
 The loaded corpus (1,022 documents, about 150,000 Python containers) stays in memory for the
 whole run and is frozen out of the cyclic garbage collector (``gc.freeze()``) once loaded:
@@ -116,25 +118,35 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _oracle(old: Any, new: Any, n: int) -> tuple[bool, str | None]:
+def _oracle(old: Any, new: Any, n: int, content_model: str) -> tuple[bool, str | None]:
     """(whether documents could be drawn from ``old``, one that ``new`` rejects or None).
 
     Documents come from hypothesis-jsonschema where it builds a strategy, else from the
     engine's own sampler; each is kept only if python-jsonschema (the schema's draft, no
     Accord code) accepts it under ``old``, and is then judged by python-jsonschema under
-    ``new``."""
+    ``new``. ``lenient``: only documents the writer declares every property of are kept
+    (a lenient writer emits nothing else), and ``new`` judges each as a lenient reader
+    sees it (stripped of what it does not declare)."""
     from jsonschema.validators import validator_for
 
     from accord.compat.js.document import Document
     from accord.compat.js.inclusion import Checker
+    from accord.compat.js.witness import strip
 
     old_v = validator_for(old)(old)
     new_v = validator_for(new)(new)
-    drawn = [d for d in _hypothesis(old, n) if _ok(old_v, d)]
+    lenient = content_model == "lenient"
+    writer, reader = Document(old).root, Document(new).root
+
+    def emitted(doc: Any) -> bool:
+        return _ok(old_v, doc) and (not lenient or strip(doc, (writer,)) == doc)
+
+    drawn = [d for d in _hypothesis(old, n) if emitted(d)]
     if not drawn:
-        values = Checker(False).values((Document(old).root,))
-        drawn = [d for d in islice(values, n) if _ok(old_v, d)]
-    bad = next((d for d in drawn if not _ok(new_v, d)), _NONE)
+        values = Checker(False).values((writer,))
+        drawn = [d for d in islice(values, n) if emitted(d)]
+    seen = [strip(d, (reader,)) if lenient else d for d in drawn]
+    bad = next((d for d in seen if not _ok(new_v, d)), _NONE)
     return bool(drawn), (None if bad is _NONE else json.dumps(bad)[:200])
 
 
@@ -234,13 +246,8 @@ def main(argv: list[str] | None = None) -> int:
                 if outcome in show:
                     where = f"{pair['file']} {pair.get('new_commit', '')[:8]}"
                     print(f"  {outcome}: {where}: {reason[:300]}")
-                if (
-                    args.oracle
-                    and outcome == "compatible"
-                    and mode == "backward"
-                    and cm == "strict"
-                ):
-                    judged, bad = _oracle(pair["old"], pair["new"], args.oracle)
+                if args.oracle and outcome == "compatible" and mode == "backward":
+                    judged, bad = _oracle(pair["old"], pair["new"], args.oracle, cm)
                     sampled += judged
                     if bad is not None:
                         unsound += 1
