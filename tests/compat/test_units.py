@@ -375,3 +375,23 @@ def test_text_scans_find_what_their_regexes_found(raw: Any) -> None:
         assert document._dynamic(text) is bool(_DYNAMIC.search(text))
         assert refers(text) is bool(_REFS.search(text))
         assert dialect._may_not_be_2020(text) is bool(_MAY_NOT_BE_2020.search(text))
+
+
+def test_a_property_that_cannot_be_parsed_fails_every_time() -> None:
+    """Properties are parsed on demand: one holding a remote ``$ref`` nobody supplied fails
+    when first asked for, and again after (its half-built node must never be read as a
+    schema that accepts everything), and so does every later demand on the document."""
+    doc = Document(
+        {
+            "properties": {
+                "a": {"properties": {"b": {"$ref": "https://schemas.example/x.json"}}},
+                "c": {"type": "string"},
+            }
+        }
+    )
+    a = doc.root.props["a"]
+    for _ in range(2):
+        with pytest.raises(SchemaError, match="is not supplied"):
+            a.props["b"]
+    with pytest.raises(SchemaError, match="is not supplied"):
+        doc.root.props["c"]

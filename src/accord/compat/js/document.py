@@ -78,6 +78,9 @@ class Document:
         self.resources: dict[str, str] = {}
         self.anchors: dict[str, str] = {}
         self.pending: list[tuple[Node, str, str]] = []
+        # the error a property parsed on demand met: its half-built nodes stay behind, so
+        # every later demand fails with it too (no question may see them as schemas)
+        self.broken: SchemaError | None = None
         self._validators: dict[int, tuple[Node, Validator]] = {}
         self._verdicts: dict[tuple[int, str], bool] = {}  # see ``valid``
         self._pairs: dict[int, tuple[Document, Pair]] = {}

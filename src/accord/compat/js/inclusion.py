@@ -65,6 +65,7 @@ class Checker:
         self._types: dict[tuple[int, str], Node] = {}
         self._kinds: dict[tuple[int, frozenset[str]], Node] = {}
         self._others: dict[int, tuple[Node, Node, Nodes]] = {}  # oneOf branch: owner, others
+        self._stripped: stripping.Cache = {}  # lenient: what stripping provably leaves alone
 
     def restart(self) -> None:
         """A new question on this checker: a full step budget, and a proof, not a search
@@ -276,9 +277,12 @@ class Checker:
     def _combinators(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip) -> Gap | None:
         found: list[Gap] = []
         excluded = self._excluded(a, skip) if fb.one_of or fb.any_of else ()
-        if self.lenient and excluded and not stripping.unchanged(a, b, skip):
+        if self.lenient and excluded:
             # the reader sees the value stripped: only what stripping cannot change holds
-            excluded = tuple(w for w in excluded if stripping.stable(w, fa, fb))
+            # (each branch first: the whole writer is the longer question)
+            kept = tuple(w for w in excluded if stripping.stable(w, fa, fb, self._stripped))
+            if kept != excluded and not stripping.unchanged(a, b, skip, self._stripped):
+                excluded = kept
         for owner, group in fb.any_of:
             if not self._covered(a, fa, group, False, found, skip, excluded):
                 values: Iterator[Any] = chain(

@@ -46,6 +46,9 @@ class DocumentLike(Protocol):
         """References recorded while parsing: (referrer, ``$ref``, base URI)."""
         ...
 
+    broken: SchemaError | None
+    """The error a property parsed on demand met (every later demand fails with it)."""
+
     def build(self, raw: Any, path: str, base: str, depth: int) -> Node:
         """Node for ``raw`` at ``path``."""
         ...
@@ -300,8 +303,15 @@ def _object(ctx: _Ctx, raw: dict[str, Any]) -> None:
 
 
 def _property(ctx: _Ctx, props: dict[str, Any], name: str) -> Node:
-    node = ctx.sub(props[name], "properties", name)
-    ctx.doc.resolve_pending()  # a property parsed late may hold references of its own
+    doc = ctx.doc
+    if doc.broken is not None:
+        raise doc.broken
+    try:
+        node = ctx.sub(props[name], "properties", name)
+        doc.resolve_pending()  # a property parsed late may hold references of its own
+    except SchemaError as exc:
+        doc.broken = exc
+        raise
     return node
 
 

@@ -28,20 +28,24 @@ from accord.compat.js.values import item_nodes
 
 LIMIT = 256  # sub-schemas (or writer/reader pairs) inspected per question: past it, no proof
 _Pair = tuple[frozenset[tuple[int, int]], Skip, frozenset[tuple[int, int]]]
+Cache = dict[_Pair, bool]
+"""``unchanged`` answers of one checker, by writer/reader pair: a refutation always (it
+never rests on an assumption), a proof once the question it was part of is proved (its
+coinductive assumptions held)."""
 
 
-def stable(schema: Node, writer: Flat, reader: Flat) -> bool:
+def stable(schema: Node, writer: Flat, reader: Flat, cache: Cache | None = None) -> bool:
     """True when ``schema`` accepts a writer value of this level exactly when it accepts
     the value as a lenient reader on ``reader`` sees it (False: not proved)."""
     try:
-        return _stable(schema, writer, reader)
+        return _stable(schema, writer, reader, {} if cache is None else cache)
     except SchemaError:
         # a sub-schema parsed on demand that cannot be (an unsupplied remote ``$ref`` the
         # decision itself never needs): no proof
         return False
 
 
-def _stable(schema: Node, writer: Flat, reader: Flat) -> bool:
+def _stable(schema: Node, writer: Flat, reader: Flat, cache: Cache) -> bool:
     left = [LIMIT]
     known: dict[str, bool] = {}
     emitted = _emitted(writer)
@@ -55,7 +59,7 @@ def _stable(schema: Node, writer: Flat, reader: Flat) -> bool:
                 known[name] = True  # never emitted
             else:
                 theirs = _governing(_reader_parts(reader)[0], name)
-                known[name] = _unchanged(mine, theirs, frozenset(), set(), left)
+                known[name] = _proved(mine, theirs, frozenset(), left, cache)
         return known[name]
 
     top = _Level(_keeps_keys(emitted, reader), emitted, kept)
@@ -213,16 +217,29 @@ def _present(*nodes: Node | None) -> list[Node]:
     return [n for n in nodes if n is not None]
 
 
-def unchanged(writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip) -> bool:
+def unchanged(
+    writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip, cache: Cache | None = None
+) -> bool:
     """True when a lenient reader on ``reader`` strips nothing from any value of the
     lenient writer ``writer`` (False: not proved); ``split``: the writer disjunctions whose
     branch is already in ``writer``. The others are taken branch by branch (a value lies
     in one conjunction of branches); a reference cycle is assumed to strip nothing: each
     lap descends into the value, which is finite."""
     try:
-        return _unchanged(writer, reader, split, set(), [LIMIT])
+        return _proved(writer, reader, split, [LIMIT], {} if cache is None else cache)
     except SchemaError:  # as in ``stable``: no proof
         return False
+
+
+def _proved(
+    writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip, left: list[int], cache: Cache
+) -> bool:
+    """``_unchanged`` as a question of its own: its proofs join ``cache`` once it holds."""
+    seen: set[_Pair] = set()
+    if not _unchanged(writer, reader, split, seen, left, cache):
+        return False
+    cache.update(dict.fromkeys(seen, True))
+    return True
 
 
 def _unchanged(
@@ -231,6 +248,7 @@ def _unchanged(
     split: Skip,
     seen: set[_Pair],
     left: list[int],
+    cache: Cache,
 ) -> bool:
     """``split``: the writer disjunctions already taken branch by branch (their chosen
     branch is in ``writer``)."""
@@ -239,12 +257,29 @@ def _unchanged(
     if not writer:
         return False  # the writer's value is unconstrained: it may hold anything
     pair = (canon_key(writer), split, canon_key(reader))
+    known = cache.get(pair)
+    if known is not None:
+        return known
     if pair in seen:
         return True
     left[0] -= 1
     if left[0] < 0:
         return False
     seen.add(pair)
+    if not _strips_nothing(writer, reader, split, seen, left, cache):
+        cache[pair] = False
+        return False
+    return True
+
+
+def _strips_nothing(
+    writer: tuple[Node, ...],
+    reader: tuple[Node, ...],
+    split: Skip,
+    seen: set[_Pair],
+    left: list[int],
+    cache: Cache,
+) -> bool:
     fw = flatten(writer, split)
     if fw.never or not fw.types & {"object", "array"}:
         return True
@@ -252,20 +287,20 @@ def _unchanged(
         (o, g, "oneOf") for o, g in fw.one_of
     ]:  # a value lies in some branch of each
         inner = split | {(id(owner), word)}
-        return all(_unchanged((*writer, b), reader, inner, seen, left) for b in group)
+        return all(_unchanged((*writer, b), reader, inner, seen, left, cache) for b in group)
     fr = flatten(reader)
-    if "object" in fw.types and not _objects_kept(fw, fr, seen, left):
+    if "object" in fw.types and not _objects_kept(fw, fr, seen, left, cache):
         return False
     if "array" in fw.types:
         longest = max((len(p.prefix) for p in [*fw.arr_parts, *fr.arr_parts]), default=0)
         for index in range(longest + 1):
             items = item_nodes(fw, index), item_nodes(fr, index)
-            if not _unchanged(*items, frozenset(), seen, left):
+            if not _unchanged(*items, frozenset(), seen, left, cache):
                 return False
     return True
 
 
-def _objects_kept(fw: Flat, fr: Flat, seen: set[_Pair], left: list[int]) -> bool:
+def _objects_kept(fw: Flat, fr: Flat, seen: set[_Pair], left: list[int], cache: Cache) -> bool:
     """Every property the writer conjunction ``fw`` may emit is kept, and kept whole."""
     if any(p.patterns for p in fw.obj_parts) or any(
         not u.covered and u.target.always is not False for u in fw.unevaluated_props
@@ -285,12 +320,13 @@ def _objects_kept(fw: Flat, fr: Flat, seen: set[_Pair], left: list[int]) -> bool
             return False
         rest = tuple(p.additional for p in fw.obj_parts if p.additional is not None)
         others = {n for p in r_parts for n in p.props} - names
-        if not all(_unchanged(rest, theirs(n), frozenset(), seen, left) for n in others):
+        kept = (_unchanged(rest, theirs(n), frozenset(), seen, left, cache) for n in others)
+        if not all(kept):
             return False
+    if not catch_all and not all(_declared(r_parts, r_required, n) for n in names):
+        return False  # the reader drops a name (found before any value is looked into)
     for name in names:
         mine = tuple(p.props[name] for p in fw.obj_parts if name in p.props)
-        if not catch_all and not _declared(r_parts, r_required, name):
-            return False  # the reader drops this name
-        if not _unchanged(mine, theirs(name), frozenset(), seen, left):
+        if not _unchanged(mine, theirs(name), frozenset(), seen, left, cache):
             return False
     return True
