@@ -19,6 +19,7 @@ import pytest
 import structlog
 from opentelemetry.sdk.trace import TracerProvider
 
+from accord.kit.context import request_id_var
 from accord.logging import announce, configure_logging
 
 
@@ -85,12 +86,13 @@ def test_lines_carry_the_request_id_and_the_current_span(
 ) -> None:
     configure_logging("info", "json")
     tracer = TracerProvider().get_tracer("test")
-    with (
-        structlog.contextvars.bound_contextvars(request_id="req-1"),
-        tracer.start_as_current_span("work") as span,
-    ):
-        structlog.get_logger("accord.test").info("ours")
-        logging.getLogger("sqlalchemy.engine").warning("theirs")
+    token = request_id_var.set("req-1")  # as the request-context middleware sets it
+    try:
+        with tracer.start_as_current_span("work") as span:
+            structlog.get_logger("accord.test").info("ours")
+            logging.getLogger("sqlalchemy.engine").warning("theirs")
+    finally:
+        request_id_var.reset(token)
     structlog.get_logger("accord.test").info("outside")
     context = span.get_span_context()
     ids = {"trace_id": format(context.trace_id, "032x"), "span_id": format(context.span_id, "016x")}

@@ -11,10 +11,10 @@ bodies to disk, and refuses JSON nested deeper than the limit.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import IO
@@ -71,9 +71,8 @@ class RequestContextMiddleware:
         raw = _header(scope, REQUEST_ID_HEADER)
         supplied = raw.decode("latin-1") if raw is not None else None
         valid = supplied is not None and _REQUEST_ID_RE.fullmatch(supplied) is not None
-        request_id = supplied if valid and supplied else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        request_id = supplied if valid and supplied else os.urandom(16).hex()  # 128 random bits
+        token = request_id_var.set(request_id)  # logs read it (`logging.add_request_id`)
         started = time.perf_counter()
         status: dict[str, int] = {"code": 0}
         api = scope.get("path", "").startswith("/api/")
@@ -125,7 +124,6 @@ class RequestContextMiddleware:
                 status=status["code"],
                 ms=round((time.perf_counter() - started) * 1000, 2),
             )
-            structlog.contextvars.unbind_contextvars("request_id")
             request_id_var.reset(token)
 
 

@@ -12,6 +12,7 @@ words, so no escaping is needed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from accord.ratelimit.policy import Policy
 from accord.ratelimit.reading import Reading
@@ -29,6 +30,12 @@ def limit_item(reading: Reading) -> str:
 
 
 def policy_value(policies: Iterable[Policy]) -> str:
+    return _policy_value(tuple(policies))
+
+
+@lru_cache(maxsize=64)
+def _policy_value(policies: tuple[Policy, ...]) -> str:
+    """The same few policy lists answer every request: made once each."""
     return ", ".join(policy_item(p) for p in policies)
 
 

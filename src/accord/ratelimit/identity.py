@@ -39,8 +39,11 @@ def is_expensive(method: str, path: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def key_fingerprint(authorization: bytes | None, secret: bytes) -> str | None:
-    """The bucket of a `Bearer` credential (parsed as `auth.dependencies` parses it)."""
+    """The bucket of a `Bearer` credential (parsed as `auth.dependencies` parses it).
+    Remembered for the last 4,096 headers: a client sends the same one on every request,
+    and the HMAC is most of what identifying it costs."""
     if authorization is None:
         return None
     scheme, _, credential = authorization.partition(b" ")
@@ -50,6 +53,7 @@ def key_fingerprint(authorization: bytes | None, secret: bytes) -> str | None:
     return hmac.new(secret, credential, hashlib.sha256).hexdigest()[:32]
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str) -> Address | None:
     text = text.strip()
     if text.startswith("["):  # [v6] or [v6]:port
