@@ -225,3 +225,21 @@ def test_a_lenient_writer_that_can_emit_nothing_has_no_witness() -> None:
     verdict = check({"type": "object", "minProperties": 1}, {"type": "string"}, mode="backward")
     assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.UNDECIDED
     assert not [w for w in verdict.witnesses if w.mode is Mode.BACKWARD]
+
+
+@pytest.mark.parametrize("question", ["stable", "unchanged"])
+def test_a_proof_parses_no_property_that_might_break_the_document(question: str) -> None:
+    """A proof is optional: one that needs a property holding an unsupplied remote
+    reference gives up before parsing it. Parsing it would break the writer's document, and
+    the whole check would then be refused for a question the decision never asked (drone's
+    lenient pairs were refused so)."""
+    writer = Document({"properties": {"x": REMOTE, "y": {"type": "string"}}})
+    reader = Document(_props("y", x=_props("k"))).root
+    if question == "stable":
+        schema = Document(_props(x={"required": ["k"]})).root
+        proved = stripping.stable(schema, flatten((writer.root,)), flatten((reader,)))
+    else:
+        proved = stripping.unchanged((writer.root,), (reader,), frozenset())
+    assert not proved
+    assert writer.broken is None
+    assert writer.root.props["y"].types == frozenset({"string"})  # the document still parses

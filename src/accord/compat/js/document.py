@@ -36,6 +36,11 @@ _ID_TEXTS = tuple(f"'{word}': {quote}" for word in _ID_WORDS for quote in "'\"")
 # and an odd identifier: see ``_plain_text``
 _QUOTED_REFS = ("'$ref': '", "'$ref': \"")
 _POINTER_REFS = ("'$ref': '#/", "'$ref': '#'", "'$ref': \"#/", "'$ref': \"#\"")
+# every reference keyword with a string value, and those of them that stay in the
+# document (a pointer or an anchor): see ``remote_refs``
+_REF_WORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+_ANY_REFS = tuple(f"'{word}': {quote}" for word in _REF_WORDS for quote in "'\"")
+_LOCAL_REFS = tuple(f"{spelled}#" for spelled in _ANY_REFS)
 _ODD_IDS = ("'$recursiveAnchor': '", "'$recursiveAnchor': \"")
 _SPLIT_AT = 32  # root properties from which the scan is made property by property
 _PAIRS_KEPT = 64  # documents compared with this one whose reference pairing is kept
@@ -64,6 +69,11 @@ class Document:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
         self.dialect = detect(raw, default_dialect, text)
         self.any_ref = refers(text)
+        # some reference leaves the document: parsing the part holding it may fail (an
+        # unsupplied one), so questions that may go unanswered parse nothing new
+        self.remote_refs = self.any_ref and sum(map(text.count, _ANY_REFS)) > sum(
+            map(text.count, _LOCAL_REFS)
+        )
         # dynamic scopes make a target's validity depend on the way in: no $ref memo then
         self.memo_refs = not _dynamic(text)
         # identifiers must all be registered before references resolve: parse everything

@@ -37,6 +37,11 @@ class DocumentLike(Protocol):
         """Some ``$ref`` occurs somewhere in the document."""
         ...
 
+    @property
+    def remote_refs(self) -> bool:
+        """Some reference leaves the document (``LazyProps.parsed_or_safe``)."""
+        ...
+
     def texts_for(self, props: Any) -> dict[str, str] | None:
         """Each property's text, when the document made them while scanning itself."""
         ...
@@ -263,7 +268,9 @@ def _object(ctx: _Ctx, raw: dict[str, Any]) -> None:
         if not isinstance(props, dict):
             raise SchemaError("properties must be an object", ctx.at("properties"))
         texts = ctx.doc.texts_for(props)
-        node.props = LazyProps(props, partial(_property, ctx, props), texts, ctx.doc.any_ref)
+        node.props = LazyProps(
+            props, partial(_property, ctx, props), texts, ctx.doc.any_ref, ctx.doc.remote_refs
+        )
         # unparsed properties may hide references: trust the document-wide scan
         node.has_ref = node.has_ref or ctx.doc.any_ref
     if "patternProperties" in raw:

@@ -86,13 +86,16 @@ class LazyProps(Mapping[str, "Node"]):
         build: Callable[[str], Node],
         texts: dict[str, str] | None = None,
         refs_possible: bool = True,
+        remote_refs: bool = False,
     ) -> None:
         """``texts``: each property's ``repr``, when the document already made them;
-        ``refs_possible``: False when the document holds no reference at all."""
+        ``refs_possible``: False when the document holds no reference at all;
+        ``remote_refs``: True when it names a remote one (parsing may then fail)."""
         self.raw = raw
         self._build = build
         self._given = texts
         self._refs_possible = refs_possible
+        self._remote_refs = remote_refs
         self._nodes: dict[str, Node] = {}
         self._by_text: dict[str, object] | None = None
         self._order: dict[str, int] | None = None
@@ -104,6 +107,15 @@ class LazyProps(Mapping[str, "Node"]):
                 raise KeyError(name)
             node = self._nodes[name] = self._build(name)
         return node
+
+    def parsed_or_safe(self, name: str) -> Node | None:
+        """The sub-schema of ``name`` if it is parsed already or parsing it cannot fail on
+        a remote reference; None otherwise. For questions that may be left unanswered: a
+        failed parse leaves the document refusing every later one (``Document.broken``),
+        which must not be the price of a question the decision itself never asked."""
+        if self._remote_refs and name not in self._nodes:
+            return None
+        return self[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.raw)

@@ -16,12 +16,12 @@ value of the writer at all:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from accord.compat.errors import SchemaError
 from accord.compat.js.flat import Flat, ObjPart, flatten
-from accord.compat.js.node import Node, canon_key
+from accord.compat.js.node import LazyProps, Node, canon_key
 from accord.compat.js.patterns import matches
 from accord.compat.js.proof import Skip
 from accord.compat.js.values import item_nodes
@@ -39,10 +39,23 @@ def stable(schema: Node, writer: Flat, reader: Flat, cache: Cache | None = None)
     the value as a lenient reader on ``reader`` sees it (False: not proved)."""
     try:
         return _stable(schema, writer, reader, {} if cache is None else cache)
-    except SchemaError:
-        # a sub-schema parsed on demand that cannot be (an unsupplied remote ``$ref`` the
-        # decision itself never needs): no proof
+    except (SchemaError, _Unparsed):
+        # a sub-schema parsed on demand that cannot be, or that might not be (a remote
+        # ``$ref`` the decision itself never needed): no proof
         return False
+
+
+class _Unparsed(Exception):
+    """A property not parsed yet whose parsing might fail (``LazyProps.parsed_or_safe``)."""
+
+
+def _prop(props: Mapping[str, Node], name: str) -> Node:
+    """The sub-schema of property ``name``, unless parsing it might break the document: a
+    proof is optional, and a document broken by one refuses the whole check."""
+    node = props.parsed_or_safe(name) if isinstance(props, LazyProps) else props[name]
+    if node is None:
+        raise _Unparsed(name)
+    return node
 
 
 def _stable(schema: Node, writer: Flat, reader: Flat, cache: Cache) -> bool:
@@ -52,7 +65,7 @@ def _stable(schema: Node, writer: Flat, reader: Flat, cache: Cache) -> bool:
 
     def kept(name: str) -> bool:  # the writer's value of ``name`` reaches ``schema`` whole
         if name not in known:
-            mine = tuple(p.props[name] for p in writer.obj_parts if name in p.props)
+            mine = tuple(_prop(p.props, name) for p in writer.obj_parts if name in p.props)
             if emitted is None or _matched(writer.obj_parts, name):
                 known[name] = False  # its value is a catch-all's or a pattern's: not proved
             elif name not in emitted:
@@ -119,7 +132,7 @@ def _reader_parts(reader: Flat) -> tuple[list[ObjPart], set[str]]:
 
 def _governing(parts: list[ObjPart], name: str) -> tuple[Node, ...]:
     """The nodes a lenient reader strips the value of ``name`` by (``witness.strip``)."""
-    out = [p.props[name] for p in parts if name in p.props]
+    out = [_prop(p.props, name) for p in parts if name in p.props]
     return (*out, *(s for p in parts for pat, s in p.patterns if matches(pat, name)))
 
 
@@ -176,7 +189,7 @@ def _invariant(
         return _invariant(other, governing, _BELOW, seen, left)
 
     for name in node.props:
-        sub = node.props[name]
+        sub = _prop(node.props, name)
         if dropped(name):
             if sub.always is not True:
                 return False  # the schema sees it go
@@ -227,106 +240,101 @@ def unchanged(
     lap descends into the value, which is finite."""
     try:
         return _proved(writer, reader, split, [LIMIT], {} if cache is None else cache)
-    except SchemaError:  # as in ``stable``: no proof
+    except (SchemaError, _Unparsed):  # as in ``stable``: no proof
         return False
 
 
 def _proved(
     writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip, left: list[int], cache: Cache
 ) -> bool:
-    """``_unchanged`` as a question of its own: its proofs join ``cache`` once it holds."""
-    seen: set[_Pair] = set()
-    if not _unchanged(writer, reader, split, seen, left, cache):
+    """``_Walk.unchanged`` as a question of its own: its proofs join ``cache`` once it holds."""
+    walk = _Walk(left, cache)
+    if not walk.unchanged(writer, reader, split):
         return False
-    cache.update(dict.fromkeys(seen, True))
+    cache.update(dict.fromkeys(walk.seen, True))
     return True
 
 
-def _unchanged(
-    writer: tuple[Node, ...],
-    reader: tuple[Node, ...],
-    split: Skip,
-    seen: set[_Pair],
-    left: list[int],
-    cache: Cache,
-) -> bool:
-    """``split``: the writer disjunctions already taken branch by branch (their chosen
-    branch is in ``writer``)."""
-    if not reader:
-        return True  # nothing governs the value: a lenient reader keeps it whole
-    if not writer:
-        return False  # the writer's value is unconstrained: it may hold anything
-    pair = (canon_key(writer), split, canon_key(reader))
-    known = cache.get(pair)
-    if known is not None:
-        return known
-    if pair in seen:
-        return True
-    left[0] -= 1
-    if left[0] < 0:
-        return False
-    seen.add(pair)
-    if not _strips_nothing(writer, reader, split, seen, left, cache):
-        cache[pair] = False
-        return False
-    return True
+class _Walk:
+    """One ``unchanged`` question: the writer/reader pairs on its path (``seen``: assumed
+    to strip nothing, coinductively), the shared budget (``left``) and the checker's
+    answers (``cache``)."""
 
+    def __init__(self, left: list[int], cache: Cache) -> None:
+        self.seen: set[_Pair] = set()
+        self.left = left
+        self.cache = cache
 
-def _strips_nothing(
-    writer: tuple[Node, ...],
-    reader: tuple[Node, ...],
-    split: Skip,
-    seen: set[_Pair],
-    left: list[int],
-    cache: Cache,
-) -> bool:
-    fw = flatten(writer, split)
-    if fw.never or not fw.types & {"object", "array"}:
+    def unchanged(self, writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip) -> bool:
+        """``split``: the writer disjunctions already taken branch by branch (their chosen
+        branch is in ``writer``)."""
+        if not reader:
+            return True  # nothing governs the value: a lenient reader keeps it whole
+        if not writer:
+            return False  # the writer's value is unconstrained: it may hold anything
+        pair = (canon_key(writer), split, canon_key(reader))
+        known = self.cache.get(pair)
+        if known is not None:
+            return known
+        if pair in self.seen:
+            return True
+        self.left[0] -= 1
+        if self.left[0] < 0:
+            return False
+        self.seen.add(pair)
+        if not self._strips_nothing(writer, reader, split):
+            self.cache[pair] = False
+            return False
         return True
-    for owner, group, word in [(o, g, "anyOf") for o, g in fw.any_of] + [
-        (o, g, "oneOf") for o, g in fw.one_of
-    ]:  # a value lies in some branch of each
-        inner = split | {(id(owner), word)}
-        return all(_unchanged((*writer, b), reader, inner, seen, left, cache) for b in group)
-    fr = flatten(reader)
-    if "object" in fw.types and not _objects_kept(fw, fr, seen, left, cache):
-        return False
-    if "array" in fw.types:
-        longest = max((len(p.prefix) for p in [*fw.arr_parts, *fr.arr_parts]), default=0)
-        for index in range(longest + 1):
-            items = item_nodes(fw, index), item_nodes(fr, index)
-            if not _unchanged(*items, frozenset(), seen, left, cache):
+
+    def _strips_nothing(
+        self, writer: tuple[Node, ...], reader: tuple[Node, ...], split: Skip
+    ) -> bool:
+        fw = flatten(writer, split)
+        if fw.never or not fw.types & {"object", "array"}:
+            return True
+        for owner, group, word in [(o, g, "anyOf") for o, g in fw.any_of] + [
+            (o, g, "oneOf") for o, g in fw.one_of
+        ]:  # a value lies in some branch of each
+            inner = split | {(id(owner), word)}
+            return all(self.unchanged((*writer, b), reader, inner) for b in group)
+        fr = flatten(reader)
+        if "object" in fw.types and not self._objects_kept(fw, fr):
+            return False
+        if "array" in fw.types:
+            longest = max((len(p.prefix) for p in [*fw.arr_parts, *fr.arr_parts]), default=0)
+            for index in range(longest + 1):
+                items = item_nodes(fw, index), item_nodes(fr, index)
+                if not self.unchanged(*items, frozenset()):
+                    return False
+        return True
+
+    def _objects_kept(self, fw: Flat, fr: Flat) -> bool:
+        """Every property the writer conjunction ``fw`` may emit is kept, and kept whole."""
+        if any(p.patterns for p in fw.obj_parts) or any(
+            not u.covered and u.target.always is not False for u in fw.unevaluated_props
+        ):
+            return False  # names a pattern governs: not proved
+        r_parts, r_required = _reader_parts(fr)
+        catch_all = any(_catch_all(p) for p in r_parts)
+
+        def theirs(name: str) -> tuple[Node, ...]:
+            return _governing(r_parts, name)
+
+        names = {n for p in fw.obj_parts for n in p.props} | fw.required
+        if any(_catch_all(p) for p in fw.obj_parts):
+            # any other name may come, its value under every conjunct's catch-all: the
+            # reader must keep it, and keep whole the ones it declares
+            if not catch_all or any(p.patterns for p in r_parts):
                 return False
-    return True
-
-
-def _objects_kept(fw: Flat, fr: Flat, seen: set[_Pair], left: list[int], cache: Cache) -> bool:
-    """Every property the writer conjunction ``fw`` may emit is kept, and kept whole."""
-    if any(p.patterns for p in fw.obj_parts) or any(
-        not u.covered and u.target.always is not False for u in fw.unevaluated_props
-    ):
-        return False  # names a pattern governs: not proved
-    r_parts, r_required = _reader_parts(fr)
-    catch_all = any(_catch_all(p) for p in r_parts)
-
-    def theirs(name: str) -> tuple[Node, ...]:
-        return _governing(r_parts, name)
-
-    names = {n for p in fw.obj_parts for n in p.props} | fw.required
-    if any(_catch_all(p) for p in fw.obj_parts):
-        # any other name may come, its value under every conjunct's catch-all: the reader
-        # must keep it, and keep whole the ones it declares
-        if not catch_all or any(p.patterns for p in r_parts):
-            return False
-        rest = tuple(p.additional for p in fw.obj_parts if p.additional is not None)
-        others = {n for p in r_parts for n in p.props} - names
-        kept = (_unchanged(rest, theirs(n), frozenset(), seen, left, cache) for n in others)
-        if not all(kept):
-            return False
-    if not catch_all and not all(_declared(r_parts, r_required, n) for n in names):
-        return False  # the reader drops a name (found before any value is looked into)
-    for name in names:
-        mine = tuple(p.props[name] for p in fw.obj_parts if name in p.props)
-        if not _unchanged(mine, theirs(name), frozenset(), seen, left, cache):
-            return False
-    return True
+            rest = tuple(p.additional for p in fw.obj_parts if p.additional is not None)
+            others = {n for p in r_parts for n in p.props} - names
+            if not all(self.unchanged(rest, theirs(n), frozenset()) for n in others):
+                return False
+        if not catch_all and not all(_declared(r_parts, r_required, n) for n in names):
+            return False  # the reader drops a name (found before any value is looked into)
+        for name in names:
+            mine = tuple(_prop(p.props, name) for p in fw.obj_parts if name in p.props)
+            if not self.unchanged(mine, theirs(name), frozenset()):
+                return False
+        return True
