@@ -83,11 +83,49 @@ def _enum_reader(old: bool) -> dict[str, Any]:
     return {"type": "object", "properties": {"head-script-disabled": value}}
 
 
+LABELS: dict[str, Any] = {
+    "type": "object",
+    "patternProperties": {"^[a-z]+$": STR},
+    "additionalProperties": False,
+}
+
+
+def _rules(extra: dict[str, Any], closed: bool = True) -> dict[str, Any]:
+    """prometheus.rules: branches told apart by the names each requires, beside a
+    pattern-keyed object (so no proof that stripping changes nothing applies). Open, they
+    are apart only because a lenient writer emits no name it does not declare."""
+    rec = {"record": STR, "expr": STR, "labels": LABELS}
+    alert = {"alert": STR, "expr": STR, "labels": LABELS, **extra}
+    branches = [
+        {"type": "object", "properties": p, "required": [n, "expr"]}
+        | ({"additionalProperties": False} if closed else {})
+        for p, n in ((rec, "record"), (alert, "alert"))
+    ]
+    items = {"oneOf": branches}
+    return {"type": "object", "properties": {"rules": {"type": "array", "items": items}}}
+
+
+def _versioned(extra: dict[str, Any]) -> dict[str, Any]:
+    """vtesttree: branches told apart by a required scalar property, the same names in each
+    (a lenient reader keeps ``version`` as written)."""
+    branches = [
+        {"properties": {"version": {"const": v}, "spec": LABELS}} for v in ("1.0.0", "2.1.0")
+    ]
+    return {
+        "type": "object",
+        "required": ["version"],
+        "properties": {"version": STR, "spec": {"type": "object"}, **extra},
+        "oneOf": branches,
+    }
+
+
 COMPATIBLE = [
     ("sibling-typed", _sibling_typed({}), _sibling_typed({"profile": STR})),
     ("required-names", _required_names({}), _required_names({"dag": {"type": "object"}})),
     ("nested-tag", _nested_tag({}), _nested_tag({"publish": {"type": "object"}})),
     ("enum-as-union", _enum_reader(True), _enum_reader(False)),
+    ("closed-rules", _rules({}), _rules({"for": STR})),
+    ("versioned", _versioned({}), _versioned({"notes": STR})),
 ]
 
 
@@ -111,6 +149,18 @@ def test_decided_compatible_and_sound(old: Any, new: Any) -> None:
         for doc in drawn:
             seen = strip(doc, (Document(reader).root,))
             assert _valid(reader, seen, False), doc
+
+
+def test_a_reader_branch_requiring_a_name_the_writer_never_emits_is_apart() -> None:
+    """The reader's open ``record`` branch requires a name the closed ``alert`` writer
+    branch never emits, and stripping adds no name: no value the reader sees is in both."""
+    writer, reader = _rules({}), _rules({"for": STR}, closed=False)
+    verdict = check(writer, reader, mode="backward", content_model="lenient")
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE
+    drawn = _drawn(writer)
+    assert drawn
+    for doc in drawn:
+        assert _valid(reader, strip(doc, (Document(reader).root,)), False), doc
 
 
 def test_nested_tag_documents_that_lose_keys_stay_in_one_branch() -> None:

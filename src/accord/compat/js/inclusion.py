@@ -16,7 +16,7 @@ the properties they declare; ``b`` is the reader, which ignores properties it do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain, islice
 from typing import Any
@@ -53,7 +53,7 @@ class Checker:
         self.memo: dict[tuple[Any, ...], Gap | None] = {}
         self.apart: dict[tuple[Any, ...], bool] = {}
         self.log: list[tuple[Any, ...]] = []
-        self.keep: list[tuple[Nodes, Nodes]] = []
+        self.keep: list[tuple[Nodes, Nodes, Nodes]] = []
         self.budget = BUDGET
         # A strict helper (for reader-vs-reader questions such as ``not``) shares the budget.
         self.parent = parent
@@ -112,11 +112,14 @@ class Checker:
         owner.budget -= cost
         return owner.budget >= 0
 
-    def sub(self, a: Nodes, b: Nodes, skip: Skip = frozenset()) -> Gap | None:
-        """``None`` when L(a) ⊆ L(b) is proved, else a ``Gap``."""
+    def sub(self, a: Nodes, b: Nodes, skip: Skip = frozenset(), seen_by: Nodes = ()) -> Gap | None:
+        """``None`` when L(a) ⊆ L(b) is proved, else a ``Gap``. ``seen_by``: when ``b`` is
+        part of a reader at the same level of the value (a branch of its union, a
+        conditional's branch), that reader: a lenient one strips the value by what it
+        declares, not by what ``b`` alone does (see ``_alike``)."""
         if len(a) == 1 and len(b) == 1 and a[0].same_as(b[0]):
             return None
-        memo_key = (canon_key(a), skip, canon_key(b))
+        memo_key = (canon_key(a), skip, canon_key(b), canon_key(seen_by))
         if memo_key in self.memo:
             return self.memo[memo_key]
         tick()
@@ -124,10 +127,10 @@ class Checker:
         if not self.spend(len(a) + len(b)):
             return Gap("", "analysis budget exhausted", lambda: self.outside(a, b, self.values(a)))
         self.memo[memo_key] = None
-        self.keep.append((a, b))  # memo keys are ids: keep the nodes alive
+        self.keep.append((a, b, seen_by))  # memo keys are ids: keep the nodes alive
         mark = len(self.log)
         try:
-            gap = self._sub(a, b, skip)
+            gap = self._sub(a, b, skip, seen_by)
         except BaseException:
             # an abandoned proof (time budget, unmatchable pattern) leaves no assumption behind
             self._forget(mark)
@@ -148,7 +151,7 @@ class Checker:
                 self.memo.pop(stale, None)
         del self.log[mark:]
 
-    def _sub(self, a: Nodes, b: Nodes, skip: Skip) -> Gap | None:
+    def _sub(self, a: Nodes, b: Nodes, skip: Skip, seen_by: Nodes) -> Gap | None:
         fa, fb = flatten(a, skip), flatten(b)
         if fa.never or fb.trivial:
             return None
@@ -170,7 +173,7 @@ class Checker:
                     others = tuple(o for o in group if o is not branch)
                     self._others[id(branch)] = (branch, owner, others)
             for index, branch in enumerate(group):
-                gap = self.sub((*a, branch), b, split)
+                gap = self.sub((*a, branch), b, split, seen_by)
                 if gap is not None and word == "oneOf":
                     later = [(*a, other) for other in group[index + 1 :]]
                     return Gap(gap.path, gap.reason, partial(self._also, gap, later, b, split))
@@ -179,8 +182,8 @@ class Checker:
             return None
         left = self._kinds_left(a, fa, skip)
         if left is not None:  # the writer's other oneOf branches rule out some types
-            return self.sub((*a, self._kinds_node(a[0], left)), b, skip) if left else None
-        return shapes.core(self, a, b, fa, fb) or self._combinators(a, b, fa, fb, skip)
+            return self.sub((*a, self._kinds_node(a[0], left)), b, skip, seen_by) if left else None
+        return shapes.core(self, a, b, fa, fb) or self._combinators(a, b, fa, fb, skip, seen_by)
 
     def _also(self, first: Gap, parts: list[Nodes], b: Nodes, skip: Skip) -> Iterator[Any]:
         """A failed writer branch's candidates, then those of the later branches that fail
@@ -274,36 +277,43 @@ class Checker:
                 out.extend(known[2])
         return tuple(out)
 
-    def _combinators(self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip) -> Gap | None:
+    def _combinators(
+        self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip, seen_by: Nodes
+    ) -> Gap | None:
         found: list[Gap] = []
+        reader = seen_by or b  # what a lenient reader strips the value by
+        fr = flatten(reader) if seen_by else fb
         excluded = self._excluded(a, skip) if fb.one_of or fb.any_of else ()
         if self.lenient and excluded:
             # the reader sees the value stripped: only what stripping cannot change holds
             # (each branch first: the whole writer is the longer question)
-            kept = tuple(w for w in excluded if stripping.stable(w, fa, fb, self._stripped))
-            if kept != excluded and not stripping.unchanged(a, b, skip, self._stripped):
+            kept = tuple(w for w in excluded if stripping.stable(w, fa, fr, self._stripped))
+            if kept != excluded and not stripping.unchanged(a, reader, skip, self._stripped):
                 excluded = kept
+        alike = partial(self._alike, a, reader, fa, fr, skip, False)
+        apart = partial(self._alike, a, reader, fa, fr, skip, True)
         for owner, group in fb.any_of:
-            if not self._covered(a, fa, group, False, found, skip, excluded):
+            if not self._covered(a, fa, group, False, found, skip, excluded, apart, reader):
                 values: Iterator[Any] = chain(
                     _strings_outside(fa, group), _failed(found, self.values(a))
                 )
                 reason = "anyOf: no branch accepts every value"
                 return Gap("", reason, partial(self.outside, a, (owner,), values))
         for owner, group in fb.one_of:
-            if not self._covered(a, fa, group, True, found, skip, excluded):
+            if not self._covered(a, fa, group, True, found, skip, excluded, apart, reader):
                 # values in two branches at once, or in no branch, are the likeliest witnesses
                 probes = [(*a, x, y) for i, x in enumerate(group) for y in group[i + 1 :]]
                 values = chain(_strings_outside(fa, group), _failed(found, _chain(self, probes, a)))
                 reason = "oneOf: not provably exactly one branch"
                 return Gap("", reason, partial(self.outside, a, (owner,), values))
         for negated in fb.nots:
-            if not self.disjoint(a, (negated,)) and not any(
+            avoided = self.disjoint(a, (negated,)) or any(
                 self.strict.sub((negated,), (x,)) is None for x in fa.nots
-            ):
+            )  # by the values as written
+            if not (avoided and apart(negated)):
                 return self._gap(a, b, "not: values may match the negated schema")
         for cond in fb.conds:
-            if not self._cond(a, fa, cond, found):
+            if not self._cond(a, fa, cond, found, (alike, apart), reader):
                 test = cond[0]
                 probes = [(*a, test, *(t for _, t, _ in fa.conds if t is not None)), (*a, test)]
                 probes += [(*a, e) for _, _, e in fa.conds if e is not None]
@@ -311,7 +321,7 @@ class Checker:
                 reason = "if/then/else: branches not provably satisfied"
                 return Gap("", reason, partial(self.outside, a, b, values))
         for name, schema in fb.dep_schemas:
-            if not self._dep_schema(a, fa, name, schema):
+            if not self._dep_schema(a, fa, name, schema, reader):
                 value = self.sampler.first(prop_nodes(fa, name))
                 own = tuple(s for n, s in fa.dep_schemas if n == name)
                 bases = [self.sampler.base_object(flatten((*a, *own)), 1)]
@@ -321,6 +331,39 @@ class Checker:
                 cands = partial(self.outside, a, b, objs)
                 return Gap(f"/{escape(name)}", reason, cands)
         return None
+
+    def _alike(
+        self, a: Nodes, b: Nodes, fa: Flat, fb: Flat, skip: Skip, disjoint: bool, node: Node
+    ) -> bool:
+        """What is known of the writer ``a``'s values as written about the reader's
+        sub-schema ``node`` (``disjoint``: that none is valid under it; otherwise which
+        branch of a conditional each takes) holds of them as the reader ``b`` sees them:
+        always in the strict content model; under lenient, where names alone keep them
+        apart, stripping cannot change ``node``'s verdict, or it strips nothing from any
+        value of ``a`` (``stripping``). A lenient reader's ``not: {enum: [{a: 1}]}``
+        rejects the writer's ``{a: 1, b: 2}``: it sees ``{a: 1}``."""
+        return (
+            not self.lenient
+            or (disjoint and (stripping.apart(node, fa, fb) or self._told_apart(fa, fb, node)))
+            or stripping.stable(node, fa, fb, self._stripped)
+            or stripping.unchanged(a, b, skip, self._stripped)
+        )
+
+    def _told_apart(self, fa: Flat, fr: Flat, node: Node) -> bool:
+        """Every writer value holds a property the lenient reader ``fr`` keeps, whose value
+        is a scalar (stripping leaves it as written) that ``node`` requires to be another:
+        a discriminator such as ``version: {const: "2.1.0"}`` against ``"1.0.0"``."""
+        fo = flatten((node,))
+        if fa.types & fo.types - {"object"}:
+            return False  # values of another type: the property says nothing of them
+        for name in fa.required:
+            theirs = prop_nodes(fo, name)
+            if not theirs or not stripping.keeps(fr, name):
+                continue
+            mine = prop_nodes(fa, name)
+            if not flatten(mine).types & {"object", "array"} and self.disjoint(mine, theirs):
+                return True
+        return False
 
     def _gap(self, a: Nodes, b: Nodes, reason: str) -> Gap:
         return Gap("", reason, lambda: self.outside(a, b, self.values(a)))
@@ -333,7 +376,9 @@ class Checker:
         one: bool,
         found: list[Gap],
         skip: Skip,
-        excluded: Nodes = (),
+        excluded: Nodes,
+        alike: Callable[[Node], bool],
+        reader: Nodes,
     ) -> bool:
         """Every value of ``a`` is in a branch of ``group`` (``one``: in exactly one). The
         gaps of failed branch inclusions go to ``found``: their candidates lie outside that
@@ -344,7 +389,7 @@ class Checker:
         def alone(part: Nodes, other: Node) -> bool:
             # no value of ``part`` is also valid under ``other``: provably disjoint, or
             # ``other`` lies inside a writer branch the value is known not to be in
-            if self.disjoint(part, (other,)):
+            if self.disjoint(part, (other,)) and alike(other):
                 return True
             for w in excluded:
                 if self.disjoint((other,), (w,)):
@@ -363,7 +408,7 @@ class Checker:
                 if len(group) > 1 and self.disjoint(part, (branch,)):
                     apart += 1
                     continue  # cheap, memoised: a discriminated union has one candidate
-                gap = self.sub(part, (branch,), skip)
+                gap = self.sub(part, (branch,), skip, reader)
                 if gap is None and (
                     not one or all(alone(part, o) for j, o in enumerate(group) if j != i)
                 ):
@@ -391,26 +436,34 @@ class Checker:
         return any(self.strict.sub((self.type_node(like, kind),), (w,)) is None for w in excluded)
 
     def _cond(
-        self, a: Nodes, fa: Flat, cond: tuple[Node, Node | None, Node | None], found: list[Gap]
+        self,
+        a: Nodes,
+        fa: Flat,
+        cond: tuple[Node, Node | None, Node | None],
+        found: list[Gap],
+        carried: tuple[Callable[[Node], bool], Callable[[Node], bool]],
+        reader: Nodes,
     ) -> bool:
         """Every value of ``a`` passes the conditional ``cond``. The gaps of a failed
         ``then``/``else`` inclusion go to ``found``: their candidates may take that branch."""
         test, then, other = cond
-        then_gap = None if then is None else self.sub(a, (then,))
-        else_gap = None if other is None else self.sub(a, (other,))
+        then_gap = None if then is None else self.sub(a, (then,), seen_by=reader)
+        else_gap = None if other is None else self.sub(a, (other,), seen_by=reader)
         found.extend(gap for gap in (then_gap, else_gap) if gap is not None)
         then_ok, else_ok = then_gap is None, else_gap is None
-        if then_ok and (else_ok or self.sub(a, (test,)) is None):
+        if then_ok and (else_ok or self.sub(a, (test,), seen_by=reader) is None):
             return True
-        if else_ok and self.disjoint(a, (test,)):
+        alike, apart = carried  # see ``_alike``
+        if else_ok and self.disjoint(a, (test,)) and apart(test):
             return True
-        for test_a, then_a, else_a in fa.conds:
+        # a writer value takes its own conditional's branch as written, the reader's as seen
+        for test_a, then_a, else_a in fa.conds if alike(test) else ():
             if test_a.same_as(test):
                 with_then = (*a, then_a) if then_a is not None else a
                 with_else = (*a, else_a) if else_a is not None else a
                 gaps = [
-                    self.sub(with_then, (then,)) if then is not None else None,
-                    self.sub(with_else, (other,)) if other is not None else None,
+                    self.sub(with_then, (then,), seen_by=reader) if then is not None else None,
+                    self.sub(with_else, (other,), seen_by=reader) if other is not None else None,
                 ]
                 if gaps == [None, None]:
                     return True
@@ -418,12 +471,15 @@ class Checker:
                 found[:0] = [gap for gap in gaps if gap is not None]
         return False
 
-    def _dep_schema(self, a: Nodes, fa: Flat, name: str, schema: Node) -> bool:
-        if self.sub(a, (schema,)) is None:
+    def _dep_schema(self, a: Nodes, fa: Flat, name: str, schema: Node, reader: Nodes) -> bool:
+        if self.sub(a, (schema,), seen_by=reader) is None:
             return True
         if shapes.cannot_have(self, fa, name):
             return True
-        return any(n == name and self.sub((*a, s), (schema,)) is None for n, s in fa.dep_schemas)
+        return any(
+            n == name and self.sub((*a, s), (schema,), seen_by=reader) is None
+            for n, s in fa.dep_schemas
+        )
 
     def disjoint(self, a: Nodes, y: Nodes, depth: int = 0, skip: Skip = frozenset()) -> bool:
         """Proof that no value is valid under both ``a`` and ``y`` (False: unknown)."""

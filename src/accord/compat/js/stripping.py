@@ -79,6 +79,38 @@ def _stable(schema: Node, writer: Flat, reader: Flat, cache: Cache) -> bool:
     return _invariant(schema, reader.nodes, top, set(), left)
 
 
+def apart(other: Node, writer: Flat, reader: Flat) -> bool:
+    """No value of the lenient writer ``writer``, as a lenient reader on ``reader`` sees
+    it, is valid under ``other``, told by names alone (False: not proved): ``other``
+    requires a name the writer never emits (stripping adds none), or is closed to a name
+    every writer value holds and the reader keeps. Values of other types ``other`` must
+    reject by type: its names say nothing of them."""
+    fo = flatten((other,))
+    if writer.types & fo.types - {"object"}:
+        return False
+    emitted = _emitted(writer)
+    if emitted is not None and fo.required - emitted:
+        return True
+    parts, required = _reader_parts(reader)
+    held = [n for n in writer.required if _declared(parts, required, n)]
+    return any(_closed_to(p, n) for p in fo.obj_parts for n in held)
+
+
+def keeps(reader: Flat, name: str) -> bool:
+    """A lenient reader on ``reader`` keeps the property ``name`` (``witness.strip``)."""
+    parts, required = _reader_parts(reader)
+    return _declared(parts, required, name) or any(_catch_all(p) for p in parts)
+
+
+def _closed_to(part: ObjPart, name: str) -> bool:
+    return (
+        part.additional is not None
+        and part.additional.always is False
+        and name not in part.props
+        and not any(matches(pat, name) for pat, _ in part.patterns)
+    )
+
+
 def _emitted(writer: Flat) -> frozenset[str] | None:
     """The names the lenient writer ``writer`` may emit here (None: any name)."""
     if any(_catch_all(p) or p.patterns for p in writer.obj_parts) or any(
