@@ -1,7 +1,7 @@
 """A lenient reader judges the writer's value as it sees it, stripped: what the engine
 knows of the value as written (it is in no branch of a reader ``oneOf`` but one, it avoids
-a reader ``not``, it takes a reader conditional's ``else``) holds only where stripping
-cannot change it. Each reader here accepts the writer's one value as written and rejects
+a reader ``not``, it takes a reader conditional's ``else``, it holds enough properties and
+the ones a dependency needs) holds only where stripping cannot change it. Each reader here accepts the writer's one value as written and rejects
 it as seen, so `compatible` would be wrong; the strict content model keeps it whole."""
 
 from __future__ import annotations
@@ -36,6 +36,24 @@ CASES = [
     ("oneof-const-branch", WRITER, {"oneOf": [{"const": SEEN}, A_IS_1]}),
     ("not-enum", WRITER, {**A_IS_1, "not": {"enum": [SEEN]}}),
     ("if-enum", WRITER, {**A_IS_1, "if": {"enum": [SEEN]}, "then": False}),
+    # counts and dependencies: the value seen holds one property, and no "b"
+    ("min-properties", WRITER, {**A_IS_1, "minProperties": 2}),
+    ("dependent-required", WRITER, {**A_IS_1, "dependentRequired": {"a": ["b"]}}),
+    (
+        "draft-07-dependencies",
+        WRITER,
+        {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            **A_IS_1,
+            "dependencies": {"a": ["b"]},
+        },
+    ),
+    ("dependent-schema", WRITER, {**A_IS_1, "dependentSchemas": {"a": {"minProperties": 2}}}),
+    (
+        "nested-min-properties",
+        {"type": "object", "properties": {"x": WRITER}, "required": ["x"]},
+        {"type": "object", "properties": {"x": {**A_IS_1, "minProperties": 2}}},
+    ),
     # the writer's own conditional, the same test: "b" takes it as written, not as seen
     (
         "same-conditional",
@@ -52,9 +70,9 @@ def test_what_stripping_changes_is_not_taken_from_the_value_as_written(
     lenient = check(writer, reader, mode="backward", content_model="lenient")
     assert lenient.verdicts[Mode.BACKWARD].outcome is Outcome.INCOMPATIBLE
     [witness] = [w for w in lenient.witnesses if w.mode is Mode.BACKWARD]
-    assert jsonschema.Draft202012Validator(writer).is_valid(witness.document)
+    assert jsonschema.validators.validator_for(writer)(writer).is_valid(witness.document)
     seen = strip(witness.document, (Document(reader).root,))
-    assert not jsonschema.Draft202012Validator(reader).is_valid(seen)
+    assert not jsonschema.validators.validator_for(reader)(reader).is_valid(seen)
     strict = check(writer, reader, mode="backward", content_model="strict")
     assert strict.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE
 
@@ -64,4 +82,14 @@ def test_a_reader_not_that_stripping_cannot_reach_still_proves_compatible() -> N
     negated schema constrains only "a", which the reader keeps whole."""
     reader = {**A_IS_1, "not": {"properties": {"a": {"const": 3}}, "required": ["a"]}}
     verdict = check(WRITER, reader, mode="backward", content_model="lenient")
+    assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE
+
+
+def test_a_lenient_reader_that_keeps_every_name_keeps_the_writers_counts() -> None:
+    """rust-toolchain: ``minProperties: 1`` on both sides, the reader declaring every name
+    the writer does (and one more): nothing is stripped, so the writer's count stands."""
+    names = {"channel": {"type": "string"}, "path": {"type": "string"}}
+    writer = {"type": "object", "properties": names, "minProperties": 1}
+    reader = {**writer, "properties": {**names, "profile": {"type": "string"}}}
+    verdict = check(writer, reader, mode="backward", content_model="lenient")
     assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE

@@ -241,7 +241,10 @@ def _counts(
     if fb.min_props == 0 and fb.max_props is None and not fb.prop_names and not fb.dep_required:
         return None
     base = _base(ck, fa)
-    if fb.min_props > max(fa.min_props, len(fa.required)):
+    whole = _whole(ck, fa, fb)  # no name is stripped: the writer's counts stand
+    held = fa.required if whole else _kept(fb, fa.required)
+    floor = max(fa.min_props, len(held)) if whole else len(held)
+    if fb.min_props > floor:
         sized = [_grow(ck, fa, parts_a, base, n) for n in range(fa.min_props, fb.min_props)]
         return _gap(ck, "", "minProperties raised", a, b, iter([base, *sized]))
     closed = [p for p in parts_a if p.additional is not None and p.additional.always is False]
@@ -268,7 +271,8 @@ def _counts(
                 (dict(base, **{n: None}) for n in _NAME_PROBES),
             )
     for name, deps in fb.dep_required.items():
-        need = deps - fa.required - fa.dep_required.get(name, set())
+        forced = fa.dep_required.get(name, set())
+        need = deps - held - (forced if whole else _kept(fb, forced))
         if need and not _absent_impossible_all(fa, name):
             value = {**base, name: ck.sampler.first(_governing(parts_a, name))}
             for dep in fa.dep_required.get(name, set()):
@@ -279,6 +283,34 @@ def _counts(
                 ck, f"/{_esc(name)}", f"dependency {name!r} → {sorted(need)}", a, b, iter([value])
             )
     return None
+
+
+def _whole(ck: Prover, fa: Flat, fb: Flat) -> bool:
+    """A value the reader sees holds every name the writer's does: a strict reader, a
+    lenient one with a catch-all (it keeps every name), or one that keeps every name the
+    lenient writer may emit (those it declares)."""
+    if not ck.lenient or any(
+        p.additional is not None and p.additional.always is None for p in fb.obj_parts
+    ):
+        return True
+    if any(p.patterns or p.additional is not None for p in fa.obj_parts):
+        return False  # names beyond the declared ones: not proved
+    emitted = {n for p in fa.obj_parts for n in p.props} | fa.required
+    return _kept(fb, emitted) == emitted
+
+
+def _kept(fb: Flat, names: set[str]) -> set[str]:
+    """Those of ``names`` a lenient reader keeps: declared in one of ``fb``'s conjuncts (a
+    subset of what it keeps, so this never says too much). Stripping turns the writer's
+    ``{"a": 1, "b": 2}`` into ``{"a": 1}`` for a reader that declares only ``a``: one
+    property, short of its ``minProperties: 2``, and without the ``b`` its
+    ``dependentRequired: {a: [b]}`` asks for."""
+    return {
+        n
+        for n in names
+        if n in fb.required
+        or any(n in p.props or any(matches(pat, n) for pat, _ in p.patterns) for p in fb.obj_parts)
+    }
 
 
 def _grow(
