@@ -1,8 +1,9 @@
 """A lenient reader judges the writer's value as it sees it, stripped: what the engine
 knows of the value as written (it is in no branch of a reader ``oneOf`` but one, it avoids
 a reader ``not``, it takes a reader conditional's ``else``, it holds enough properties and
-the ones a dependency needs) holds only where stripping cannot change it. Each reader here accepts the writer's one value as written and rejects
-it as seen, so `compatible` would be wrong; the strict content model keeps it whole."""
+the ones a dependency needs, its items are distinct) holds only where stripping cannot
+change it. Each reader here accepts a writer value as written and rejects it as seen,
+so `compatible` would be wrong; the strict content model keeps it whole."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import jsonschema
 import pytest
 
 from accord.compat import Mode, Outcome, check
+from accord.compat.js import shapes
 from accord.compat.js.document import Document
+from accord.compat.js.flat import flatten
+from accord.compat.js.inclusion import Checker
 from accord.compat.js.witness import strip
 
 # One value: {"a": 1, "b": 2}. A lenient reader that does not declare "b" sees {"a": 1}.
@@ -24,6 +28,12 @@ WRITER: dict[str, Any] = {
 }
 A_IS_1: dict[str, Any] = {"type": "object", "properties": {"a": {"const": 1}}, "required": ["a"]}
 SEEN: dict[str, Any] = {"a": 1}
+INT_PAIR: dict[str, Any] = {
+    "type": "object",
+    "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+    "required": ["a", "b"],
+    "additionalProperties": False,
+}
 COND: dict[str, Any] = {
     "if": {"required": ["b"]},
     "then": {"properties": {"a": {"const": 1}}},
@@ -53,6 +63,12 @@ CASES = [
         "nested-min-properties",
         {"type": "object", "properties": {"x": WRITER}, "required": ["x"]},
         {"type": "object", "properties": {"x": {**A_IS_1, "minProperties": 2}}},
+    ),
+    # [{"a": 1, "b": 1}, {"a": 1, "b": 2}] is [{"a": 1}, {"a": 1}]: not distinct as seen
+    (
+        "unique-items",
+        {"type": "array", "uniqueItems": True, "items": INT_PAIR},
+        {"type": "array", "uniqueItems": True, "items": {"properties": {"a": {"type": "integer"}}}},
     ),
     # the writer's own conditional, the same test: "b" takes it as written, not as seen
     (
@@ -93,3 +109,24 @@ def test_a_lenient_reader_that_keeps_every_name_keeps_the_writers_counts() -> No
     reader = {**writer, "properties": {**names, "profile": {"type": "string"}}}
     verdict = check(writer, reader, mode="backward", content_model="lenient")
     assert verdict.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE
+
+
+def _twins(writer: dict[str, Any], reader: dict[str, Any]) -> list[list[Any]]:
+    fa, fb = flatten((Document(writer).root,)), flatten((Document(reader).root,))
+    ck = Checker(True)
+    return list(shapes._stripped_twins(ck, fa, fb, ck.sampler.base_array(fa, 2, 1)))
+
+
+def test_twin_items_need_a_stripped_name_with_two_values() -> None:
+    """The witness for a lost ``uniqueItems``: two items told apart only by a stripped name.
+    A name with one value (``const``) tells no two items apart; items that are arrays
+    have no names; a name the reader keeps tells them apart as seen too."""
+    only_a = {"type": "array", "items": {"properties": {"a": {"type": "integer"}}}}
+    [twins] = _twins({"type": "array", "items": INT_PAIR}, only_a)
+    assert twins[0]["b"] != twins[1]["b"]
+    assert twins[0]["a"] == twins[1]["a"]
+    one_b = {**INT_PAIR, "properties": {"a": {"type": "integer"}, "b": {"const": 5}}}
+    assert _twins({"type": "array", "items": one_b}, only_a) == []
+    nested = {"type": "array", "items": {"type": "array", "items": INT_PAIR}}
+    assert _twins(nested, {"type": "array", "items": {"type": "array"}}) == []
+    assert _twins({"type": "array", "items": INT_PAIR}, {"type": "array", "items": INT_PAIR}) == []

@@ -12,7 +12,8 @@ from itertools import chain, islice
 from typing import Any
 
 from accord.compat.canonical import key
-from accord.compat.js.flat import ArrPart, Flat, ObjPart
+from accord.compat.js import stripping
+from accord.compat.js.flat import ArrPart, Flat, ObjPart, flatten
 from accord.compat.js.node import Bound, Node
 from accord.compat.js.objects import objects as _objects
 from accord.compat.js.patterns import implied, lengths_implied
@@ -192,14 +193,48 @@ def _arrays(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
         probes.append(ck.sampler.base_array(fa, b_max + 1, 1))
         pool = {key(v): v for v in islice(ck.values(item_nodes(fa, 0)), 12)}
         probes.append(list(pool.values())[: b_max + 1])
-    if fb.unique and not fa.unique and (a_max is None or a_max >= 2):
+    if fb.unique and not _unique_as_seen(ck, fa, fb) and (a_max is None or a_max >= 2):
         reason = "uniqueItems added"
         pair = ck.sampler.base_array(fa, max(2, fa.min_items), 1)
         probes.append([pair[0], pair[0], *pair[2:]])
+        if ck.lenient:  # two items told apart only by a name the reader strips
+            probes += _stripped_twins(ck, fa, fb, pair)
     reason = reason or _contains(ck, a, fa, fb, a_max, probes)
     if not reason:
         return None
     return _gap(ck, "", reason, a, b, iter(probes))
+
+
+def _unique_as_seen(ck: Prover, fa: Flat, fb: Flat) -> bool:
+    """The writer's items are distinct in the array the reader sees: as written, unless a
+    lenient reader may strip them into equal ones (``[{"a": 1, "b": 1}, {"a": 1, "b": 2}]``
+    is ``[{"a": 1}, {"a": 1}]`` to one declaring only ``a``): then only where the items are
+    scalars or stripping provably drops nothing from them."""
+    if not fa.unique or not ck.lenient:
+        return fa.unique
+    longest = max((len(p.prefix) for p in [*fa.arr_parts, *fb.arr_parts]), default=0)
+    return all(
+        not flatten(mine).types & {"object", "array"}
+        or stripping.unchanged(mine, item_nodes(fb, i), frozenset())
+        for i in range(longest + 1)
+        for mine in [item_nodes(fa, i)]
+    )
+
+
+def _stripped_twins(ck: Prover, fa: Flat, fb: Flat, pair: list[Any]) -> Iterator[list[Any]]:
+    """Arrays of two writer items equal but for a property the lenient reader's items do not
+    keep: distinct as written, equal as seen."""
+    first = pair[0]
+    if not isinstance(first, dict):
+        return
+    mine, theirs = flatten(item_nodes(fa, 0)), flatten(item_nodes(fb, 0))
+    for name in [n for p in mine.obj_parts for n in p.props]:
+        if stripping.keeps(theirs, name):
+            continue
+        values = {key(v): v for v in islice(ck.values(prop_nodes(mine, name)), 8)}
+        if len(values) >= 2:
+            one, two = list(values.values())[:2]
+            yield [{**first, name: one}, {**first, name: two}, *pair[2:]]
 
 
 def _contains(
