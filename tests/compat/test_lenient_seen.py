@@ -112,6 +112,7 @@ def test_a_lenient_reader_that_keeps_every_name_keeps_the_writers_counts() -> No
 
 
 def _twins(writer: dict[str, Any], reader: dict[str, Any]) -> list[list[Any]]:
+    """The witnesses ``shapes`` offers for a ``uniqueItems`` lost to stripping."""
     fa, fb = flatten((Document(writer).root,)), flatten((Document(reader).root,))
     ck = Checker(True)
     return list(shapes._stripped_twins(ck, fa, fb, ck.sampler.base_array(fa, 2, 1)))
@@ -130,3 +131,27 @@ def test_twin_items_need_a_stripped_name_with_two_values() -> None:
     nested = {"type": "array", "items": {"type": "array", "items": INT_PAIR}}
     assert _twins(nested, {"type": "array", "items": {"type": "array"}}) == []
     assert _twins({"type": "array", "items": INT_PAIR}, {"type": "array", "items": INT_PAIR}) == []
+
+
+def test_twin_items_may_differ_below_a_kept_object() -> None:
+    """SARIF's ``locations``: the name the reader drops sits inside a kept object; past
+    three levels the search stops."""
+
+    def nest(inner: dict[str, Any], levels: int) -> dict[str, Any]:
+        for _ in range(levels):
+            inner = {"type": "object", "properties": {"x": inner}, "required": ["x"]}
+        return inner
+
+    only_a = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    for levels in (1, 2):
+        writer, reader = nest(INT_PAIR, levels), nest(only_a, levels)
+        twins = _twins({"type": "array", "items": writer}, {"type": "array", "items": reader})
+        assert twins, levels
+        one, two = twins[0][:2]
+        assert one != two
+        seen = [strip(t, (Document(reader).root,)) for t in (one, two)]
+        assert seen[0] == seen[1]
+    deep = _twins(
+        {"type": "array", "items": nest(INT_PAIR, 3)}, {"type": "array", "items": nest(only_a, 3)}
+    )
+    assert deep == []

@@ -223,18 +223,44 @@ def _unique_as_seen(ck: Prover, fa: Flat, fb: Flat) -> bool:
 
 def _stripped_twins(ck: Prover, fa: Flat, fb: Flat, pair: list[Any]) -> Iterator[list[Any]]:
     """Arrays of two writer items equal but for a property the lenient reader's items do not
-    keep: distinct as written, equal as seen."""
+    keep, at their top or inside a kept object (SARIF's ``locations``: a dropped
+    ``relativeTo`` two levels down): distinct as written, equal as seen."""
     first = pair[0]
     if not isinstance(first, dict):
         return
     mine, theirs = flatten(item_nodes(fa, 0)), flatten(item_nodes(fb, 0))
-    for name in [n for p in mine.obj_parts for n in p.props]:
+    for one, two in _twins(ck, mine, theirs, first, _TWIN_DEPTH):
+        yield [one, two, *pair[2:]]
+
+
+_TWIN_DEPTH = 3  # object levels searched below an item for a name the reader drops
+
+
+def _twins(
+    ck: Prover, mine: Flat, theirs: Flat, base: dict[str, Any], depth: int
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Two copies of ``base`` (an object of ``mine``) that differ only in a name the reader
+    on ``theirs`` strips, here or ``depth`` levels below through names it keeps."""
+    names = [n for p in mine.obj_parts for n in p.props]
+    for name in names:
         if stripping.keeps(theirs, name):
             continue
         values = {key(v): v for v in islice(ck.values(prop_nodes(mine, name)), 8)}
         if len(values) >= 2:
             one, two = list(values.values())[:2]
-            yield [{**first, name: one}, {**first, name: two}, *pair[2:]]
+            yield {**base, name: one}, {**base, name: two}
+    if depth <= 1:
+        return
+    for name in names:
+        below = base.get(name, ck.sampler.first(prop_nodes(mine, name)))
+        if not stripping.keeps(theirs, name) or not isinstance(below, dict):
+            continue
+        inner_mine, inner_theirs = (
+            flatten(prop_nodes(mine, name)),
+            flatten(prop_nodes(theirs, name)),
+        )
+        for one, two in islice(_twins(ck, inner_mine, inner_theirs, below, depth - 1), 2):
+            yield {**base, name: one}, {**base, name: two}
 
 
 def _contains(
