@@ -377,7 +377,7 @@ class Checker:
         found: list[Gap],
         skip: Skip,
         excluded: Nodes,
-        alike: Callable[[Node], bool],
+        apart: Callable[[Node], bool],
         reader: Nodes,
     ) -> bool:
         """Every value of ``a`` is in a branch of ``group`` (``one``: in exactly one). The
@@ -389,7 +389,7 @@ class Checker:
         def alone(part: Nodes, other: Node) -> bool:
             # no value of ``part`` is also valid under ``other``: provably disjoint, or
             # ``other`` lies inside a writer branch the value is known not to be in
-            if self.disjoint(part, (other,)) and alike(other):
+            if self.disjoint(part, (other,)) and apart(other):  # and as the reader sees it
                 return True
             for w in excluded:
                 if self.disjoint((other,), (w,)):
@@ -403,10 +403,10 @@ class Checker:
             return False
 
         def fits(part: Nodes) -> bool:
-            apart = 0
+            outside = 0
             for i, branch in enumerate(group):
                 if len(group) > 1 and self.disjoint(part, (branch,)):
-                    apart += 1
+                    outside += 1
                     continue  # cheap, memoised: a discriminated union has one candidate
                 gap = self.sub(part, (branch,), skip, reader)
                 if gap is None and (
@@ -417,7 +417,7 @@ class Checker:
                     found.append(gap)
             # apart from every branch: only a part with no value at all fits (closed
             # objects that exclude each other, say)
-            return apart == len(group) and _empty(part)
+            return outside == len(group) and _empty(part)
 
         if fits(a):
             return True
