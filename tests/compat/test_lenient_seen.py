@@ -155,3 +155,25 @@ def test_twin_items_may_differ_below_a_kept_object() -> None:
         {"type": "array", "items": nest(INT_PAIR, 3)}, {"type": "array", "items": nest(only_a, 3)}
     )
     assert deep == []
+
+
+def test_a_closed_writer_emits_only_what_it_declares() -> None:
+    """``additionalProperties: false`` on the writer: the reader declaring both names keeps
+    both, so the writer's ``minProperties: 2`` stands; declaring one, it does not."""
+    writer = {
+        "type": "object",
+        "properties": {"a": {"const": 1}, "b": {"const": 2}},
+        "minProperties": 2,
+        "additionalProperties": False,
+    }
+    both = {"type": "object", "properties": {"a": {}, "b": {}}, "minProperties": 2}
+    kept = check(writer, both, mode="backward", content_model="lenient")
+    assert kept.verdicts[Mode.BACKWARD].outcome is Outcome.COMPATIBLE
+    one = {"type": "object", "properties": {"a": {}}, "minProperties": 2}
+    lost = check(writer, one, mode="backward", content_model="lenient")
+    assert lost.verdicts[Mode.BACKWARD].outcome is Outcome.INCOMPATIBLE
+    # names a pattern governs may be any: the reader keeps none of them, so none counts
+    patterned = {**writer, "patternProperties": {"^x": {"type": "integer"}}}
+    del patterned["additionalProperties"]
+    seen = check(patterned, both, mode="backward", content_model="lenient")
+    assert seen.verdicts[Mode.BACKWARD].outcome is not Outcome.COMPATIBLE

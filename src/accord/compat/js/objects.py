@@ -293,8 +293,11 @@ def _whole(ck: Prover, fa: Flat, fb: Flat) -> bool:
         p.additional is not None and p.additional.always is None for p in fb.obj_parts
     ):
         return True
-    if any(p.patterns or p.additional is not None for p in fa.obj_parts):
-        return False  # names beyond the declared ones: not proved
+    if any(
+        p.patterns or (p.additional is not None and p.additional.always is not False)
+        for p in fa.obj_parts
+    ):
+        return False  # names beyond the declared ones (a closed writer has none): not proved
     emitted = {n for p in fa.obj_parts for n in p.props} | fa.required
     return _kept(fb, emitted) == emitted
 
