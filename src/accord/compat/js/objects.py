@@ -8,6 +8,7 @@ from functools import partial
 from itertools import chain, islice
 from typing import Any
 
+from accord.compat.js import stripping
 from accord.compat.js.flat import Flat, ObjPart
 from accord.compat.js.node import LazyProps, Node
 from accord.compat.js.patterns import implied, matches
@@ -288,18 +289,11 @@ def _counts(
 def _whole(ck: Prover, fa: Flat, fb: Flat) -> bool:
     """A value the reader sees holds every name the writer's does: a strict reader, a
     lenient one with a catch-all (it keeps every name), or one that keeps every name the
-    lenient writer may emit (those it declares)."""
-    if not ck.lenient or any(
-        p.additional is not None and p.additional.always is None for p in fb.obj_parts
-    ):
+    lenient writer may emit (``stripping.emitted_names``: those it declares)."""
+    if not ck.lenient or any(stripping.catch_all(p) for p in fb.obj_parts):
         return True
-    if any(
-        p.patterns or (p.additional is not None and p.additional.always is not False)
-        for p in fa.obj_parts
-    ):
-        return False  # names beyond the declared ones (a closed writer has none): not proved
-    emitted = {n for p in fa.obj_parts for n in p.props} | fa.required
-    return _kept(fb, emitted) == emitted
+    emitted = stripping.emitted_names(fa)
+    return emitted is not None and _kept(fb, set(emitted)) == emitted
 
 
 def _kept(fb: Flat, names: set[str]) -> set[str]:
@@ -308,12 +302,7 @@ def _kept(fb: Flat, names: set[str]) -> set[str]:
     ``{"a": 1, "b": 2}`` into ``{"a": 1}`` for a reader that declares only ``a``: one
     property, short of its ``minProperties: 2``, and without the ``b`` its
     ``dependentRequired: {a: [b]}`` asks for."""
-    return {
-        n
-        for n in names
-        if n in fb.required
-        or any(n in p.props or any(matches(pat, n) for pat, _ in p.patterns) for p in fb.obj_parts)
-    }
+    return {n for n in names if stripping.declared(fb.obj_parts, fb.required, n)}
 
 
 def _grow(

@@ -61,7 +61,7 @@ def _prop(props: Mapping[str, Node], name: str) -> Node:
 def _stable(schema: Node, writer: Flat, reader: Flat, cache: Cache) -> bool:
     left = [LIMIT]
     known: dict[str, bool] = {}
-    emitted = _emitted(writer)
+    emitted = emitted_names(writer)
 
     def kept(name: str) -> bool:  # the writer's value of ``name`` reaches ``schema`` whole
         if name not in known:
@@ -88,18 +88,18 @@ def apart(other: Node, writer: Flat, reader: Flat) -> bool:
     fo = flatten((other,))
     if writer.types & fo.types - {"object"}:
         return False
-    emitted = _emitted(writer)
+    emitted = emitted_names(writer)
     if emitted is not None and fo.required - emitted:
         return True
     parts, required = _reader_parts(reader)
-    held = [n for n in writer.required if _declared(parts, required, n)]
+    held = [n for n in writer.required if declared(parts, required, n)]
     return any(_closed_to(p, n) for p in fo.obj_parts for n in held)
 
 
 def keeps(reader: Flat, name: str) -> bool:
     """A lenient reader on ``reader`` keeps the property ``name`` (``witness.strip``)."""
     parts, required = _reader_parts(reader)
-    return _declared(parts, required, name) or any(_catch_all(p) for p in parts)
+    return declared(parts, required, name) or any(catch_all(p) for p in parts)
 
 
 def _closed_to(part: ObjPart, name: str) -> bool:
@@ -111,9 +111,9 @@ def _closed_to(part: ObjPart, name: str) -> bool:
     )
 
 
-def _emitted(writer: Flat) -> frozenset[str] | None:
+def emitted_names(writer: Flat) -> frozenset[str] | None:
     """The names the lenient writer ``writer`` may emit here (None: any name)."""
-    if any(_catch_all(p) or p.patterns for p in writer.obj_parts) or any(
+    if any(catch_all(p) or p.patterns for p in writer.obj_parts) or any(
         not u.covered and u.target.always is not False for u in writer.unevaluated_props
     ):
         return None
@@ -143,10 +143,10 @@ def _keeps_keys(emitted: frozenset[str] | None, reader: Flat) -> bool:
     if emitted is None:
         return False  # the writer may emit any name
     parts, required = _reader_parts(reader)
-    return all(_declared(parts, required, n) for n in emitted)
+    return all(declared(parts, required, n) for n in emitted)
 
 
-def _declared(parts: list[ObjPart], required: set[str], name: str) -> bool:
+def declared(parts: list[ObjPart], required: set[str], name: str) -> bool:
     return name in required or any(name in p.props for p in parts) or _matched(parts, name)
 
 
@@ -168,7 +168,7 @@ def _governing(parts: list[ObjPart], name: str) -> tuple[Node, ...]:
     return (*out, *(s for p in parts for pat, s in p.patterns if matches(pat, name)))
 
 
-def _catch_all(part: ObjPart) -> bool:
+def catch_all(part: ObjPart) -> bool:
     return part.additional is not None and part.additional.always is None
 
 
@@ -209,10 +209,10 @@ def _invariant(
     parts, required = _reader_parts(fr)
     if any(p.patterns for p in parts) and (node.pattern_props or node.additional):
         return False  # names only a pattern governs: not proved
-    whole = level.whole or any(_catch_all(p) for p in parts)  # no name is dropped here
+    whole = level.whole or any(catch_all(p) for p in parts)  # no name is dropped here
 
     def dropped(name: str) -> bool:  # the writer may hold it and the reader drops it
-        return not whole and level.may_hold(name) and not _declared(parts, required, name)
+        return not whole and level.may_hold(name) and not declared(parts, required, name)
 
     if (not whole and _counts_names(node)) or any(dropped(n) for n in node.required):
         return False
@@ -227,10 +227,10 @@ def _invariant(
                 return False  # the schema sees it go
         elif not level.kept(name) and not below(sub, _governing(parts, name)):
             return False
-    declared = {n for p in parts for n in p.props} | required
-    extra = [n for n in declared if n not in node.props]
+    named = {n for p in parts for n in p.props} | required
+    extra = [n for n in named if n not in node.props]
     checks = [(node.additional, n) for n in extra if node.additional is not None]
-    checks += [(s, n) for pat, s in node.pattern_props for n in declared if matches(pat, n)]
+    checks += [(s, n) for pat, s in node.pattern_props for n in named if matches(pat, n)]
     if not all(below(s, _governing(parts, n)) for s, n in checks):
         return False
     longest = max((len(p.prefix) for p in fr.arr_parts), default=0)
@@ -348,22 +348,22 @@ class _Walk:
         ):
             return False  # names a pattern governs: not proved
         r_parts, r_required = _reader_parts(fr)
-        catch_all = any(_catch_all(p) for p in r_parts)
+        reader_keeps_all = any(catch_all(p) for p in r_parts)
 
         def theirs(name: str) -> tuple[Node, ...]:
             return _governing(r_parts, name)
 
         names = {n for p in fw.obj_parts for n in p.props} | fw.required
-        if any(_catch_all(p) for p in fw.obj_parts):
+        if any(catch_all(p) for p in fw.obj_parts):
             # any other name may come, its value under every conjunct's catch-all: the
             # reader must keep it, and keep whole the ones it declares
-            if not catch_all or any(p.patterns for p in r_parts):
+            if not reader_keeps_all or any(p.patterns for p in r_parts):
                 return False
             rest = tuple(p.additional for p in fw.obj_parts if p.additional is not None)
             others = {n for p in r_parts for n in p.props} - names
             if not all(self.unchanged(rest, theirs(n), frozenset()) for n in others):
                 return False
-        if not catch_all and not all(_declared(r_parts, r_required, n) for n in names):
+        if not reader_keeps_all and not all(declared(r_parts, r_required, n) for n in names):
             return False  # the reader drops a name (found before any value is looked into)
         for name in names:
             mine = tuple(_prop(p.props, name) for p in fw.obj_parts if name in p.props)
