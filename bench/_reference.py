@@ -3,18 +3,23 @@
     .venv/bin/python -m bench._reference --port N --data FILE [--workers N]
 
 One async dependency reads the ``Authorization`` header and looks the key up in a dict;
-two routes mirror Accord's, with pydantic response models of the same shapes:
+three routes mirror Accord's, with pydantic models of the same shapes:
 ``GET /api/v1/me`` and ``GET /api/v1/assets/{asset_id}/versions/{version}``, the latter
 serving a version Accord answered during setup (FILE, written by `running_reference`),
-validated through the model on every request as Accord validates its row. No middleware,
-no database. Served like `accord serve` serves Accord (src/accord/cli/serve.py): a socket
-bound first, the same uvicorn options (loop and http left to uvicorn's `auto`: uvloop,
-httptools), one process or uvicorn's `Multiprocess` supervisor with a factory.
+validated through the model on every request as Accord validates its row; and
+``POST /api/v1/assets/{asset_id}/versions``, the floor of a publish: the body validated,
+its canonical JSON hashed, and one SQLite write transaction (the same pragmas as Accord's:
+WAL, synchronous NORMAL) that reads the asset's last version number and inserts the
+version; no compatibility check, audit or outbox. No middleware. Served like `accord serve`
+serves Accord (src/accord/cli/serve.py): a socket bound first, the same uvicorn options
+(loop and http left to uvicorn's `auto`: uvloop, httptools), one process or uvicorn's
+`Multiprocess` supervisor with a factory.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import socket
@@ -22,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +39,8 @@ import uvicorn
 from fastapi import Depends, FastAPI, Header, HTTPException
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench._server import free_port, serving
 
@@ -60,6 +67,14 @@ class Me(BaseModel):
     is_admin: bool
 
 
+class VersionCreate(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: dict[str, Any] = Field(alias="schema")
+    format: SchemaFormat
+    version: str | None = Field(default=None, max_length=64)
+
+
 class ContractVersion(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -74,6 +89,38 @@ class ContractVersion(BaseModel):
     proposal_id: uuid.UUID | None
     published_by: str | None
     created_at: datetime
+
+
+class Published(BaseModel):
+    outcome: str
+    version: ContractVersion
+
+
+_VERSIONS = Table(
+    "versions",
+    MetaData(),
+    Column("id", String(36), primary_key=True),
+    Column("asset_id", String(36), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("schema", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+
+def _database(path: Path) -> AsyncEngine:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +163,16 @@ def create_app() -> FastAPI:
     versions: dict[tuple[uuid.UUID, str], dict[str, Any]] = {
         (uuid.UUID(v["asset_id"]), v["version"]): v for v in data["versions"]
     }
-    app = FastAPI(title="reference", docs_url=None, redoc_url=None)
+    database = _database(Path(os.environ[DATA_ENV]).with_suffix(".sqlite"))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with database.begin() as conn:
+            await conn.run_sync(_VERSIONS.metadata.create_all)
+        yield
+        await database.dispose()
+
+    app = FastAPI(title="reference", docs_url=None, redoc_url=None, lifespan=lifespan)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -142,6 +198,40 @@ def create_app() -> FastAPI:
         if found is None:
             raise HTTPException(404, "no such version")
         return ContractVersion.model_validate(found)
+
+    @app.post("/api/v1/assets/{asset_id}/versions", status_code=201)
+    async def publish(asset_id: uuid.UUID, body: VersionCreate, principal: Caller) -> Published:
+        if "write" not in principal.scopes:
+            raise HTTPException(403, "needs the write scope")
+        text = json.dumps(body.schema_, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        version_id, created_at = uuid.uuid4(), datetime.now(UTC)
+        async with database.begin() as conn:  # one write transaction
+            last = await conn.scalar(
+                select(func.max(_VERSIONS.c.seq)).where(_VERSIONS.c.asset_id == str(asset_id))
+            )
+            seq = (last or 0) + 1
+            number = body.version or f"1.{seq}.0"
+            row: dict[str, Any] = {
+                "id": str(version_id),
+                "asset_id": str(asset_id),
+                "seq": seq,
+                "version": number,
+                "format": body.format.value,
+                "schema": text,
+                "content_hash": digest,
+                "created_at": created_at.isoformat(),
+            }
+            await conn.execute(insert(_VERSIONS).values(row))
+        version = ContractVersion.model_validate(
+            {
+                "id": version_id, "asset_id": asset_id, "version": number,
+                "format": body.format, "schema": body.schema_, "guarantees": {},
+                "content_hash": digest, "proposal_id": None, "published_by": None,
+                "created_at": created_at,
+            }
+        )  # fmt: skip
+        return Published(outcome="published", version=version)
 
     return app
 

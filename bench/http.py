@@ -98,6 +98,7 @@ class Setup:
     asset_id: str
     publish_asset_id: str
     me: dict[str, Any]
+    write_me: dict[str, Any]
     version: dict[str, Any]
 
     def path(self, part: str) -> str:
@@ -106,7 +107,8 @@ class Setup:
         return f"/api/v1/assets/{self.asset_id}/versions/{self.version['version']}"
 
     def reference_data(self) -> dict[str, Any]:
-        return {"keys": {self.read_key: self.me}, "versions": [self.version]}
+        keys = {self.read_key: self.me, self.write_key: self.write_me}
+        return {"keys": keys, "versions": [self.version]}
 
 
 def _ok(r: httpx.Response) -> dict[str, Any]:
@@ -143,10 +145,11 @@ def setup(base: str, env: dict[str, str]) -> Setup:
             _ok(c.post(f"/api/v1/assets/{asset['id']}/versions", json=body, headers=write))
             assets.append(str(asset["id"]))
         me = _ok(c.get("/api/v1/me", headers=read))
+        write_me = _ok(c.get("/api/v1/me", headers=write))
         version = _ok(c.get(f"/api/v1/assets/{assets[0]}/versions/1.0.0", headers=read))
     if len(version["schema"]["columns"]) != 50:
         raise RuntimeError("the stored table schema does not have 50 columns")
-    return Setup(keys["read"], keys["write"], assets[0], assets[1], me, version)
+    return Setup(keys["read"], keys["write"], assets[0], assets[1], me, write_me, version)
 
 
 @dataclass(frozen=True)
@@ -257,9 +260,12 @@ def worker_rows(
     return rows
 
 
-def publish_row(db: str, base: str, s: Setup, n: int) -> Row:
+def publish_row(db: str, base: str, s: Setup, n: int, reference: str | None = None) -> Row:
+    """Accord's publish latency; with ``reference``, the reference app's publish floor
+    (`bench._reference`) measured the same way right after."""
     samples = publish_latency(base, s, n)
     p50 = percentile(samples, 50)
+    ref = percentile(publish_latency(reference, s, n), 50) if reference else None
     row: Row = {
         "db": db,
         "p50": p50,
@@ -267,10 +273,11 @@ def publish_row(db: str, base: str, s: Setup, n: int) -> Row:
         "first": percentile(samples[:50], 50),
         "last": percentile(samples[-50:], 50),
         "n": n,
+        "ref_p50": ref,
         "target": f"<= {PUBLISH_TARGET_MS:g} ms" if db == "SQLite" else "-",
         "met": (p50 <= PUBLISH_TARGET_MS) if db == "SQLite" else None,
     }
-    _progress(f"{db} publish: p50 {p50:.2f} ms")
+    _progress(f"{db} publish: p50 {p50:.2f} ms" + (f", reference {ref:.2f} ms" if ref else ""))
     return row
 
 
@@ -306,18 +313,22 @@ def report(
     if publishes:
         head = (
             f"{'compatible publish, 50 cols':38}{'db':12}{'p50 ms':>8}{'p95 ms':>8}"
-            f"{'first/last 50 p50':>19}{'n':>6}  {'target':10}{'met':>4}"
+            f"{'first/last 50 p50':>19}{'n':>6}  {'target':10}{'met':>4}{'ref p50':>9}{'x ref':>7}"
         )
         print("\n" + head + "\n" + "-" * len(head))
         for p in publishes:
             ends = f"{p['first']:.2f} / {p['last']:.2f}"
+            ref = p["ref_p50"]
+            versus = f"{ref:>9.2f}{p['p50'] / ref:>6.1f}x" if ref else f"{'-':>9}{'-':>7}"
             print(
                 f"{'POST /api/v1/assets/{id}/versions':38}{p['db']:12}{p['p50']:>8.2f}"
                 f"{p['p95']:>8.2f}{ends:>19}{p['n']:>6}  {p['target']:10}{_yes(p['met']):>4}"
+                f"{versus}"
             )
         print(
             f"(one keep-alive client, {PUBLISH_WARMUP} warm-up publishes; each revises one "
-            "column's description: the table keeps its 50 columns)"
+            "column's description: the table keeps its 50 columns; ref: the reference app's "
+            "publish floor on SQLite, one write transaction and no engine, audit or outbox)"
         )
     if workers:
         head = (
@@ -368,7 +379,8 @@ def main() -> None:
                     with running_reference(s.reference_data()) as ref:
                         reads += read_rows("SQLite", base, ref, s, args, script)
                 if "publish" in args.only:
-                    publishes.append(publish_row("SQLite", base, s, args.publishes))
+                    with running_reference(s.reference_data()) as ref:
+                        publishes.append(publish_row("SQLite", base, s, args.publishes, ref))
         if args.postgres:
             with running_server_process(args.postgres, LIMITS) as (base, env, _):
                 s = setup(base, env)

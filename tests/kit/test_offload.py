@@ -79,3 +79,49 @@ async def test_engine_errors_come_back_whole(pool: Offload) -> None:
     with pytest.raises(SchemaError) as error:
         await pool.run("k", refuse)
     assert (error.value.message, error.value.path) == ("no", "/x")
+
+
+@pytest.fixture
+async def lanes() -> AsyncIterator[Offload]:
+    offload = Offload(workers=2, per_key=4, timeout_s=5)
+    await offload.start()
+    yield offload
+    offload.shutdown()
+
+
+async def test_calls_about_one_asset_stay_in_one_idle_worker(lanes: Offload) -> None:
+    """Its versions are parsed where the previous call parsed them (issue 21): with one
+    shared queue, consecutive publishes took turns between the workers."""
+    for affinity in ("asset-a", "asset-b", "asset-c"):
+        pids = {await lanes.run("k", nap, 0, affinity=affinity) for _ in range(6)}
+        assert len(pids) == 1
+    homes = {lanes.lane_for(f"asset-{i}") for i in range(20)}
+    assert homes == {0, 1}  # assets are spread over the lanes
+
+
+async def test_a_busy_home_lane_sends_the_call_to_an_idle_one(lanes: Offload) -> None:
+    home = await lanes.run("k", nap, 0, affinity="asset-a")
+    slow = asyncio.create_task(lanes.run("k", nap, 1.0, affinity="asset-a"))
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    other = await lanes.run("k", nap, 0, affinity="asset-a")
+    assert other != home
+    assert time.monotonic() - started < 0.9  # it did not queue behind the slow call
+    assert await slow == home
+
+
+async def test_calls_without_affinity_run_side_by_side(lanes: Offload) -> None:
+    both = await asyncio.gather(lanes.run("k", nap, 0.3), lanes.run("k", nap, 0.3))
+    assert len(set(both)) == 2
+
+
+async def test_a_runner_near_an_asset_keeps_its_key_and_timing() -> None:
+    from accord.telemetry.metrics_engine import TimedEngineRunner, timed
+
+    offload = Offload(workers=1, per_key=1, timeout_s=5)
+    near = timed(EngineRunner(offload, "k").near("asset-a"))
+    assert (near.key, near.affinity) == ("k", "asset-a")
+    again = TimedEngineRunner(offload, "k").near("asset-b")
+    assert isinstance(again, TimedEngineRunner)
+    assert again.affinity == "asset-b"
+    offload.shutdown()

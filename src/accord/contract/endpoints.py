@@ -176,7 +176,7 @@ async def diff_versions(
     new = await contract_service.get_version(session, asset.id, to_version)
     args, kwargs = await contract_service.diff_inputs(session, asset, old, new)
     try:
-        found = await engine_for(state, principal)(compare, *args, **kwargs)
+        found = await engine_for(state, principal).near(asset.id)(compare, *args, **kwargs)
     except SchemaError as exc:  # stored versions were validated; keep the API total anyway
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
     return Diff.model_validate(found)

@@ -161,7 +161,7 @@ async def _assessed(
         else []
     )
     try:
-        return await engine(
+        return await engine.near(asset.id)(
             assess_candidate,
             policy,
             asset.content_model,

@@ -12,6 +12,13 @@ calls in flight: more is a 429, not a queue, so one key cannot fill the pool. Th
 also stops itself at its own budget (``budgeted=True``), which is what normally turns a
 too-hard check into an ``undecided`` verdict; the kill is the backstop.
 
+Each worker is a *lane* (a pool of one process). A call may name an ``affinity`` (the
+asset it is about): it goes to that affinity's home lane when the lane is idle, so the
+versions that lane's process already parsed (``contract.version_cache``) are parsed there
+again only when evicted. With one shared queue, consecutive publishes to one asset took
+turns between the workers, and each worker parsed the previous version again (issue 21).
+A call without an affinity, or whose home lane is busy, goes to the least busy lane.
+
 Functions run in another process: they and their arguments must pickle (top-level
 functions, plain data).
 """
@@ -22,8 +29,9 @@ import asyncio
 import contextlib
 import multiprocessing
 import time
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from pebble import ProcessPool
@@ -79,14 +87,30 @@ class Offload:
         # and forking a threaded process can deadlock the child.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        self._pool = ProcessPool(
-            max_workers=workers, context=context, initializer=initializer, initargs=initargs
-        )
+        self._lanes = [
+            ProcessPool(max_workers=1, context=context, initializer=initializer, initargs=initargs)
+            for _ in range(workers)
+        ]
+        self._busy = [0] * workers  # calls submitted to each lane and not yet answered
+        self._next = 0  # where the search for the least busy lane starts (round robin)
         self._running: dict[str, int] = {}
 
     async def start(self) -> None:
         """Start the workers now rather than on the first request."""
-        await asyncio.wrap_future(self._pool.schedule(_ready))
+        await asyncio.gather(*(asyncio.wrap_future(lane.schedule(_ready)) for lane in self._lanes))
+
+    def lane_for(self, affinity: str | None) -> int:
+        """The lane a call goes to: ``affinity``'s home lane if it is idle, else the least
+        busy one (the first of equals after the last one chosen)."""
+        count = len(self._lanes)
+        if affinity is not None:
+            home = zlib.crc32(affinity.encode()) % count
+            if not self._busy[home]:
+                return home
+        start = self._next
+        lane = min(((start + i) % count for i in range(count)), key=self._busy.__getitem__)
+        self._next = (lane + 1) % count
+        return lane
 
     async def run(
         self,
@@ -94,14 +118,16 @@ class Offload:
         fn: Callable[..., T],
         *args: Any,
         budgeted: bool = False,
+        affinity: str | None = None,
         **kwargs: Any,
     ) -> T:
         """Run ``fn(*args, **kwargs)`` in a worker; ``key`` identifies the caller. With
         ``budgeted``, ``fn`` also gets ``budget_s``: what is left of the deadline when it
-        starts, so a call that waited in the queue gets less."""
+        starts, so a call that waited in the queue gets less. ``affinity``: what the call
+        is about (an asset id), to run it where that was parsed before (`lane_for`)."""
         submitted = time.monotonic()
-        with self._slot(key):
-            future = self._pool.schedule(
+        with self._slot(key), self._lane(affinity) as lane:
+            future = lane.schedule(
                 _call, args=(fn, args, kwargs, submitted if budgeted else None, self.timeout_s)
             )
             try:
@@ -117,6 +143,15 @@ class Offload:
                     code="engine_timeout",
                 ) from None
             return result
+
+    @contextlib.contextmanager
+    def _lane(self, affinity: str | None) -> Iterator[ProcessPool]:
+        index = self.lane_for(affinity)
+        self._busy[index] += 1
+        try:
+            yield self._lanes[index]
+        finally:
+            self._busy[index] -= 1
 
     @contextlib.contextmanager
     def _slot(self, key: str | None) -> Iterator[None]:
@@ -141,8 +176,10 @@ class Offload:
                 del self._running[key]
 
     def shutdown(self) -> None:
-        self._pool.stop()  # type: ignore[no-untyped-call]
-        self._pool.join(timeout=5)
+        for lane in self._lanes:
+            lane.stop()  # type: ignore[no-untyped-call]
+        for lane in self._lanes:
+            lane.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -152,6 +189,13 @@ class EngineRunner:
 
     offload: Offload
     key: str | None
+    affinity: str | None = None
+
+    def near(self, affinity: object) -> EngineRunner:
+        """This runner, for calls about ``affinity`` (an asset id: `Offload.lane_for`)."""
+        return replace(self, affinity=str(affinity))
 
     async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self.offload.run(self.key, fn, *args, budgeted=True, **kwargs)
+        return await self.offload.run(
+            self.key, fn, *args, budgeted=True, affinity=self.affinity, **kwargs
+        )

@@ -85,7 +85,7 @@ def timed(runner: EngineRunner) -> EngineRunner:
     """``runner``, observed (once: a runner that already is is returned as it is)."""
     if isinstance(runner, TimedEngineRunner):
         return runner
-    return TimedEngineRunner(runner.offload, runner.key)
+    return TimedEngineRunner(runner.offload, runner.key, runner.affinity)
 
 
 def data_check_reported(status: str, seconds: float | None) -> None:

@@ -362,7 +362,7 @@ async def diff_page(
     choices = await _choices(session, asset, latest)
     args, kwargs = await contract_service.diff_inputs(session, asset, old, new)
     try:
-        found = await engine_for(state, principal)(compare, *args, **kwargs)
+        found = await engine_for(state, principal).near(asset.id)(compare, *args, **kwargs)
     except SchemaError as exc:  # as the API: stored versions were validated
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
     names = {c.version for c in choices}
