@@ -20,6 +20,15 @@ def test_the_fingerprint_is_a_keyed_hash_never_the_key() -> None:
     assert key_fingerprint(b"Bearer other", SECRET) != print_
 
 
+def test_raw_credentials_are_not_remembered() -> None:
+    """Rate limiting keeps no table of raw headers (a memory dump would list live keys):
+    only the secret's HMAC state is kept, and fingerprints are recomputed."""
+    key = b"acd_" + b"r" * 36
+    first = key_fingerprint(b"Bearer " + key, SECRET)
+    assert key_fingerprint(b"Bearer " + key, SECRET) == first
+    assert not hasattr(key_fingerprint, "cache_info")  # no functools cache by header
+
+
 @pytest.mark.parametrize("header", [None, b"Basic dXNlcjpwdw==", b"Bearer", b"Bearer   "])
 def test_no_bearer_credential_no_key_bucket(header: bytes | None) -> None:
     assert key_fingerprint(header, SECRET) is None
