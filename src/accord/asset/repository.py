@@ -9,6 +9,7 @@ from sqlalchemy import Select, bindparam, exists, func, or_, select, text, type_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.kit.dialects import on_postgresql
 from accord.models import Asset
 
 # Built once: the publish path runs it on every request (issue 21); parameters by name.
@@ -63,11 +64,8 @@ class AssetRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    def _postgresql(self) -> bool:
-        return self.session.bind is not None and self.session.bind.dialect.name == "postgresql"
-
     def _tag_filter(self, stmt: Select[Asset], tag: str) -> Select[Asset]:
-        if self._postgresql():
+        if on_postgresql(self.session):
             return stmt.where(type_coerce(Asset.tags, JSONB).contains([tag]))
         each = func.json_each(Asset.tags).table_valued("value")
         return stmt.where(exists(select(each.c.value).where(each.c.value == tag)))
@@ -106,7 +104,7 @@ class AssetRepository:
         if after_id is not None:
             stmt = stmt.where(Asset.id > after_id)
         stmt = stmt.order_by(Asset.id).limit(limit)
-        if (q or tag is not None) and self._postgresql():
+        if (q or tag is not None) and on_postgresql(self.session):
             # Whether the trigram or tags index beats walking ids depends on the pattern
             # (a rare name or tag: the index; a common one: ids, stopping at `limit`). A
             # prepared statement's generic plan cannot see it and walks ids, reading every

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from accord.kit.dialects import on_postgresql
 from accord.models import ImportJob
 
 ACTIVE = ("queued", "running")
@@ -28,18 +29,13 @@ class ImportJobRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    @property
-    def _is_pg(self) -> bool:
-        bind = self.session.bind
-        return bind is not None and bind.dialect.name == "postgresql"
-
     def _clock(self, now: datetime) -> ColumnElement[datetime]:
-        if self._is_pg:
+        if on_postgresql(self.session):
             return func.now()
         return literal(now, ImportJob.lease_expires_at.type)
 
     def _expiry(self, now: datetime, lease: timedelta) -> ColumnElement[datetime] | datetime:
-        return func.now() + lease if self._is_pg else now + lease
+        return func.now() + lease if on_postgresql(self.session) else now + lease
 
     def _free(self, now: datetime) -> ColumnElement[bool]:
         return and_(
@@ -156,7 +152,7 @@ class ImportJobRepository:
                 lease_token=None,
                 lease_expires_at=None,
                 attempts=func.max(ImportJob.attempts - 1, 0)
-                if not self._is_pg
+                if not on_postgresql(self.session)
                 else func.greatest(ImportJob.attempts - 1, 0),
             )
         )

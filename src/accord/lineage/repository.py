@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.kit.dialects import on_postgresql
 from accord.models import Asset, LineageEdge, Registration, Team
 
 
@@ -146,9 +147,6 @@ class LineageRepository:
     async def delete(self, edge: LineageEdge) -> None:
         await self.session.execute(delete(LineageEdge).where(LineageEdge.id == edge.id))
 
-    def _postgresql(self) -> bool:
-        return self.session.bind is not None and self.session.bind.dialect.name == "postgresql"
-
     async def closure(
         self,
         workspace_id: uuid.UUID,
@@ -187,12 +185,13 @@ class LineageRepository:
             .group_by(reach.c.asset_id)
             .cte("closure")
         )
-        ranked = (_described_lateral if self._postgresql() else _described)(closure, workspace_id)
+        described = _described_lateral if on_postgresql(self.session) else _described
+        ranked = described(closure, workspace_id)
         stmt = select(ranked)
         if after is not None:
             stmt = stmt.where(_after(ranked.c.distance, ranked.c.asset_id, after))
         stmt = stmt.order_by(ranked.c.distance, ranked.c.asset_id).limit(limit)
-        if self._postgresql():
+        if on_postgresql(self.session):
             # A recursive CTE's row estimate is huge (x10 per level), which triggers JIT
             # compilation costing several times the query itself. No OLTP statement later
             # in the transaction benefits from JIT either.

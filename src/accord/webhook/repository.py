@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.kit.dialects import on_postgresql
 from accord.models import Delivery, DeliveryAttempt, Event, WebhookSubscription
 
 
@@ -49,8 +50,7 @@ class WebhookRepository:
         the limit and duplicate checks cannot race (SQLite's BEGIN IMMEDIATE already
         does; on PostgreSQL a transaction-scoped advisory lock, which blocks nothing else).
         """
-        bind = self.session.bind
-        if bind is None or bind.dialect.name != "postgresql":
+        if not on_postgresql(self.session):
             return
         digest = hashlib.sha256(b"accord.webhooks:" + workspace_id.bytes).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)

@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accord.kit.dialects import on_postgresql
 from accord.models import Delivery, DeliveryAttempt, Event, ScheduledTask, WebhookSubscription
 
 
@@ -62,19 +63,14 @@ class WorkerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    @property
-    def _is_pg(self) -> bool:
-        bind = self.session.bind
-        return bind is not None and bind.dialect.name == "postgresql"
-
     def _clock(self, now: datetime) -> ColumnElement[datetime]:
         """The database's clock on PostgreSQL; the given time on SQLite."""
-        if self._is_pg:
+        if on_postgresql(self.session):
             return func.now()
         return literal(now, Delivery.lease_expires_at.type)
 
     def _expiry(self, now: datetime, lease: timedelta) -> ColumnElement[datetime] | datetime:
-        return func.now() + lease if self._is_pg else now + lease
+        return func.now() + lease if on_postgresql(self.session) else now + lease
 
     def _due(self, now: datetime) -> ColumnElement[bool]:
         clock = self._clock(now)
@@ -95,7 +91,7 @@ class WorkerRepository:
             .order_by(Delivery.next_attempt_at)
             .limit(limit)
         )
-        if self._is_pg:
+        if on_postgresql(self.session):
             due = due.with_for_update(skip_locked=True)
         stmt = (
             update(Delivery)
@@ -131,7 +127,7 @@ class WorkerRepository:
     async def still_ours(self, ids: Sequence[uuid.UUID], token: str) -> set[uuid.UUID]:
         """Lock and return the deliveries whose lease this token still holds."""
         stmt = select(Delivery.id).where(Delivery.id.in_(ids), Delivery.lease_token == token)
-        if self._is_pg:
+        if on_postgresql(self.session):
             stmt = stmt.with_for_update()
         return set((await self.session.execute(stmt)).scalars())
 
