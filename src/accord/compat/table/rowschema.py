@@ -15,6 +15,7 @@ Which columns a row must hold depends on the role (see ``Role``).
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 from typing import Any
 
 from accord.compat.table.checks import translate
@@ -125,10 +126,31 @@ def column_schema(column: Column, table: TableSchema, fill: bool) -> dict[str, A
     return parts[0] if len(parts) == 1 else {"allOf": parts}
 
 
+@lru_cache(maxsize=4096)
+def _kept(column: Column, checks: tuple[str, ...], fill: bool) -> dict[str, Any]:
+    return column_schema(column, TableSchema((column,), checks=checks), fill)
+
+
+def _column(column: Column, table: TableSchema, fill: bool) -> dict[str, Any]:
+    """`column_schema`, made once for a column as parsed (with the table's checks):
+    consecutive versions share most of their columns, and a check builds each version's
+    rows in two roles. The schema is shared: nothing mutates a schema it parses."""
+    try:
+        return _kept(column, table.checks, fill)
+    except TypeError:  # an unhashable default (a JSON object or array)
+        return column_schema(column, table, fill)
+
+
+def rows_like(role: Role) -> Role:
+    """The role whose row schema ``role``'s is: a plain reader needs every column, as a
+    fresh writer holds them, neither filled (``row_schema`` spells them alike)."""
+    return Role.FRESH_WRITER if role is Role.READER else role
+
+
 def row_schema(table: TableSchema, role: Role) -> dict[str, Any]:
     """JSON Schema (2020-12) of one row of ``table`` as held by ``role``."""
     fill = role is Role.FILLING_READER
-    props = {c.name: column_schema(c, table, fill) for c in table.columns}
+    props = {c.name: _column(c, table, fill) for c in table.columns}
     if role is Role.FILLING_READER:
         required = [c.name for c in table.columns if not (c.nullable or c.has_default)]
     elif role is Role.HISTORIC_WRITER:
