@@ -11,7 +11,10 @@ analysis and `accord check`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -145,14 +148,16 @@ def _require_known_guarantees(candidate: Candidate, what: str) -> None:
         )
 
 
-async def _assessed(
+async def _assessing(
     session: AsyncSession,
     asset: Asset,
     current: contract_service.Heads,
     candidate: Candidate,
     engine: EngineRunner,
-) -> Assessment:
-    """One engine call: the candidate validated, hashed and judged against the base."""
+) -> asyncio.Task[Assessment]:
+    """One engine call, started: the candidate validated, hashed and judged against the
+    base. Its inputs are read here; the call itself touches no session, so the plan
+    reads on while an engine process works (`plan`)."""
     policy = Compatibility(asset.compatibility)
     base = current.base
     history = (
@@ -160,20 +165,42 @@ async def _assessed(
         if base is not None and is_transitive(policy)
         else []
     )
+    earlier = await contract_service.earlier_resolved(session, base) if base is not None else None
+    call = engine.near(asset.id)(
+        assess_candidate,
+        policy,
+        asset.content_model,
+        candidate,
+        current.latest.content_hash if current.latest is not None else None,
+        earlier,
+        history,
+        dialect=asset.dialect,
+        annotations=asset.annotations,
+    )
+    task = asyncio.ensure_future(_judged(call))
+    await asyncio.sleep(0)  # it runs up to its hand-over to an engine process
+    return task
+
+
+async def _judged(call: Awaitable[Assessment]) -> Assessment:
     try:
-        return await engine.near(asset.id)(
-            assess_candidate,
-            policy,
-            asset.content_model,
-            candidate,
-            current.latest.content_hash if current.latest is not None else None,
-            await contract_service.earlier_resolved(session, base) if base is not None else None,
-            history,
-            dialect=asset.dialect,
-            annotations=asset.annotations,
-        )
+        return await call
     except SchemaError as exc:  # a stored version the engine cannot read
         raise ValidationFailedError(str(exc), code="invalid_schema") from None
+
+
+async def _consumers(
+    session: AsyncSession, asset: Asset, assessing: asyncio.Task[Assessment]
+) -> list[Registration]:
+    """The asset's live registrations, read while the engine works (a failed read stops
+    waiting for it)."""
+    try:
+        return list(await registration_service.live_for_asset(session, asset.id))
+    except BaseException:
+        assessing.cancel()
+        with contextlib.suppress(BaseException):
+            await assessing
+        raise
 
 
 def _next_compatible(base: Version, latest: ContractVersion | None) -> Version:
@@ -199,7 +226,9 @@ async def plan(
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base
     candidate, what = await _candidate(session, principal, body, latest)
-    assessed = await _assessed(session, asset, current, candidate, engine)
+    assessing = await _assessing(session, asset, current, candidate, engine)
+    registrations = await _consumers(session, asset, assessing) if base is not None else []
+    assessed = await assessing
     _require_valid(body, assessed.invalid)
     _require_known_guarantees(candidate, what)
     digest = assessed.digest
@@ -219,7 +248,7 @@ async def plan(
     assert assessed.evaluation is not None  # a base, and not the latest's content
     result.evaluation = evaluation = assessed.evaluation
     base_number = contract_service.semver(base)
-    result.registrations = list(await registration_service.live_for_asset(session, asset.id))
+    result.registrations = registrations
     asset_service.remember_consumers(session, asset.id, [r.team_id for r in result.registrations])
     if not evaluation.breaking:
         result.number = requested or _next_compatible(base_number, latest)

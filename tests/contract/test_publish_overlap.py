@@ -1,0 +1,70 @@
+"""A publish reads its asset's registrations while an engine process judges the candidate
+(issue 21: the read costs the request nothing), and a failed read leaves nothing behind:
+no version, no engine call in flight, the next publish as usual."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
+
+from accord.registration import service as registration_service
+from tests.conftest import Actors
+from tests.lifecycle_helpers import ORDERS_V1, make_asset, publish, register, with_props
+
+
+def _in_flight(app: FastAPI) -> int:
+    return sum(app.state.accord.offload._busy)
+
+
+async def test_registrations_are_read_while_the_engine_works(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asset = await make_asset(client, actors)
+    assert (await publish(client, actors.producer_write, asset, ORDERS_V1)).status_code == 201
+    assert (await register(client, actors, asset)).status_code == 201
+    real = registration_service.live_for_asset
+    seen: list[int] = []
+
+    async def watched(*args: Any, **kwargs: Any) -> Sequence[Any]:
+        seen.append(_in_flight(app))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(registration_service, "live_for_asset", watched)
+    r = await publish(client, actors.producer_write, asset, with_props(ORDERS_V1, n={}))
+    assert r.status_code == 201, r.text
+    assert seen == [1], "the registrations were read after the engine had answered"
+    # and they still decide: dropping a column the consumer reads waits on its team
+    narrowed = {**ORDERS_V1, "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    r = await publish(client, actors.producer_write, asset, narrowed, version="2.0.0")
+    assert r.status_code == 202, r.text
+    assert r.json()["proposal"]["awaiting"], "the consumer's team must answer"
+
+
+async def test_a_failed_registration_read_leaves_nothing_behind(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asset = await make_asset(client, actors)
+    assert (await publish(client, actors.producer_write, asset, ORDERS_V1)).status_code == 201
+    real = registration_service.live_for_asset
+
+    async def failing(*args: Any, **kwargs: Any) -> Sequence[Any]:
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(registration_service, "live_for_asset", failing)
+    widened = with_props(ORDERS_V1, note={"type": "string"})
+    r = await publish(client, actors.producer_write, asset, widened)
+    assert r.status_code == 503, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert _in_flight(app) == 0
+    versions = await client.get(f"/api/v1/assets/{asset}/versions", headers=actors.producer_read)
+    assert [v["version"] for v in versions.json()["items"]] == ["1.0.0"]
+    monkeypatch.setattr(registration_service, "live_for_asset", real)
+    r = await publish(client, actors.producer_write, asset, widened)
+    assert r.status_code == 201, r.text
+    assert r.json()["version"]["version"] == "1.1.0"
