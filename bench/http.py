@@ -13,7 +13,8 @@ Accord's shapes; it serves the /me and version answers Accord gave during setup.
 read path wrk (--connections connections, 2 threads, a 2 s warm-up first) runs against the
 reference, then against Accord; the table gives both req/s, their ratio and Accord's
 latency. Publish: sequential compatible publishes (each a new revision of one column's
-description in a 50-column table) on one keep-alive httpx client, after 20 warm-up ones.
+description in a 50-column table) on one keep-alive httpx client, after 20 warm-up ones;
+on SQLite, in 6 rounds taking turns with the reference's publish floor.
 With --postgres, also `accord serve --workers 2` on the same database against one
 process (and the reference with 2 uvicorn workers against 1). wrk, the servers and this
 script share the machine's cores, so the figures are relative, not capacities.
@@ -47,6 +48,7 @@ from bench._server import bootstrap_admin, percentile, running_server_process
 PARTS = ("me", "version", "publish", "workers")
 WARMUP_S = 2
 PUBLISH_WARMUP = 20
+PUBLISH_ROUNDS = 6  # Accord and the reference take turns
 # Quotas no run reaches: the limiter still counts every request.
 LIMITS = {
     "ACCORD_RATE_LIMIT_PER_KEY": "100000000/minute",
@@ -200,20 +202,23 @@ def _wrk_once(url: str, key: str, seconds: float, connections: int, script: Path
     return Load(n / (dur_us / 1e6), p50, p90, p99, n, connect + read + write + timeout)
 
 
-def publish_latency(base: str, s: Setup, n: int) -> list[float]:
-    """Sequential compatible publishes (a new revision of one description each), in ms."""
+def publish_latency(
+    base: str, s: Setup, n: int, *, first: int = 1, warmup: int = PUBLISH_WARMUP
+) -> list[float]:
+    """Sequential compatible publishes (a new revision of one description each, numbered
+    from ``first``), in ms; the ``warmup`` first ones are not timed."""
     url = f"/api/v1/assets/{s.publish_asset_id}/versions"
     headers = {"Authorization": f"Bearer {s.write_key}"}
     samples: list[float] = []
     with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
-        for i in range(PUBLISH_WARMUP + n):
-            body = {"schema": table_schema(i + 1), "format": "table"}
+        for i in range(warmup + n):
+            body = {"schema": table_schema(first + i), "format": "table"}
             t = time.perf_counter()
             r = c.post(url, json=body)
             elapsed = (time.perf_counter() - t) * 1000
             if r.status_code != 201 or r.json()["outcome"] != "published":
-                raise RuntimeError(f"publish {i}: {r.status_code} {r.text[:500]}")
-            if i >= PUBLISH_WARMUP:
+                raise RuntimeError(f"publish {first + i}: {r.status_code} {r.text[:500]}")
+            if i >= warmup:
                 samples.append(elapsed)
     return samples
 
@@ -262,10 +267,21 @@ def worker_rows(
 
 def publish_row(db: str, base: str, s: Setup, n: int, reference: str | None = None) -> Row:
     """Accord's publish latency; with ``reference``, the reference app's publish floor
-    (`bench._reference`) measured the same way right after."""
-    samples = publish_latency(base, s, n)
+    (`bench._reference`) measured the same way, in PUBLISH_ROUNDS rounds taking turns
+    with Accord's, so that both meet the machine in the same state (a shared machine's
+    speed drifts within minutes)."""
+    rounds = PUBLISH_ROUNDS if reference else 1
+    samples: list[float] = []
+    floor: list[float] = []
+    for r in range(rounds):
+        size = n // rounds + (1 if r < n % rounds else 0)
+        warmup = PUBLISH_WARMUP if r == 0 else 0
+        first = 1 + len(samples) + (PUBLISH_WARMUP if r else 0)
+        samples += publish_latency(base, s, size, first=first, warmup=warmup)
+        if reference:
+            floor += publish_latency(reference, s, size, first=first, warmup=warmup)
     p50 = percentile(samples, 50)
-    ref = percentile(publish_latency(reference, s, n), 50) if reference else None
+    ref = percentile(floor, 50) if reference else None
     row: Row = {
         "db": db,
         "p50": p50,
@@ -328,7 +344,8 @@ def report(
         print(
             f"(one keep-alive client, {PUBLISH_WARMUP} warm-up publishes; each revises one "
             "column's description: the table keeps its 50 columns; ref: the reference app's "
-            "publish floor on SQLite, one write transaction and no engine, audit or outbox)"
+            "publish floor on SQLite, one write transaction and no engine, audit or outbox, "
+            f"timed in {PUBLISH_ROUNDS} rounds taking turns with Accord's)"
         )
     if workers:
         head = (
