@@ -62,3 +62,16 @@ def test_a_column_with_an_object_default_is_spelled_without_the_cache() -> None:
     props = row_schema(table, Role.FILLING_READER)["properties"]
     assert props["attrs"] == column_schema(table.columns[1], table, True)
     assert check(_table(ID), _table(ID, column), mode="backward").compatible
+
+
+def test_enum_values_equal_in_python_but_not_in_json_keep_their_own_schemas() -> None:
+    ones = {"name": "flag", "type": "json", "enum": [1, 0]}
+    trues = {**ones, "enum": [True, False]}
+    a, b = (
+        row_schema(parse_table_schema(_table(c)), Role.READER)["properties"]["flag"]
+        for c in (ones, trues)
+    )
+    assert a["allOf"][1]["enum"] == [1, 0, None]
+    assert [type(v) for v in b["allOf"][1]["enum"][:2]] == [bool, bool]
+    verdict = check(_table(ones), _table(trues), mode="backward", content_model="strict")
+    assert not verdict.compatible

@@ -127,17 +127,23 @@ def column_schema(column: Column, table: TableSchema, fill: bool) -> dict[str, A
 
 
 @lru_cache(maxsize=4096)
-def _kept(column: Column, checks: tuple[str, ...], fill: bool) -> dict[str, Any]:
+def _kept(
+    column: Column, checks: tuple[str, ...], fill: bool, kinds: tuple[type, ...]
+) -> dict[str, Any]:
+    del kinds  # part of the key only
     return column_schema(column, TableSchema((column,), checks=checks), fill)
 
 
 def _column(column: Column, table: TableSchema, fill: bool) -> dict[str, Any]:
     """`column_schema`, made once for a column as parsed (with the table's checks):
     consecutive versions share most of their columns, and a check builds each version's
-    rows in two roles. The schema is shared: nothing mutates a schema it parses."""
+    rows in two roles. The schema is shared: nothing mutates a schema it parses. The
+    types of its enum's values are part of the key: Python holds ``True == 1``, JSON
+    does not."""
+    kinds = tuple(map(type, column.enum)) if column.enum is not None else ()
     try:
-        return _kept(column, table.checks, fill)
-    except TypeError:  # an unhashable default (a JSON object or array)
+        return _kept(column, table.checks, fill, kinds)
+    except TypeError:  # an unhashable default or enum value (a JSON object or array)
         return column_schema(column, table, fill)
 
 
