@@ -51,7 +51,7 @@ def test_table_checks_are_part_of_a_column_schema() -> None:
     a = row_schema(plain, Role.READER)["properties"]["id"]
     b = row_schema(checked, Role.READER)["properties"]["id"]
     assert a != b
-    assert b == column_schema(checked.columns[0], checked, False)
+    assert b == column_schema(checked.columns[0], checked.checks, False)
     # and the check decides: a new positive-only id breaks readers of old rows
     assert not check(_table(ID), _table(ID, checks=["id > 0"]), mode="backward").compatible
 
@@ -60,7 +60,7 @@ def test_a_column_with_an_object_default_is_spelled_without_the_cache() -> None:
     column = {"name": "attrs", "type": "json", "default": {"source": "import"}}
     table = parse_table_schema(_table(ID, column))
     props = row_schema(table, Role.FILLING_READER)["properties"]
-    assert props["attrs"] == column_schema(table.columns[1], table, True)
+    assert props["attrs"] == column_schema(table.columns[1], table.checks, True)
     assert check(_table(ID), _table(ID, column), mode="backward").compatible
 
 

@@ -103,8 +103,9 @@ def nullable(schema: dict[str, Any], null: bool) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]} if null else schema
 
 
-def column_schema(column: Column, table: TableSchema, fill: bool) -> dict[str, Any]:
-    """JSON Schema of one column's values, constraints and parsed checks included."""
+def column_schema(column: Column, checks: tuple[str, ...], fill: bool) -> dict[str, Any]:
+    """JSON Schema of one column's values, constraints and parsed checks included (its
+    own and ``checks``, the table's)."""
     parts: list[dict[str, Any]] = [nullable(encode(column.type, fill), column.nullable)]
     extra: dict[str, Any] = {}
     for word, attr in (
@@ -120,7 +121,7 @@ def column_schema(column: Column, table: TableSchema, fill: bool) -> dict[str, A
         extra["enum"] = [*column.enum, None] if column.nullable else list(column.enum)
     if extra:
         parts.append(extra)
-    for expression in (*column.checks, *table.checks):
+    for expression in (*column.checks, *checks):
         constraints = translate(expression) or {}
         parts.extend(constraints.get(column.name, []))
     return parts[0] if len(parts) == 1 else {"allOf": parts}
@@ -131,10 +132,10 @@ def _kept(
     column: Column, checks: tuple[str, ...], fill: bool, kinds: tuple[type, ...]
 ) -> dict[str, Any]:
     del kinds  # part of the key only
-    return column_schema(column, TableSchema((column,), checks=checks), fill)
+    return column_schema(column, checks, fill)
 
 
-def _column(column: Column, table: TableSchema, fill: bool) -> dict[str, Any]:
+def _column(column: Column, checks: tuple[str, ...], fill: bool) -> dict[str, Any]:
     """`column_schema`, made once for a column as parsed (with the table's checks):
     consecutive versions share most of their columns, and a check builds each version's
     rows in two roles. The schema is shared: nothing mutates a schema it parses. The
@@ -142,9 +143,9 @@ def _column(column: Column, table: TableSchema, fill: bool) -> dict[str, Any]:
     does not."""
     kinds = tuple(map(type, column.enum)) if column.enum is not None else ()
     try:
-        return _kept(column, table.checks, fill, kinds)
+        return _kept(column, checks, fill, kinds)
     except TypeError:  # an unhashable default or enum value (a JSON object or array)
-        return column_schema(column, table, fill)
+        return column_schema(column, checks, fill)
 
 
 def rows_like(role: Role) -> Role:
@@ -156,7 +157,7 @@ def rows_like(role: Role) -> Role:
 def row_schema(table: TableSchema, role: Role) -> dict[str, Any]:
     """JSON Schema (2020-12) of one row of ``table`` as held by ``role``."""
     fill = role is Role.FILLING_READER
-    props = {c.name: _column(c, table, fill) for c in table.columns}
+    props = {c.name: _column(c, table.checks, fill) for c in table.columns}
     if role is Role.FILLING_READER:
         required = [c.name for c in table.columns if not (c.nullable or c.has_default)]
     elif role is Role.HISTORIC_WRITER:
