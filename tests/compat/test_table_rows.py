@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.compat import check, parse_table_schema
+import pytest
+
+from accord.compat import SchemaError, check, parse_table_schema
 from accord.compat.table.backend import ParsedTable
 from accord.compat.table.rowschema import Role, column_schema, row_schema, rows_like
+from accord.compat.table.schema import ColumnCache
 
 
 def _table(*columns: dict[str, Any], checks: list[str] | None = None) -> dict[str, Any]:
@@ -75,3 +78,74 @@ def test_enum_values_equal_in_python_but_not_in_json_keep_their_own_schemas() ->
     assert [type(v) for v in b["allOf"][1]["enum"][:2]] == [bool, bool]
     verdict = check(_table(ones), _table(trues), mode="backward", content_model="strict")
     assert not verdict.compatible
+
+
+def test_equal_columns_of_two_versions_are_one_parse() -> None:
+    first = parse_table_schema(_table(ID, NOTE, STATE))
+    second = parse_table_schema(_table(dict(ID), {**NOTE, "description": "free text"}, STATE))
+    assert first.columns[2] is second.columns[2]
+    assert first.columns[1] is not second.columns[1]
+    assert second.columns[1].description == "free text"
+
+
+def test_columns_equal_in_python_but_not_in_json_are_parsed_apart() -> None:
+    ones = parse_table_schema(_table({"name": "v", "type": "json", "default": 1}))
+    trues = parse_table_schema(_table({"name": "v", "type": "json", "default": True}))
+    floats = parse_table_schema(_table({"name": "v", "type": "json", "default": 1.0}))
+    assert [type(t.columns[0].default) for t in (ones, trues, floats)] == [int, bool, float]
+
+
+def test_a_column_that_fails_is_not_kept_and_fails_again_at_its_own_place() -> None:
+    bad = {"name": "n", "type": "int64", "minimum": "low"}
+    for doc, where in ((_table(ID, bad), "n"), (_table(bad), "n")):
+        with pytest.raises(SchemaError) as raised:
+            parse_table_schema(doc)
+        assert raised.value.path == where
+    with pytest.raises(SchemaError) as raised:
+        parse_table_schema({"columns": [ID, "not a column"]})
+    assert raised.value.path == "columns/1"
+
+
+def test_an_unchanged_column_reports_no_change_and_a_changed_one_does() -> None:
+    old = _table(ID, NOTE, {**STATE, "enum": ["new", "done"]})
+    new = _table(ID, {**NOTE, "description": "free text"}, {**STATE, "enum": ["new"]})
+    kinds = {(c.path, c.kind) for c in check(old, new, mode="backward").changes}
+    assert kinds == {("note", "description_changed"), ("state", "enum_value_removed")}
+
+
+def _json_columns(enum: list[Any], default: Any) -> dict[str, Any]:
+    return _table(
+        {"name": "a", "type": "json", "enum": enum},
+        {"name": "b", "type": "json", "default": default},
+    )
+
+
+def test_a_json_columns_enum_and_default_changing_only_in_type_are_reported() -> None:
+    old, new = _json_columns([1, 0], 1), _json_columns([True, False], True)
+    changes = {(c.path, c.kind) for c in check(old, new, mode="backward").changes}
+    assert changes == {
+        ("a", "enum_value_added"),
+        ("a", "enum_value_removed"),
+        ("b", "default_changed"),
+    }
+    # 1 and 1.0 are one JSON number: no change
+    assert not check(old, _json_columns([1.0, 0], 1.0), mode="backward").changes
+
+
+def test_the_column_cache_starts_over_when_full() -> None:
+    cache = ColumnCache(2)
+    a, b, c = ({"name": n, "type": "string"} for n in "abc")
+    first = cache.parse(a, 0)
+    assert cache.parse(dict(a), 0) is first
+    cache.parse(b, 1)
+    cache.parse(c, 2)  # full: starts over with c
+    assert cache.parse(a, 0) is not first
+    assert cache.parse(a, 0) == first
+
+
+def test_defaults_that_are_not_json_values_compare_by_python_equality() -> None:
+    # a caller's own Python data (the API only ever passes decoded JSON)
+    old = _table({"name": "a", "type": "json", "default": (1, 2)})
+    assert not check(old, _table({"name": "a", "type": "json", "default": (1, 2)})).changes
+    changed = check(old, _table({"name": "a", "type": "json", "default": (1, 3)}))
+    assert [c.kind for c in changed.changes] == ["default_changed"]

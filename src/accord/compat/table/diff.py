@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from accord.compat.canonical import key as json_key
 from accord.compat.js.document import Document
 from accord.compat.js.inclusion import Checker
 from accord.compat.model import Change, Direction
@@ -31,9 +32,11 @@ def table_changes(old: TableSchema, new: TableSchema) -> list[Change]:
     """Every difference from ``old`` to ``new``."""
     out: list[Change] = []
     _columns(out, "", [_field(c) for c in old.columns], [_field(c) for c in new.columns])
+    by_name = {c.name: c for c in new.columns}
     for old_col in old.columns:
-        new_col = new.column(old_col.name)
-        if new_col is not None:
+        new_col = by_name.get(old_col.name)
+        # the same parse (`schema.ColumnCache`): an unchanged column
+        if new_col is not None and new_col is not old_col:
             _constraints(out, old_col, new_col)
     _table(out, old, new)
     return out
@@ -51,8 +54,10 @@ def _columns(
 ) -> None:
     old_names = [f[0] for f in old]
     new_names = [f[0] for f in new]
-    dropped = [f for f in old if f[0] not in new_names]
-    added = [f for f in new if f[0] not in old_names]
+    old_at = {name: i for i, name in enumerate(old_names)}
+    new_at = {name: i for i, name in enumerate(new_names)}
+    dropped = [f for f in old if f[0] not in new_at]
+    added = [f for f in new if f[0] not in old_at]
     for name, _kind, _null, _col in dropped:
         out.append(
             Change(
@@ -75,7 +80,7 @@ def _columns(
         )
     for gone in dropped:
         for came in added:
-            same_place = old_names.index(gone[0]) == new_names.index(came[0])
+            same_place = old_at[gone[0]] == new_at[came[0]]
             if gone[1] == came[1] and same_place:
                 out.append(
                     Change(
@@ -85,8 +90,8 @@ def _columns(
                         f"column {gone[0]!r} probably renamed to {came[0]!r}",
                     )
                 )
-    common = [n for n in old_names if n in new_names]
-    if common != [n for n in new_names if n in old_names]:
+    common = [n for n in old_names if n in new_at]
+    if common != [n for n in new_names if n in old_at]:
         out.append(
             Change(
                 prefix.rstrip(".") or "@columns",
@@ -96,8 +101,8 @@ def _columns(
             )
         )
     for name in common:
-        o = old[old_names.index(name)]
-        n = new[new_names.index(name)]
+        o = old[old_at[name]]
+        n = new[new_at[name]]
         _type(out, prefix + name, o[1], n[1])
         if o[2] != n[2]:
             kind, direction = ("column_made_nullable", R) if n[2] else ("column_made_not_null", T)
@@ -148,11 +153,11 @@ def _type(out: list[Change], path: str, old: LogicalType, new: LogicalType) -> N
 
 def _constraints(out: list[Change], old: Column, new: Column) -> None:
     path = old.name
-    if old.has_default != new.has_default or old.default != new.default:
+    if old.has_default != new.has_default or _key(old.default) != _key(new.default):
         verb = "added" if not old.has_default else "removed" if not new.has_default else "changed"
         direction = T if verb == "removed" and not new.nullable else N
         out.append(Change(path, f"default_{verb}", direction, f"default {verb}"))
-    if old.enum != new.enum:
+    if _keys(old.enum) != _keys(new.enum):
         _enum(out, path, old.enum, new.enum)
     for attr, low in (
         ("minimum", True),
@@ -178,14 +183,28 @@ def _enum(out: list[Change], path: str, old: Any, new: Any) -> None:
         kind, direction = ("enum_added", T) if old is None else ("enum_removed", R)
         out.append(Change(path, kind, direction, kind.replace("_", " ")))
         return
-    added = [v for v in new if v not in old]
-    removed = [v for v in old if v not in new]
+    old_keys, new_keys = {_key(v) for v in old}, {_key(v) for v in new}
+    added = [v for v in new if _key(v) not in old_keys]
+    removed = [v for v in old if _key(v) not in new_keys]
     if added:
         out.append(Change(path, "enum_value_added", R, f"values added: {added}"))
     if removed:
         out.append(Change(path, "enum_value_removed", T, f"values removed: {removed}"))
     if not added and not removed:
         out.append(Change(path, "enum_reordered", N, "enum values reordered"))
+
+
+def _key(value: Any) -> Any:
+    """JSON Schema's equality (``true`` is not ``1``; ``1`` is ``1.0``), which Python's
+    ``==`` is not: a ``json`` column's enum or default may change only in type."""
+    try:
+        return json_key(value)
+    except TypeError:  # not a JSON value (a caller's own Python data)
+        return value
+
+
+def _keys(values: Any) -> list[Any] | None:
+    return None if values is None else [_key(v) for v in values]
 
 
 def _checks(out: list[Change], path: str, old: tuple[str, ...], new: tuple[str, ...]) -> None:

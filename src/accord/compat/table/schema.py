@@ -96,7 +96,7 @@ def parse_table_schema(doc: Any) -> TableSchema:
     _known(doc, _TABLE_KEYS, "")
     if not doc["columns"]:
         raise SchemaError("a table needs at least one column", "columns")
-    columns = tuple(_column(c, i) for i, c in enumerate(doc["columns"]))
+    columns = tuple(_COLUMNS.parse(c, i) for i, c in enumerate(doc["columns"]))
     names = [c.name for c in columns]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -118,6 +118,35 @@ def parse_table_schema(doc: Any) -> TableSchema:
         tags=tuple(_strs(doc.get("tags", []), "tags")),
         raw=doc,
     )
+
+
+class ColumnCache:
+    """Columns parsed before, by their source's ``repr``: consecutive versions of a table
+    share most columns, and each version is parsed by the API process (field names) and by
+    an engine process (issue 21). ``repr`` tells JSON values apart where ``==`` does not
+    (``True`` / ``1`` / ``1.0``), so equal keys are equal sources. Only columns that parse
+    are kept (an error names its column's position); at ``size`` entries it starts over.
+    Equal columns of consecutive versions are then the same object, which the change
+    report skips at once (`diff.table_changes`)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: dict[str, Column] = {}
+
+    def parse(self, raw: Any, index: int) -> Column:
+        if not isinstance(raw, dict):
+            return _column(raw, index)
+        key = repr(raw)
+        found = self._kept.get(key)
+        if found is None:
+            found = _column(raw, index)
+            if len(self._kept) >= self.size:
+                self._kept.clear()
+            self._kept[key] = found
+        return found
+
+
+_COLUMNS = ColumnCache(8192)
 
 
 def _column(raw: Any, index: int) -> Column:
