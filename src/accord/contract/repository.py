@@ -114,9 +114,10 @@ class ContractVersionRepository:
     async def get(self, version_id: uuid.UUID) -> ContractVersion | None:
         return await self.session.get(ContractVersion, version_id)
 
-    async def add(self, version: ContractVersion) -> ContractVersion:
+    def add(self, version: ContractVersion) -> ContractVersion:
+        """No flush: the row goes out with the transaction's next flush, batched with its
+        audit and outbox rows (issue 21). Its id and times must be set by the caller."""
         self.session.add(version)
-        await self.session.flush()
         return version
 
     async def version_numbers(self, version_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -22,6 +22,8 @@ from accord.contract.repository import ContractVersionRepository
 from accord.contract.schemas import ContractVersion as VersionOut
 from accord.events import service as events
 from accord.exceptions import ConflictError, NotFoundError, ValidationFailedError
+from accord.kit.clock import utcnow
+from accord.kit.ids import uuid7
 from accord.kit.semver import Version
 from accord.models import Asset, ContractVersion
 
@@ -72,9 +74,10 @@ async def earlier_resolved(session: AsyncSession, version: ContractVersion) -> E
 
 
 def snapshot(version: ContractVersion) -> dict[str, Any]:
-    data = VersionOut.model_validate(version).model_dump(mode="json", by_alias=True)
-    data.pop("schema", None)  # the ledger keeps the hash, not the whole document
-    return data
+    # the ledger keeps the hash, not the whole document (not even spelled, then dropped)
+    return VersionOut.model_validate(version).model_dump(
+        mode="json", by_alias=True, exclude={"schema_"}
+    )
 
 
 async def heads(session: AsyncSession, asset_id: uuid.UUID) -> Heads:
@@ -189,8 +192,10 @@ async def insert_version(
             f"version {number} is not greater than the latest version {latest.version}",
             code="version_not_increasing",
         )
-    version = await repo.add(
+    version = repo.add(
         ContractVersion(
+            id=uuid7(),
+            created_at=utcnow(),
             workspace_id=asset.workspace_id,
             asset_id=asset.id,
             seq=latest.seq + 1 if latest is not None else 1,
