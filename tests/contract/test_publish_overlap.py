@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
+from accord.events.repository import EventRepository
 from accord.registration import service as registration_service
 from tests.conftest import Actors
 from tests.lifecycle_helpers import ORDERS_V1, make_asset, publish, register, with_props
@@ -68,3 +69,36 @@ async def test_a_failed_registration_read_leaves_nothing_behind(
     r = await publish(client, actors.producer_write, asset, widened)
     assert r.status_code == 201, r.text
     assert r.json()["version"]["version"] == "1.1.0"
+
+
+async def test_the_outbox_subscriptions_are_read_while_the_engine_works(
+    app: FastAPI, client: httpx.AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asset = await make_asset(client, actors)
+    assert (await publish(client, actors.producer_write, asset, ORDERS_V1)).status_code == 201
+    hook = await client.post(
+        "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/all"}, headers=actors.admin
+    )
+    assert hook.status_code == 201, hook.text
+    real = EventRepository.active_subscriptions
+    seen: list[int] = []
+
+    async def watched(self: EventRepository, *args: Any) -> Sequence[Any]:
+        seen.append(_in_flight(app))
+        return await real(self, *args)
+
+    monkeypatch.setattr(EventRepository, "active_subscriptions", watched)
+    widened = with_props(ORDERS_V1, note={"type": "string"})
+    impact = await client.post(
+        f"/api/v1/assets/{asset}/impact", json={"schema": widened}, headers=actors.producer_read
+    )
+    assert impact.status_code == 200, impact.text
+    assert seen == [], "a dry run emits nothing: it has no subscriptions to read"
+    r = await publish(client, actors.producer_write, asset, widened)
+    assert r.status_code == 201, r.text
+    assert seen == [1], "the subscriptions were read after the engine had answered"
+    # and the event still reached the subscription
+    deliveries = await client.get(
+        f"/api/v1/webhooks/{hook.json()['id']}/deliveries", headers=actors.admin
+    )
+    assert [d["event_type"] for d in deliveries.json()["items"]] == ["version.published"]

@@ -31,6 +31,7 @@ from accord.contract.evaluate import Assessment, Candidate, Evaluation, assess_c
 from accord.contract.fields import catalog
 from accord.contract.impact import is_affected
 from accord.contract.schemas import VersionCreate
+from accord.events import service as events
 from accord.exceptions import ConflictError, ValidationFailedError
 from accord.kit.offload import EngineRunner
 from accord.kit.semver import InvalidVersionError, Version
@@ -190,12 +191,16 @@ async def _judged(call: Awaitable[Assessment]) -> Assessment:
 
 
 async def _consumers(
-    session: AsyncSession, asset: Asset, assessing: asyncio.Task[Assessment]
+    session: AsyncSession, asset: Asset, assessing: asyncio.Task[Assessment], *, emits: bool
 ) -> list[Registration]:
     """The asset's live registrations, read while the engine works (a failed read stops
-    waiting for it)."""
+    waiting for it); for a publish (``emits``), the outbox's subscriptions too, which its
+    event would read once the verdict is in."""
     try:
-        return list(await registration_service.live_for_asset(session, asset.id))
+        found = list(await registration_service.live_for_asset(session, asset.id))
+        if emits:
+            await events.prefetch_subscriptions(session, asset.workspace_id)
+        return found
     except BaseException:
         assessing.cancel()
         with contextlib.suppress(BaseException):
@@ -218,16 +223,21 @@ async def plan(
     asset: Asset,
     body: VersionCreate,
     engine: EngineRunner,
+    *,
+    emits: bool = False,
 ) -> Plan:
     """Decide the outcome and the version number, enforcing every numbering rule. The
     engine's work runs through ``engine`` (off the event loop, within its budget), in one
-    call (`evaluate.assess_candidate`)."""
+    call (`evaluate.assess_candidate`). ``emits``: the plan is carried out (`publish`)
+    and will emit an event, so what the outbox reads is read while the engine works."""
     requested = _requested(body.version)
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base
     candidate, what = await _candidate(session, principal, body, latest)
     assessing = await _assessing(session, asset, current, candidate, engine)
-    registrations = await _consumers(session, asset, assessing) if base is not None else []
+    registrations = (
+        await _consumers(session, asset, assessing, emits=emits) if base is not None else []
+    )
     assessed = await assessing
     _require_valid(body, assessed.invalid)
     _require_known_guarantees(candidate, what)
@@ -281,7 +291,7 @@ async def publish(
     # Locking the asset serialises publishes to it: no duplicate numbers, no lost proposal.
     asset = await asset_service.lock(session, principal, asset_id)
     asset_service.require_owner(principal, asset, "publish to")
-    decided = await plan(session, principal, asset, body, engine)
+    decided = await plan(session, principal, asset, body, engine, emits=True)
     if decided.outcome == "unchanged":
         return PublishResult("unchanged", version=decided.latest)
     if decided.outcome == "published":

@@ -29,6 +29,12 @@ async def _subscriptions(
     return cache[workspace_id]
 
 
+async def prefetch_subscriptions(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Read what `emit` will need now, while the caller waits on something else (a
+    publish, on the engine); the same transaction's `emit` then reads nothing."""
+    await _subscriptions(session, EventRepository(session), workspace_id)
+
+
 def forget_subscriptions(session: AsyncSession) -> None:
     """Call after changing subscriptions in a transaction that may still emit."""
     session.info.pop(_CACHE_KEY, None)
