@@ -7,8 +7,15 @@ from typing import Any
 import pytest
 
 from accord.compat import SchemaError, check, parse_table_schema
+from accord.compat.js.document import Document
 from accord.compat.table.backend import ParsedTable
-from accord.compat.table.rowschema import Role, column_schema, row_schema, rows_like
+from accord.compat.table.rowschema import (
+    Role,
+    column_schema,
+    row_schema,
+    rows_like,
+    spelled_rows,
+)
 from accord.compat.table.schema import ColumnCache
 
 
@@ -149,3 +156,17 @@ def test_defaults_that_are_not_json_values_compare_by_python_equality() -> None:
     assert not check(old, _table({"name": "a", "type": "json", "default": (1, 2)})).changes
     changed = check(old, _table({"name": "a", "type": "json", "default": (1, 3)}))
     assert [c.kind for c in changed.changes] == ["default_changed"]
+
+
+def test_a_row_document_is_given_the_texts_it_would_have_spelled() -> None:
+    columns = [{"name": f"c{i}", "type": "int64" if i % 2 else "string"} for i in range(40)]
+    table = parse_table_schema({"columns": columns})
+    schema, texts = spelled_rows(table, Role.FILLING_READER)
+    assert texts == {name: repr(value) for name, value in schema["properties"].items()}
+    given = ParsedTable(table).rows(Role.FILLING_READER)
+    plain = Document(schema)
+    assert given.raw == schema
+    assert given.texts_for(given.raw["properties"]) == plain.texts_for(schema["properties"])
+    # the next version's equal columns bring the very same texts
+    again = spelled_rows(parse_table_schema({"columns": [*columns, ID]}), Role.FILLING_READER)
+    assert all(again[1][name] is text for name, text in texts.items())

@@ -58,13 +58,16 @@ class Document:
         eager: bool = False,
         refs: Mapping[str, Any] | None = None,
         default_dialect: Dialect | None = None,
+        texts: Mapping[str, str] | None = None,
     ) -> None:
+        """``texts``: the ``repr`` of each of the root's ``properties``, when the caller
+        already has them (a table's rows: `table.rowschema.spelled_rows`)."""
         if not isinstance(raw, dict | bool):
             raise SchemaError("a JSON Schema must be an object or a boolean")
         self.raw = raw
         self._root_texts: tuple[Any, dict[str, str]] | None = None
         try:  # one C-speed scan of the whole document; also a cheap guard against depth
-            text = self._scan(raw)
+            text = self._scan(raw, texts)
         except RecursionError:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
         self.dialect = detect(raw, default_dialect, text)
@@ -107,15 +110,17 @@ class Document:
             self.parse_all()
         self.resolve_pending()
 
-    def _scan(self, raw: Any) -> str:
+    def _scan(self, raw: Any, known: Mapping[str, str] | None) -> str:
         """The document's text for the keyword scans below. A root with many properties is
         spelled property by property, and those texts are kept for its ``LazyProps``
-        (which compares properties by them): one ``repr`` pass instead of two. Property
-        names are left out: they are data, never keywords."""
+        (which compares properties by them): one ``repr`` pass instead of two, none for
+        the properties whose texts are ``known``. Property names are left out: they are
+        data, never keywords."""
         props = raw.get("properties") if isinstance(raw, dict) else None
         if not isinstance(props, dict) or len(props) < _SPLIT_AT:
             return repr(raw)
-        texts = {name: repr(value) for name, value in props.items()}
+        known = known or {}
+        texts = {name: known.get(name) or repr(value) for name, value in props.items()}
         self._root_texts = (props, texts)
         rest = repr({k: v for k, v in raw.items() if k != "properties"})
         return "\n".join((rest, *texts.values()))

@@ -13,7 +13,7 @@ from accord.compat.js.inclusion import Checker
 from accord.compat.model import Change, Outcome
 from accord.compat.table.checks import normalise, translate
 from accord.compat.table.diff import table_changes
-from accord.compat.table.rowschema import Role, row_schema, rows_like
+from accord.compat.table.rowschema import Role, rows_like, spelled_rows
 from accord.compat.table.schema import TableSchema, parse_table_schema
 
 
@@ -29,7 +29,8 @@ class ParsedTable:
         whose rows are alike: a version's fresh rows are read by the next as a reader)."""
         role = rows_like(role)
         if role not in self._docs:
-            self._docs[role] = Document(row_schema(self.table, role))
+            schema, texts = spelled_rows(self.table, role)
+            self._docs[role] = Document(schema, texts=texts)
         return self._docs[role]
 
 

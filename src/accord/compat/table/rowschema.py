@@ -130,22 +130,24 @@ def column_schema(column: Column, checks: tuple[str, ...], fill: bool) -> dict[s
 @lru_cache(maxsize=4096)
 def _kept(
     column: Column, checks: tuple[str, ...], fill: bool, kinds: tuple[type, ...]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str]:
     del kinds  # part of the key only
-    return column_schema(column, checks, fill)
+    schema = column_schema(column, checks, fill)
+    return schema, repr(schema)
 
 
-def _column(column: Column, checks: tuple[str, ...], fill: bool) -> dict[str, Any]:
-    """`column_schema`, made once for a column as parsed (with the table's checks):
-    consecutive versions share most of their columns, and a check builds each version's
-    rows in two roles. The schema is shared: nothing mutates a schema it parses. The
-    types of its enum's values are part of the key: Python holds ``True == 1``, JSON
-    does not."""
+def _column(column: Column, checks: tuple[str, ...], fill: bool) -> tuple[dict[str, Any], str]:
+    """`column_schema`, made once for a column as parsed (with the table's checks), and
+    its ``repr`` (the text a `Document` scans it by): consecutive versions share most of
+    their columns, and a check builds each version's rows in two roles. The schema is
+    shared: nothing mutates a schema it parses. The types of its enum's values are part
+    of the key: Python holds ``True == 1``, JSON does not."""
     kinds = tuple(map(type, column.enum)) if column.enum is not None else ()
     try:
         return _kept(column, checks, fill, kinds)
     except TypeError:  # an unhashable default or enum value (a JSON object or array)
-        return column_schema(column, checks, fill)
+        schema = column_schema(column, checks, fill)
+        return schema, repr(schema)
 
 
 def rows_like(role: Role) -> Role:
@@ -156,15 +158,24 @@ def rows_like(role: Role) -> Role:
 
 def row_schema(table: TableSchema, role: Role) -> dict[str, Any]:
     """JSON Schema (2020-12) of one row of ``table`` as held by ``role``."""
+    return spelled_rows(table, role)[0]
+
+
+def spelled_rows(table: TableSchema, role: Role) -> tuple[dict[str, Any], dict[str, str]]:
+    """`row_schema`, with each column's text as a `Document` would spell it (``repr``),
+    made once per column like its schema (`Document`'s ``texts``)."""
     fill = role is Role.FILLING_READER
-    props = {c.name: _column(c, table.checks, fill) for c in table.columns}
+    made = {c.name: _column(c, table.checks, fill) for c in table.columns}
+    props = {name: schema for name, (schema, _) in made.items()}
+    texts = {name: text for name, (_, text) in made.items()}
     if role is Role.FILLING_READER:
         required = [c.name for c in table.columns if not (c.nullable or c.has_default)]
     elif role is Role.HISTORIC_WRITER:
         required = [c.name for c in table.columns if not c.has_default]
     else:
         required = [c.name for c in table.columns]
-    return {"$schema": DIALECT, "type": "object", "properties": props, "required": required}
+    schema = {"$schema": DIALECT, "type": "object", "properties": props, "required": required}
+    return schema, texts
 
 
 def table_json_schema(table: TableSchema, role: Role) -> dict[str, Any]:
