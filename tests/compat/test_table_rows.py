@@ -170,3 +170,19 @@ def test_a_row_document_is_given_the_texts_it_would_have_spelled() -> None:
     # the next version's equal columns bring the very same texts
     again = spelled_rows(parse_table_schema({"columns": [*columns, ID]}), Role.FILLING_READER)
     assert all(again[1][name] is text for name, text in texts.items())
+
+
+def test_a_column_holding_objects_is_parsed_anew_each_time() -> None:
+    default = {"source": "import"}
+    first = parse_table_schema(_table({"name": "attrs", "type": "json", "default": default}))
+    default["source"] = "changed by its caller"
+    again = parse_table_schema(
+        _table({"name": "attrs", "type": "json", "default": {"source": "import"}})
+    )
+    assert again.columns[0] is not first.columns[0]
+    assert again.columns[0].default == {"source": "import"}
+    listed = {"name": "kind", "type": "json", "enum": [["a"], ["b"]]}
+    assert (
+        parse_table_schema(_table(listed)).columns[0]
+        is not parse_table_schema(_table(listed)).columns[0]
+    )

@@ -125,7 +125,9 @@ class ColumnCache:
     share most columns, and each version is parsed by the API process (field names) and by
     an engine process (issue 21). ``repr`` tells JSON values apart where ``==`` does not
     (``True`` / ``1`` / ``1.0``), so equal keys are equal sources. Only columns that parse
-    are kept (an error names its column's position); at ``size`` entries it starts over.
+    are kept (an error names its column's position), and only those whose default and
+    enum values are scalars: a kept column shares them with every later parse, and a
+    caller may change its own document's objects; at ``size`` entries it starts over.
     Equal columns of consecutive versions are then the same object, which the change
     report skips at once (`diff.table_changes`)."""
 
@@ -140,10 +142,19 @@ class ColumnCache:
         found = self._kept.get(key)
         if found is None:
             found = _column(raw, index)
+            if not _scalars(found):
+                return found
             if len(self._kept) >= self.size:
                 self._kept.clear()
             self._kept[key] = found
         return found
+
+
+def _scalars(column: Column) -> bool:
+    return all(type(v) in _SCALAR_TYPES for v in (column.default, *(column.enum or ())))
+
+
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 _COLUMNS = ColumnCache(8192)
