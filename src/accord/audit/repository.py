@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.models import AuditEvent, AuditHead
 
@@ -15,6 +16,16 @@ from accord.models import AuditEvent, AuditHead
 _LOCK_HEAD = (
     select(AuditHead).where(AuditHead.workspace_id == bindparam("workspace_id")).with_for_update()
 )
+
+
+_MOVE_HEAD = (
+    update(AuditHead.__table__)  # type: ignore[arg-type]
+    .where(AuditHead.__table__.c.workspace_id == bindparam("b_workspace_id"))
+    .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
+)
+_INSERT_EVENTS = insert(AuditEvent.__table__)  # type: ignore[arg-type]
+# table column name -> mapped attribute name, where they differ
+_ATTRS = {c.name: a.key for a in AuditEvent.__mapper__.column_attrs for c in a.columns}
 
 
 class AuditRepository:
@@ -34,11 +45,22 @@ class AuditRepository:
         stmt = select(AuditHead).where(AuditHead.workspace_id == workspace_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    def append(self, event: AuditEvent, head: AuditHead) -> None:
-        """Queue the event and move the (locked, session-managed) head past it."""
-        self.session.add(event)
-        head.seq = event.seq
-        head.hash = event.hash
+    async def append(self, events: Sequence[AuditEvent], head: AuditHead) -> None:
+        """Insert the (numbered, hashed) events and move the locked head past the last,
+        in two statements rather than through the session's unit of work: they are the
+        last writes of their transaction, after its final flush (issue 21: a flush of its
+        own cost a publish about a tenth of its time). The loaded head keeps the values
+        it now has in the database, unchanged to the session."""
+        columns = AuditEvent.__table__.columns.keys()
+        rows = [{name: getattr(e, _ATTRS.get(name, name)) for name in columns} for e in events]
+        await self.session.execute(_INSERT_EVENTS, rows)
+        last = events[-1]
+        await self.session.execute(
+            _MOVE_HEAD,
+            {"b_workspace_id": head.workspace_id, "b_seq": last.seq, "b_hash": last.hash},
+        )
+        set_committed_value(head, "seq", last.seq)
+        set_committed_value(head, "hash", last.hash)
 
     async def chain_batch(
         self, workspace_id: uuid.UUID, after_seq: int, limit: int

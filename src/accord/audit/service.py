@@ -96,22 +96,29 @@ async def record(
 
 
 async def _seal(session: AsyncSession) -> None:
-    """Chain the transaction's audit events: lock each workspace's head (in a fixed order
-    across workspaces), number and hash the events, move the head."""
+    """Chain the transaction's audit events: flush the rest of the transaction, lock each
+    workspace's head (in a fixed order across workspaces), number and hash the events,
+    insert them and move the head (`AuditRepository.append`, past the final flush)."""
     pending: list[_Pending] = session.info.pop(_PENDING_KEY, [])
     by_workspace: dict[uuid.UUID, list[AuditEvent]] = {}
     for p in pending:
         by_workspace.setdefault(p.event.workspace_id, []).append(p.event)
     repo = AuditRepository(session)
+    # Everything else the transaction wrote goes out first, in one flush: its rows' locks
+    # (foreign keys included) are taken before the head's, which is the last lock.
+    await session.flush()
     for workspace_id in sorted(by_workspace):
         head = await repo.lock_head(workspace_id)
         occurred_at = utcnow()
-        for entry in by_workspace[workspace_id]:
-            entry.seq = head.seq + 1
+        seq, prev = head.seq, head.hash
+        entries = by_workspace[workspace_id]
+        for entry in entries:
+            seq += 1
+            entry.seq = seq
             entry.occurred_at = occurred_at
-            entry.prev_hash = head.hash
-            entry.hash = _link(entry).digest()
-            repo.append(entry, head)
+            entry.prev_hash = prev
+            prev = entry.hash = _link(entry).digest()
+        await repo.append(entries, head)
 
 
 def _link(event: AuditEvent) -> Link:
