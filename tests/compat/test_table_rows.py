@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 
-from accord.compat import SchemaError, check, parse_table_schema
+from accord.compat import Prepared, SchemaError, check, check_history, parse_table_schema
 from accord.compat.js.document import Document
-from accord.compat.table.backend import ParsedTable
+from accord.compat.table.backend import ParsedTable, TableBackend
 from accord.compat.table.rowschema import (
     Role,
     column_schema,
     row_schema,
     rows_like,
+    same_rows,
     spelled_rows,
 )
 from accord.compat.table.schema import ColumnCache
@@ -186,3 +187,75 @@ def test_a_column_holding_objects_is_parsed_anew_each_time() -> None:
         parse_table_schema(_table(listed)).columns[0]
         is not parse_table_schema(_table(listed)).columns[0]
     )
+
+
+def _versions(old: dict[str, Any], new: dict[str, Any]) -> tuple[ParsedTable, ParsedTable]:
+    """Two versions judged the way a publish judges them (both directions)."""
+    a, b = ParsedTable(parse_table_schema(old)), ParsedTable(parse_table_schema(new))
+    backend = TableBackend()
+    backend.decide(a, b, False, True)
+    backend.decide(b, a, False, False)
+    return a, b
+
+
+def test_a_version_changing_descriptions_only_shares_its_predecessors_rows() -> None:
+    v1 = _table(ID, NOTE, STATE)
+    v2 = _table(ID, {**NOTE, "description": "free text"}, {**STATE, "tags": ["ops"]})
+    a, b = _versions(v1, v2)
+    for role in (Role.HISTORIC_WRITER, Role.FILLING_READER, Role.FRESH_WRITER):
+        assert b.rows(role) is a.rows(role), role
+    # the next version builds none either
+    c = ParsedTable(parse_table_schema(_table(ID, {**NOTE, "description": "v3"}, STATE)))
+    c.adopt(b)
+    assert c.rows(Role.HISTORIC_WRITER) is a.rows(Role.HISTORIC_WRITER)
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        _table(ID, {**NOTE, "nullable": False}, STATE),
+        _table(ID, {**NOTE, "default": ""}, STATE),
+        _table(ID, {**NOTE, "type": "int64"}, STATE),
+        _table(ID, {**NOTE, "name": "memo"}, STATE),
+        _table(ID, NOTE, {**STATE, "enum": ["new", "done"]}),
+        _table(ID, NOTE, STATE, checks=["id > 0"]),
+        _table(ID, NOTE),
+    ],
+    ids=["nullable", "default", "type", "renamed", "enum", "table-check", "dropped"],
+)
+def test_a_change_to_the_rows_shares_none_and_is_judged(changed: dict[str, Any]) -> None:
+    v1 = _table(ID, NOTE, STATE)
+    a, b = _versions(v1, changed)
+    for role in (Role.FILLING_READER, Role.FRESH_WRITER):
+        assert b.rows(role) is not a.rows(role), role
+        assert b.rows(role).raw == row_schema(b.table, role)
+    assert not same_rows(a.table, b.table, Role.FILLING_READER)
+
+
+def test_equal_rows_from_unequal_columns_are_the_same_rows() -> None:
+    # the same column spelled twice (key order) parses apart, and is still the same rows
+    reordered = {"type": "string", "name": "note"}
+    a, b = (parse_table_schema(_table(ID, c)) for c in (NOTE, reordered))
+    assert a.columns[1] is not b.columns[1]
+    assert same_rows(a, b, Role.HISTORIC_WRITER)
+
+
+def test_a_check_stopped_part_way_spoils_the_rows_its_versions_share() -> None:
+    """A version that shares a row document with one outside a check that stops
+    part-way (which may have left it half-filled) never reasons on it again."""
+    v1, v2, v3 = (
+        Prepared(_table(ID, {**NOTE, "description": d}, STATE), "table") for d in ("a", "b", "c")
+    )
+    assert check_history([v1], v2, mode="full").compatible
+    shared = v1.parsed.rows(Role.FRESH_WRITER)
+    assert v2.parsed.rows(Role.FRESH_WRITER) is shared
+    held = v1.parsed
+    stopped = check_history([v2], v3, mode="full", budget_s=1e-9)
+    assert stopped.exhausted
+    assert v2.parsed is None  # dropped by the check
+    assert v3.parsed is None
+    assert v1.parsed is held  # v1 was not in it: it keeps its parse, not the shared rows
+    assert held.rows(Role.FRESH_WRITER) is not shared
+    again = check_history([v1], v3, mode="full")
+    assert again.compatible
+    assert not again.exhausted

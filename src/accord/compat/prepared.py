@@ -84,6 +84,10 @@ class Prepared:
         return self.parsed
 
     def spoil(self) -> None:
-        """Forget the parse (a check stopped while it was filling)."""
+        """Forget the parse (a check stopped while it was filling), and spoil what of it
+        other parses share (a table's row documents: `table.backend.ParsedTable`)."""
+        spoil_shared = getattr(self.parsed, "spoil", None)
+        if spoil_shared is not None:
+            spoil_shared()
         self.parsed = None
         self.parsed_refs = None

@@ -13,25 +13,63 @@ from accord.compat.js.inclusion import Checker
 from accord.compat.model import Change, Outcome
 from accord.compat.table.checks import normalise, translate
 from accord.compat.table.diff import table_changes
-from accord.compat.table.rowschema import Role, rows_like, spelled_rows
+from accord.compat.table.rowschema import Role, rows_like, same_rows, spelled_rows
 from accord.compat.table.schema import TableSchema, parse_table_schema
 
 
+class _Rows:
+    """A row document, as shared between versions (`ParsedTable.adopt`): spoiled, every
+    holder builds its own again."""
+
+    __slots__ = ("doc", "spoiled")
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.spoiled = False
+
+
 class ParsedTable:
-    """A table schema with its row documents built once per role (transitive checks)."""
+    """A table schema with its row documents built once per role (transitive checks), or
+    shared with another version whose rows in that role are the same (`adopt`)."""
 
     def __init__(self, table: TableSchema) -> None:
         self.table = table
-        self._docs: dict[Role, Document] = {}
+        self._docs: dict[Role, _Rows] = {}
 
-    def rows(self, role: Role) -> Document:
+    def rows(self, role: Role, like: ParsedTable | None = None) -> Document:
         """The row schema of ``role`` as a parsed JSON Schema document (one for the roles
-        whose rows are alike: a version's fresh rows are read by the next as a reader)."""
+        whose rows are alike: a version's fresh rows are read by the next as a reader);
+        ``like``'s, when it has it and the rows are the same."""
         role = rows_like(role)
-        if role not in self._docs:
-            schema, texts = spelled_rows(self.table, role)
-            self._docs[role] = Document(schema, texts=texts)
-        return self._docs[role]
+        found = self._docs.get(role)
+        if found is None or found.spoiled:
+            if like is not None:
+                self.adopt(like)
+            found = self._docs.get(role)
+            if found is None or found.spoiled:
+                schema, texts = spelled_rows(self.table, role)
+                found = self._docs[role] = _Rows(Document(schema, texts=texts))
+        return found.doc
+
+    def adopt(self, other: ParsedTable) -> None:
+        """Share ``other``'s row documents of every role whose rows are the same here: a
+        version that changes descriptions or tags only has its predecessor's rows, and
+        its successor then builds none either. A document is a parse: sharing it shares
+        its memos, which are keyed by content, and its filling (see `spoil`)."""
+        for role, found in other._docs.items():
+            mine = self._docs.get(role)
+            if (
+                (mine is None or mine.spoiled)
+                and not found.spoiled
+                and same_rows(self.table, other.table, role)
+            ):
+                self._docs[role] = found
+
+    def spoil(self) -> None:
+        """A check stopped while it may have been filling these documents (`Prepared`):
+        no version that shares one may reason on it again."""
+        for found in self._docs.values():
+            found.spoiled = True
 
 
 class TableBackend:
@@ -49,8 +87,10 @@ class TableBackend:
         del lenient  # SQL readers select columns by name: rows are always read leniently
         w_role = Role.HISTORIC_WRITER if reader_is_new else Role.FRESH_WRITER
         r_role = Role.FILLING_READER if reader_is_new else Role.READER
-        w_rows = writer.rows(w_role)
-        rows = decide(w_rows, reader.rows(r_role), True)
+        new, old = (reader, writer) if reader_is_new else (writer, reader)
+        new.adopt(old)  # a version with its predecessor's rows builds none of its own
+        w_rows = writer.rows(w_role, like=reader)
+        rows = decide(w_rows, reader.rows(r_role, like=writer), True)
         reason = rows.reason.replace("property", "column")
         if rows.outcome is Outcome.INCOMPATIBLE:
             return Decision(rows.outcome, reason, [rows.witness], f"/0{rows.path}")

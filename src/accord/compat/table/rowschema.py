@@ -150,6 +150,24 @@ def _column(column: Column, checks: tuple[str, ...], fill: bool) -> tuple[dict[s
         return schema, repr(schema)
 
 
+def same_rows(a: TableSchema, b: TableSchema, role: Role) -> bool:
+    """Whether ``row_schema(a, role) == row_schema(b, role)``, without spelling either:
+    what a row schema holds of a column is its name, nullability, whether it has a
+    default and its column schema (descriptions and tags are not in it). Equal columns of
+    consecutive versions are one parse (`schema.ColumnCache`), so most compare at once."""
+    if a.checks != b.checks or len(a.columns) != len(b.columns):
+        return False
+    fill = role is Role.FILLING_READER
+    for x, y in zip(a.columns, b.columns, strict=True):
+        if x is y:
+            continue
+        if (x.name, x.nullable, x.has_default) != (y.name, y.nullable, y.has_default):
+            return False
+        if _column(x, a.checks, fill)[1] != _column(y, b.checks, fill)[1]:
+            return False
+    return True
+
+
 def rows_like(role: Role) -> Role:
     """The role whose row schema ``role``'s is: a plain reader needs every column, as a
     fresh writer holds them, neither filled (``row_schema`` spells them alike)."""
