@@ -13,8 +13,10 @@ Accord's shapes; it serves the /me and version answers Accord gave during setup.
 read path wrk (--connections connections, 2 threads, a 2 s warm-up first) runs against the
 reference, then against Accord; the table gives both req/s, their ratio and Accord's
 latency. Publish: sequential compatible publishes (each a new revision of one column's
-description in a 50-column table) on one keep-alive httpx client, after 20 warm-up ones;
-on SQLite, in 6 rounds taking turns with the reference's publish floor.
+description in a 50-column table, then each narrowing one column's max_length, which
+changes the rows: both compatible under the default policy, forward) on one keep-alive
+httpx client, after 20 warm-up ones; on SQLite, in 6 rounds taking turns with the
+reference's publish floor.
 With --postgres, also `accord serve --workers 2` on the same database against one
 process (and the reference with 2 uvicorn workers against 1). wrk, the servers and this
 script share the machine's cores, so the figures are relative, not capacities.
@@ -74,10 +76,18 @@ _TYPES = ("int64", "string", "decimal(12,2)", "timestamp(6)", "boolean", "varcha
           "date", "float64", "int32", "string")  # fmt: skip
 
 
-def table_schema(revision: int = 0) -> dict[str, Any]:
-    """A 50-column table schema (``id`` the non-null primary key). ``revision`` is written
-    into the last column's description: each new one is a compatible change that leaves
-    the table at 50 columns, so every timed publish checks the same shape."""
+# How each timed publish revises the table: both are compatible under the assets' policy
+# (the workspace default, forward) and keep its 50 columns. "description": the last
+# column's description (documentation only: the rows stay the same, and Accord's engine
+# shares the previous version's row documents); "narrow": the last column's max_length
+# shrinks by one (the rows change, so they are built and judged anew; old readers still
+# read every new row).
+CHANGES = ("description", "narrow")
+
+
+def table_schema(revision: int = 0, change: str = "description") -> dict[str, Any]:
+    """A 50-column table schema (``id`` the non-null primary key), at ``revision`` of
+    ``change`` (see CHANGES): every timed publish checks the same shape."""
     columns: list[dict[str, Any]] = [{"name": "id", "type": "int64", "nullable": False}]
     columns += [
         {
@@ -88,7 +98,8 @@ def table_schema(revision: int = 0) -> dict[str, Any]:
         }
         for i in range(1, 50)
     ]
-    if revision:
+    columns[-1]["max_length"] = 100_000 - (revision if change == "narrow" else 0)
+    if revision and change == "description":
         columns[-1]["description"] += f" Revision {revision}."
     return {"name": "bench_wide", "columns": columns, "primary_key": ["id"]}
 
@@ -99,6 +110,7 @@ class Setup:
     write_key: str
     asset_id: str
     publish_asset_id: str
+    narrow_asset_id: str
     me: dict[str, Any]
     write_me: dict[str, Any]
     version: dict[str, Any]
@@ -138,7 +150,11 @@ def setup(base: str, env: dict[str, str]) -> Setup:
         write = {"Authorization": f"Bearer {keys['write']}"}
         read = {"Authorization": f"Bearer {keys['read']}"}
         assets = []
-        for fqn in ("warehouse.bench.wide", "warehouse.bench.published"):
+        for fqn in (
+            "warehouse.bench.wide",
+            "warehouse.bench.published",
+            "warehouse.bench.narrowed",
+        ):
             asset = _ok(
                 c.post("/api/v1/assets", json={"fqn": fqn, "owner_team_id": team["id"]},
                        headers=write)
@@ -151,7 +167,8 @@ def setup(base: str, env: dict[str, str]) -> Setup:
         version = _ok(c.get(f"/api/v1/assets/{assets[0]}/versions/1.0.0", headers=read))
     if len(version["schema"]["columns"]) != 50:
         raise RuntimeError("the stored table schema does not have 50 columns")
-    return Setup(keys["read"], keys["write"], assets[0], assets[1], me, write_me, version)
+    published, narrowed = assets[1], assets[2]
+    return Setup(keys["read"], keys["write"], assets[0], published, narrowed, me, write_me, version)
 
 
 @dataclass(frozen=True)
@@ -203,20 +220,31 @@ def _wrk_once(url: str, key: str, seconds: float, connections: int, script: Path
 
 
 def publish_latency(
-    base: str, s: Setup, n: int, *, first: int = 1, warmup: int = PUBLISH_WARMUP
+    base: str,
+    s: Setup,
+    n: int,
+    *,
+    first: int = 1,
+    warmup: int = PUBLISH_WARMUP,
+    change: str = "description",
 ) -> list[float]:
-    """Sequential compatible publishes (a new revision of one description each, numbered
-    from ``first``), in ms; the ``warmup`` first ones are not timed."""
-    url = f"/api/v1/assets/{s.publish_asset_id}/versions"
+    """Sequential compatible publishes (a new revision of ``change`` each, numbered from
+    ``first``), in ms; the ``warmup`` first ones are not timed."""
+    asset = s.publish_asset_id if change == "description" else s.narrow_asset_id
+    url = f"/api/v1/assets/{asset}/versions"
     headers = {"Authorization": f"Bearer {s.write_key}"}
     samples: list[float] = []
     with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
         for i in range(warmup + n):
-            body = {"schema": table_schema(first + i), "format": "table"}
+            body = {"schema": table_schema(first + i, change), "format": "table"}
             t = time.perf_counter()
             r = c.post(url, json=body)
             elapsed = (time.perf_counter() - t) * 1000
-            if r.status_code != 201 or r.json()["outcome"] != "published":
+            if (
+                r.status_code != 201
+                or r.json()["outcome"] != "published"
+                or r.json().get("auto_approved")
+            ):
                 raise RuntimeError(f"publish {first + i}: {r.status_code} {r.text[:500]}")
             if i >= warmup:
                 samples.append(elapsed)
@@ -265,7 +293,14 @@ def worker_rows(
     return rows
 
 
-def publish_row(db: str, base: str, s: Setup, n: int, reference: str | None = None) -> Row:
+def publish_row(
+    db: str,
+    base: str,
+    s: Setup,
+    n: int,
+    reference: str | None = None,
+    change: str = "description",
+) -> Row:
     """Accord's publish latency; with ``reference``, the reference app's publish floor
     (`bench._reference`) measured the same way, in PUBLISH_ROUNDS rounds taking turns
     with Accord's, so that both meet the machine in the same state (a shared machine's
@@ -277,13 +312,14 @@ def publish_row(db: str, base: str, s: Setup, n: int, reference: str | None = No
         size = n // rounds + (1 if r < n % rounds else 0)
         warmup = PUBLISH_WARMUP if r == 0 else 0
         first = 1 + len(samples) + (PUBLISH_WARMUP if r else 0)
-        samples += publish_latency(base, s, size, first=first, warmup=warmup)
+        samples += publish_latency(base, s, size, first=first, warmup=warmup, change=change)
         if reference:
-            floor += publish_latency(reference, s, size, first=first, warmup=warmup)
+            floor += publish_latency(reference, s, size, first=first, warmup=warmup, change=change)
     p50 = percentile(samples, 50)
     ref = percentile(floor, 50) if reference else None
     row: Row = {
         "db": db,
+        "change": change,
         "p50": p50,
         "p95": percentile(samples, 95),
         "first": percentile(samples[:50], 50),
@@ -293,7 +329,9 @@ def publish_row(db: str, base: str, s: Setup, n: int, reference: str | None = No
         "target": f"<= {PUBLISH_TARGET_MS:g} ms" if db == "SQLite" else "-",
         "met": (p50 <= PUBLISH_TARGET_MS) if db == "SQLite" else None,
     }
-    _progress(f"{db} publish: p50 {p50:.2f} ms" + (f", reference {ref:.2f} ms" if ref else ""))
+    _progress(
+        f"{db} publish ({change}): p50 {p50:.2f} ms" + (f", reference {ref:.2f} ms" if ref else "")
+    )
     return row
 
 
@@ -328,7 +366,7 @@ def report(
             )
     if publishes:
         head = (
-            f"{'compatible publish, 50 cols':38}{'db':12}{'p50 ms':>8}{'p95 ms':>8}"
+            f"{'compatible publish, 50 cols':38}{'db':12}{'change':13}{'p50 ms':>8}{'p95 ms':>8}"
             f"{'first/last 50 p50':>19}{'n':>6}  {'target':10}{'met':>4}{'ref p50':>9}{'x ref':>7}"
         )
         print("\n" + head + "\n" + "-" * len(head))
@@ -337,13 +375,15 @@ def report(
             ref = p["ref_p50"]
             versus = f"{ref:>9.2f}{p['p50'] / ref:>6.1f}x" if ref else f"{'-':>9}{'-':>7}"
             print(
-                f"{'POST /api/v1/assets/{id}/versions':38}{p['db']:12}{p['p50']:>8.2f}"
+                f"{'POST /api/v1/assets/{id}/versions':38}{p['db']:12}{p['change']:13}"
+                f"{p['p50']:>8.2f}"
                 f"{p['p95']:>8.2f}{ends:>19}{p['n']:>6}  {p['target']:10}{_yes(p['met']):>4}"
                 f"{versus}"
             )
         print(
             f"(one keep-alive client, {PUBLISH_WARMUP} warm-up publishes; each revises one "
-            "column's description: the table keeps its 50 columns; ref: the reference app's "
+            "column's description, or narrows its max_length, which changes the rows: the "
+            "table keeps its 50 columns; ref: the reference app's "
             "publish floor on SQLite, one write transaction and no engine, audit or outbox, "
             f"timed in {PUBLISH_ROUNDS} rounds taking turns with Accord's)"
         )
@@ -397,7 +437,10 @@ def main() -> None:
                         reads += read_rows("SQLite", base, ref, s, args, script)
                 if "publish" in args.only:
                     with running_reference(s.reference_data()) as ref:
-                        publishes.append(publish_row("SQLite", base, s, args.publishes, ref))
+                        publishes += [
+                            publish_row("SQLite", base, s, args.publishes, ref, change)
+                            for change in CHANGES
+                        ]
         if args.postgres:
             with running_server_process(args.postgres, LIMITS) as (base, env, _):
                 s = setup(base, env)
@@ -412,7 +455,10 @@ def main() -> None:
                         ):
                             workers += worker_rows(base, two, ref, ref_two, s, args, script)
                 if "publish" in args.only:
-                    publishes.append(publish_row("PostgreSQL", base, s, args.publishes))
+                    publishes += [
+                        publish_row("PostgreSQL", base, s, args.publishes, change=change)
+                        for change in CHANGES
+                    ]
     report(reads, publishes, workers, args)
 
 

@@ -108,13 +108,17 @@ def check_history(
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
     dialect: str | None = None,
+    every_mode: bool = True,
 ) -> Verdict:
     """Compare ``new`` with every version of ``history`` (oldest first).
 
     Non-transitive modes use the last version of ``history``; transitive modes use them all.
     Changes are reported against the last version. ``budget_s`` as for ``check``. Any
     version (and ``new``) may be a ``Prepared`` one: parsed by the first check that uses it
-    and reused by the next (what a server keeps for its stored versions).
+    and reused by the next (what a server keeps for its stored versions). With
+    ``every_mode=False`` only the directions ``mode`` needs are decided, and ``verdicts``
+    holds only the modes they settle (``none`` always): what a caller that acts on one
+    mode's outcome needs, without a witness search in a direction it does not ask about.
     """
     # Imported on first use: `accord.compat` is also imported for its table-schema
     # parser by code (data checks, the CLI) that never runs the engine.
@@ -130,6 +134,7 @@ def check_history(
         budget_s,
         refs or {},
         dialect,
+        every_mode,
     )
 
 

@@ -71,8 +71,10 @@ def run(
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
     dialect: str | None = None,
+    every_mode: bool = True,
 ) -> Verdict:
-    """Check ``new`` against ``history`` (oldest first) and return the full verdict.
+    """Check ``new`` against ``history`` (oldest first) and return the full verdict (with
+    ``every_mode=False``, the verdicts of the modes ``mode``'s directions settle).
 
     Past ``budget_s`` seconds the engine stops: what it had not decided is ``undecided``.
     """
@@ -90,7 +92,7 @@ def run(
     try:
         with within(budget_s) as budget:
             settings = (fmt, assert_formats, refs, dialect)
-            verdict = _run(impl, history, new, mode, content_model, settings)
+            verdict = _run(impl, history, new, mode, content_model, settings, every_mode)
             verdict = replace(verdict, exhausted=budget is not None and budget.exhausted)
         finished = not verdict.exhausted
         return verdict
@@ -111,19 +113,36 @@ def _run(
     mode: Mode,
     content_model: ContentModel,
     settings: Settings,
+    every_mode: bool = True,
 ) -> Verdict:
     lenient = content_model is ContentModel.LENIENT
+    back, fwd = _directions(mode)
+    # the latest version: both directions, or those the mode needs
+    latest_back, latest_fwd = (True, True) if every_mode else _needs(mode)
     try:
         parsed_new, parsed = _parse_all(impl, history, new, settings)
     except BudgetExceeded as exc:
         stopped = Decision(Outcome.UNDECIDED, str(exc))
-        pairs = [_Pair(stopped, stopped) for _ in history]
+        last = len(history) - 1
+        pairs = [
+            _Pair(
+                stopped if i < last or latest_back else None,
+                stopped if i < last or latest_fwd else None,
+            )
+            for i in range(len(history))
+        ]
         changes: tuple[Change, ...] = ()
     else:
-        back, fwd = _directions(mode)
         last = len(parsed) - 1
         pairs = [
-            _pair(impl, old, parsed_new, lenient, i == last or back, i == last or fwd)
+            _pair(
+                impl,
+                old,
+                parsed_new,
+                lenient,
+                latest_back if i == last else back,
+                latest_fwd if i == last else fwd,
+            )
             for i, old in enumerate(parsed)
         ]
         try:
@@ -160,6 +179,13 @@ def _parse_all(
     return parsed_new, [parse(doc) for doc in history]
 
 
+def _needs(mode: Mode) -> tuple[bool, bool]:
+    """The directions (backward, forward) ``mode``'s own outcome rests on."""
+    back = mode in (Mode.BACKWARD, Mode.FULL, Mode.BACKWARD_TRANSITIVE, Mode.FULL_TRANSITIVE)
+    fwd = mode in (Mode.FORWARD, Mode.FULL, Mode.FORWARD_TRANSITIVE, Mode.FULL_TRANSITIVE)
+    return back, fwd
+
+
 def _directions(mode: Mode) -> tuple[bool, bool]:
     """Which directions earlier versions (all but the latest) are decided in: those the
     requested transitive mode needs; none for a non-transitive mode."""
@@ -189,16 +215,16 @@ def _assemble(pairs: list[_Pair]) -> tuple[dict[Mode, ModeVerdict], list[Witness
     non-transitive ones always; a transitive one over a longer history only if asked)."""
     latest = pairs[-1]
     last = len(pairs) - 1
-    assert latest.back is not None  # the latest pair is decided both ways
-    assert latest.fwd is not None
-    back = _combine([(last, latest.back)], "backward")
-    fwd = _combine([(last, latest.fwd)], "forward")
-    verdicts = {
-        Mode.BACKWARD: back,
-        Mode.FORWARD: fwd,
-        Mode.FULL: _both(back, fwd),
-        Mode.NONE: ModeVerdict(Outcome.COMPATIBLE),
-    }
+    verdicts = {Mode.NONE: ModeVerdict(Outcome.COMPATIBLE)}
+    # the latest pair is decided both ways, unless the check asked for one mode only
+    back = _combine([(last, latest.back)], "backward") if latest.back is not None else None
+    fwd = _combine([(last, latest.fwd)], "forward") if latest.fwd is not None else None
+    if back is not None:
+        verdicts[Mode.BACKWARD] = back
+    if fwd is not None:
+        verdicts[Mode.FORWARD] = fwd
+    if back is not None and fwd is not None:
+        verdicts[Mode.FULL] = _both(back, fwd)
     backs = [(i, p.back) for i, p in enumerate(pairs) if p.back is not None]
     fwds = [(i, p.fwd) for i, p in enumerate(pairs) if p.fwd is not None]
     back_t = _combine(backs, "backward") if len(backs) == len(pairs) else None

@@ -208,6 +208,7 @@ def evaluate(
     candidate_digest: str = "",
     candidate_size: int | None = None,
     candidate_table: TableSchema | None = None,
+    every_mode: bool = True,
 ) -> Evaluation:
     """`base` is the latest stable version; `history` every earlier version, oldest first.
     Past `budget_s` seconds the engine stops: what it could not decide is `undecided`,
@@ -216,7 +217,10 @@ def evaluate(
     (its content hash) the candidate's parse is kept like a stored version's: published,
     it is the next publish's base, and this process need not parse it again;
     `candidate_size` is its source size when known, `candidate_table` its parse when it
-    is a table schema that was just validated (`compat.validated_table`)."""
+    is a table schema that was just validated (`compat.validated_table`). With
+    ``every_mode=False`` (a publish) the engine decides only what the policy rests on, and
+    every mode only when the change breaks (a proposal shows them all): a compatible
+    change then costs no witness search in a direction the policy does not guard."""
     sides = _breaking_sides(policy)
     g_changes = [
         {
@@ -256,17 +260,23 @@ def evaluate(
                 return Prepared.from_table(doc, table, assert_formats=asserted, dialect=dialect)
 
         new = _VERSIONS.prepared([item], make_new, settings, candidate_size)[0]
-    result = check_history(
+    started = time.monotonic()
+    judge = partial(
+        check_history,
         earlier,
         new,
         mode=Mode(policy.value),
         content_model=content_model,
         fmt=candidate.format,
-        budget_s=budget_s,
         assert_formats=asserted,
         dialect=dialect,
         refs=candidate.refs,
     )
+    lean = not every_mode and not any(c["breaking"] for c in g_changes)
+    result = judge(budget_s=budget_s, every_mode=not lean)
+    if lean and result.outcome is not Outcome.COMPATIBLE:  # a proposal: every mode
+        left = None if budget_s is None else max(0.001, budget_s - (time.monotonic() - started))
+        result = judge(budget_s=left)
     schema_changes = [
         expanded
         for c in result.changes
@@ -319,11 +329,12 @@ def assess_candidate(
     *,
     dialect: str | None = None,
     annotations: str = "assert",
+    every_mode: bool = True,
 ) -> Assessment:
     """A publish's engine work in one call (one trip to an engine process instead of
     two, issue 21): validate the candidate, hash it and, unless it is the latest
     version's content or there is no base, `evaluate` it, keeping its parse. Validation
-    and evaluation share ``budget_s``."""
+    and evaluation share ``budget_s``; ``every_mode`` as for `evaluate`."""
     started = time.monotonic()
     try:
         table = validated_table(
@@ -341,7 +352,7 @@ def assess_candidate(
     evaluation = evaluate(
         policy, content_model, base, history, candidate, left, dialect=dialect,
         annotations=annotations, candidate_digest=digest, candidate_size=size,
-        candidate_table=table,
+        candidate_table=table, every_mode=every_mode,
     )  # fmt: skip
     return Assessment(digest, evaluation=evaluation)
 

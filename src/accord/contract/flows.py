@@ -155,6 +155,8 @@ async def _assessing(
     current: contract_service.Heads,
     candidate: Candidate,
     engine: EngineRunner,
+    *,
+    every_mode: bool,
 ) -> asyncio.Task[Assessment]:
     """One engine call, started: the candidate validated, hashed and judged against the
     base. Its inputs are read here; the call itself touches no session, so the plan
@@ -177,6 +179,7 @@ async def _assessing(
         history,
         dialect=asset.dialect,
         annotations=asset.annotations,
+        every_mode=every_mode,
     )
     task = asyncio.ensure_future(_judged(call))
     await asyncio.sleep(0)  # it runs up to its hand-over to an engine process
@@ -234,7 +237,9 @@ async def plan(
     current = await contract_service.heads(session, asset.id)
     latest, base = current.latest, current.base
     candidate, what = await _candidate(session, principal, body, latest)
-    assessing = await _assessing(session, asset, current, candidate, engine)
+    # a publish needs the verdict of its policy (every mode when it breaks: a proposal
+    # shows them); a dry run reports every mode
+    assessing = await _assessing(session, asset, current, candidate, engine, every_mode=not emits)
     registrations = (
         await _consumers(session, asset, assessing, emits=emits) if base is not None else []
     )
