@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from accord.compat import Mode, Outcome, check_history
+from accord.compat import UNLESS_COMPATIBLE, Mode, Outcome, check_history
 
 # backward-incompatible (old values up to 10 characters, new readers take 5), forward fine
 OLD: dict[str, Any] = {"type": "object", "properties": {"s": {"type": "string", "maxLength": 10}}}
@@ -66,3 +66,22 @@ def test_a_check_out_of_budget_before_deciding_is_undecided_in_the_asked_modes_o
     assert stopped.exhausted
     assert set(stopped.verdicts) == B | {Mode.NONE}
     assert stopped.verdicts[Mode.BACKWARD].outcome is Outcome.UNDECIDED
+
+
+def test_unless_compatible_adds_every_mode_when_the_asked_one_breaks() -> None:
+    held = check_history([OLD], NEW, mode="forward", every_mode=UNLESS_COMPATIBLE)
+    assert set(held.verdicts) == F | {Mode.NONE}
+    assert held.witnesses == ()
+    broken = check_history([NEW], OLD, mode="forward", every_mode=UNLESS_COMPATIBLE)
+    assert broken == check_history([NEW], OLD, mode="forward")
+    # over a history: the earlier versions are decided in the asked direction either way
+    history = [NEW, {"type": "object"}, NEW]
+    assert check_history(history, OLD, mode="forward_transitive", every_mode=UNLESS_COMPATIBLE) == (
+        check_history(history, OLD, mode="forward_transitive")
+    )
+
+
+def test_unless_compatible_out_of_budget_before_deciding_is_every_mode_undecided() -> None:
+    stopped = check_history([OLD], NEW, mode="forward", budget_s=1e-9, every_mode=UNLESS_COMPATIBLE)
+    assert stopped.exhausted
+    assert set(stopped.verdicts) == B | F | FULL | {Mode.NONE}

@@ -17,9 +17,11 @@ from typing import Any
 
 from accord.compat.errors import SchemaError
 from accord.compat.model import (
+    UNLESS_COMPATIBLE,
     Change,
     ContentModel,
     Direction,
+    EveryMode,
     Mode,
     ModeVerdict,
     Outcome,
@@ -34,10 +36,12 @@ from accord.compat.table.schema import Column, TableSchema, parse_table_schema
 from accord.compat.table.types import LogicalType, parse_type
 
 __all__ = [
+    "UNLESS_COMPATIBLE",
     "Change",
     "Column",
     "ContentModel",
     "Direction",
+    "EveryMode",
     "LogicalType",
     "Mode",
     "ModeVerdict",
@@ -108,7 +112,7 @@ def check_history(
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
     dialect: str | None = None,
-    every_mode: bool = True,
+    every_mode: EveryMode = True,
 ) -> Verdict:
     """Compare ``new`` with every version of ``history`` (oldest first).
 
@@ -118,7 +122,8 @@ def check_history(
     and reused by the next (what a server keeps for its stored versions). With
     ``every_mode=False`` only the directions ``mode`` needs are decided, and ``verdicts``
     holds only the modes they settle (``none`` always): what a caller that acts on one
-    mode's outcome needs, without a witness search in a direction it does not ask about.
+    mode's outcome needs, without a witness search in a direction it does not ask about;
+    with ``UNLESS_COMPATIBLE``, every mode as well when ``mode``'s is not compatible.
     """
     # Imported on first use: `accord.compat` is also imported for its table-schema
     # parser by code (data checks, the CLI) that never runs the engine.

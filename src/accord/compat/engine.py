@@ -10,8 +10,10 @@ from accord.compat.budget import BudgetExceeded, within
 from accord.compat.errors import SchemaError
 from accord.compat.js.decide import Decision
 from accord.compat.model import (
+    UNLESS_COMPATIBLE,
     Change,
     ContentModel,
+    EveryMode,
     Mode,
     ModeVerdict,
     Outcome,
@@ -71,10 +73,11 @@ def run(
     budget_s: float | None = None,
     refs: Mapping[str, Any] | None = None,
     dialect: str | None = None,
-    every_mode: bool = True,
+    every_mode: EveryMode = True,
 ) -> Verdict:
     """Check ``new`` against ``history`` (oldest first) and return the full verdict (with
-    ``every_mode=False``, the verdicts of the modes ``mode``'s directions settle).
+    ``every_mode=False``, the verdicts of the modes ``mode``'s directions settle; with
+    ``"unless_compatible"``, those, and every mode when ``mode``'s is not compatible).
 
     Past ``budget_s`` seconds the engine stops: what it had not decided is ``undecided``.
     """
@@ -113,21 +116,22 @@ def _run(
     mode: Mode,
     content_model: ContentModel,
     settings: Settings,
-    every_mode: bool = True,
+    every_mode: EveryMode = True,
 ) -> Verdict:
     lenient = content_model is ContentModel.LENIENT
     back, fwd = _directions(mode)
-    # the latest version: both directions, or those the mode needs
-    latest_back, latest_fwd = (True, True) if every_mode else _needs(mode)
+    # the latest version: both directions, or those the mode needs (at first)
+    latest_back, latest_fwd = (True, True) if every_mode is True else _needs(mode)
     try:
         parsed_new, parsed = _parse_all(impl, history, new, settings)
     except BudgetExceeded as exc:
         stopped = Decision(Outcome.UNDECIDED, str(exc))
         last = len(history) - 1
+        every = every_mode is not False  # the asked mode is undecided: every mode, then
         pairs = [
             _Pair(
-                stopped if i < last or latest_back else None,
-                stopped if i < last or latest_fwd else None,
+                stopped if i < last or every or latest_back else None,
+                stopped if i < last or every or latest_fwd else None,
             )
             for i in range(len(history))
         ]
@@ -145,6 +149,10 @@ def _run(
             )
             for i, old in enumerate(parsed)
         ]
+        if every_mode == UNLESS_COMPATIBLE and _assemble(pairs)[0][mode].outcome is not (
+            Outcome.COMPATIBLE
+        ):
+            pairs[-1] = _complete(impl, pairs[-1], parsed[-1], parsed_new, lenient)
         try:
             changes = tuple(impl.changes(parsed[-1], parsed_new, lenient))
         except BudgetExceeded:
@@ -177,6 +185,14 @@ def _parse_all(
     parsed_new = parse(new)
     cache.clear()  # NEW is parsed on its own, even when it is one of the versions
     return parsed_new, [parse(doc) for doc in history]
+
+
+def _complete(impl: Backend, pair: _Pair, old: Any, new: Any, lenient: bool) -> _Pair:
+    """``pair`` decided in the directions it was not yet."""
+    return _Pair(
+        pair.back if pair.back is not None else _decide(impl, old, new, lenient, True),
+        pair.fwd if pair.fwd is not None else _decide(impl, new, old, lenient, False),
+    )
 
 
 def _needs(mode: Mode) -> tuple[bool, bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 class Mode(enum.StrEnum):
@@ -184,3 +184,10 @@ def detect_format(doc: Any) -> SchemaFormat:
     if isinstance(doc, dict) and isinstance(doc.get("columns"), list):
         return SchemaFormat.TABLE
     return SchemaFormat.JSONSCHEMA
+
+
+# `check_history`'s ``every_mode``: True, every mode; False, only the modes the asked
+# one's directions settle; UNLESS_COMPATIBLE, those first, and every mode when the asked
+# mode's outcome is not compatible (what a publish needs: a proposal shows every mode).
+UNLESS_COMPATIBLE: Literal["unless_compatible"] = "unless_compatible"
+EveryMode = bool | Literal["unless_compatible"]

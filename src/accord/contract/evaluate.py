@@ -19,6 +19,7 @@ from typing import Any
 
 from accord.asset.policy import Compatibility, guards_consumers, is_transitive
 from accord.compat import (
+    UNLESS_COMPATIBLE,
     Direction,
     Mode,
     Outcome,
@@ -260,23 +261,20 @@ def evaluate(
                 return Prepared.from_table(doc, table, assert_formats=asserted, dialect=dialect)
 
         new = _VERSIONS.prepared([item], make_new, settings, candidate_size)[0]
-    started = time.monotonic()
-    judge = partial(
-        check_history,
+    # a breaking guarantee makes a proposal whatever the schema's verdict: every mode
+    lean = not every_mode and not any(c["breaking"] for c in g_changes)
+    result = check_history(
         earlier,
         new,
         mode=Mode(policy.value),
         content_model=content_model,
         fmt=candidate.format,
+        budget_s=budget_s,
         assert_formats=asserted,
         dialect=dialect,
         refs=candidate.refs,
+        every_mode=UNLESS_COMPATIBLE if lean else True,
     )
-    lean = not every_mode and not any(c["breaking"] for c in g_changes)
-    result = judge(budget_s=budget_s, every_mode=not lean)
-    if lean and result.outcome is not Outcome.COMPATIBLE:  # a proposal: every mode
-        left = None if budget_s is None else max(0.001, budget_s - (time.monotonic() - started))
-        result = judge(budget_s=left)
     schema_changes = [
         expanded
         for c in result.changes
