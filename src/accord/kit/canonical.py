@@ -81,7 +81,7 @@ def _plain(value: Any) -> bool:
             stack.extend(item)
         elif kind is dict:
             for key in item:
-                if type(key) is not str or (key and max(key) > _BMP_END):
+                if type(key) is not str or (not key.isascii() and max(key) > _BMP_END):
                     return False
             stack.extend(item.values())
         else:
