@@ -235,22 +235,13 @@ def _assemble(pairs: list[_Pair]) -> tuple[dict[Mode, ModeVerdict], list[Witness
     # the latest pair is decided both ways, unless the check asked for one mode only
     back = _combine([(last, latest.back)], "backward") if latest.back is not None else None
     fwd = _combine([(last, latest.fwd)], "forward") if latest.fwd is not None else None
-    if back is not None:
-        verdicts[Mode.BACKWARD] = back
-    if fwd is not None:
-        verdicts[Mode.FORWARD] = fwd
-    if back is not None and fwd is not None:
-        verdicts[Mode.FULL] = _both(back, fwd)
+    _settle(verdicts, back, fwd, (Mode.BACKWARD, Mode.FORWARD, Mode.FULL))
     backs = [(i, p.back) for i, p in enumerate(pairs) if p.back is not None]
     fwds = [(i, p.fwd) for i, p in enumerate(pairs) if p.fwd is not None]
     back_t = _combine(backs, "backward") if len(backs) == len(pairs) else None
     fwd_t = _combine(fwds, "forward") if len(fwds) == len(pairs) else None
-    if back_t is not None:
-        verdicts[Mode.BACKWARD_TRANSITIVE] = back_t
-    if fwd_t is not None:
-        verdicts[Mode.FORWARD_TRANSITIVE] = fwd_t
-    if back_t is not None and fwd_t is not None:
-        verdicts[Mode.FULL_TRANSITIVE] = _both(back_t, fwd_t)
+    transitive = (Mode.BACKWARD_TRANSITIVE, Mode.FORWARD_TRANSITIVE, Mode.FULL_TRANSITIVE)
+    _settle(verdicts, back_t, fwd_t, transitive)
     witnesses: list[Witness] = []
     for index, pair in enumerate(pairs):
         for decision, mode, under in (
@@ -266,6 +257,21 @@ def _assemble(pairs: list[_Pair]) -> tuple[dict[Mode, ModeVerdict], list[Witness
                     Witness(decision.witness, under, decision.path, mode, index, decision.reason)
                 )
     return verdicts, witnesses
+
+
+def _settle(
+    verdicts: dict[Mode, ModeVerdict],
+    back: ModeVerdict | None,
+    fwd: ModeVerdict | None,
+    modes: tuple[Mode, Mode, Mode],
+) -> None:
+    """The verdicts the decided directions settle: backward's, forward's, and both's."""
+    if back is not None:
+        verdicts[modes[0]] = back
+    if fwd is not None:
+        verdicts[modes[1]] = fwd
+    if back is not None and fwd is not None:
+        verdicts[modes[2]] = _both(back, fwd)
 
 
 def _combine(items: list[tuple[int, Decision]], label: str) -> ModeVerdict:
