@@ -32,6 +32,8 @@ class Released:
     dist: Path
     before: str  # the commit released from
     output: str
+    # the UTC dates while the tool ran (two when it ran across midnight)
+    dates: frozenset[str]
 
 
 def _next_minor(repo: Path) -> str:
@@ -60,9 +62,15 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Released:
     repo = _with_entry(clone(tmp_path_factory.mktemp("release") / "accord"))
     before = git(repo, "rev-parse", "HEAD")
     version = _next_minor(repo)
+    started = _utc_date()
     done = run_tool(repo, version)
     assert done.returncode == 0, done.stdout + done.stderr
-    return Released(repo, version, repo / "dist", before, done.stdout)
+    dates = frozenset({started, _utc_date()})
+    return Released(repo, version, repo / "dist", before, done.stdout, dates)
+
+
+def _utc_date() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def _names(version: str) -> dict[str, str]:
@@ -173,9 +181,11 @@ def test_sbom_is_cyclonedx_of_what_the_wheel_installs(released: Released) -> Non
 def test_changelog_entry_commit_and_tag(released: Released) -> None:
     repo, version = released.repo, released.version
     changelog = (repo / "CHANGELOG.md").read_text()
-    today = dt.datetime.now(dt.UTC).date().isoformat()
     unreleased = changelog.index("## [Unreleased]\n")
-    entry = changelog.index(f"## [{version}] - {today}\n")
+    dated = re.search(rf"^## \[{re.escape(version)}\] - (\S+)\n", changelog, re.MULTILINE)
+    assert dated is not None, changelog[:500]
+    assert dated[1] in released.dates  # the day it was released (UTC)
+    entry = dated.start()
     assert changelog[unreleased:entry].strip() == "## [Unreleased]"  # emptied
     section = changelog[entry:].split("\n## [", 1)[0]
     notes = (released.dist / _names(version)["notes"]).read_text()
