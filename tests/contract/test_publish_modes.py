@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from accord.asset.policy import Compatibility
+from accord.compat import UNLESS_COMPATIBLE
 from accord.contract.evaluate import Candidate, Earlier, Evaluation, assess_candidate
 from accord.spec import parse_guarantees
 from tests.conftest import Actors
@@ -71,14 +72,14 @@ def _assess(old: dict[str, Any], new: dict[str, Any], **extra: Any) -> Evaluatio
 
 
 def test_the_publish_call_asks_for_the_policys_verdict_only_when_it_holds() -> None:
-    lean = _assess(_note(10), _note(5), every_mode=False)
+    lean = _assess(_note(10), _note(5), every_mode=UNLESS_COMPATIBLE)
     assert not lean.breaking
     assert set(lean.verdict["verdicts"]) == {"forward", "forward_transitive", "none"}
     assert lean.verdict["witnesses"] == []
     full = _assess(_note(10), _note(5))
     assert set(full.verdict["verdicts"]) == EVERY_MODE
     # breaking: every mode after all, as a proposal shows them
-    breaking = _assess(_note(5), _note(10), every_mode=False)
+    breaking = _assess(_note(5), _note(10), every_mode=UNLESS_COMPATIBLE)
     assert breaking.breaking
     assert breaking.verdict == _assess(_note(5), _note(10)).verdict
 
@@ -89,7 +90,7 @@ def test_a_guarantee_that_breaks_asks_for_every_mode_at_once() -> None:
     base = Earlier("1.0.0", "jsonschema", _note(10), g.to_json())
     assessed = assess_candidate(
         Compatibility.forward, "lenient", Candidate("jsonschema", _note(10), loosened), "",
-        base, [], every_mode=False,
+        base, [], every_mode=UNLESS_COMPATIBLE,
     )  # fmt: skip
     assert assessed.evaluation is not None
     assert assessed.evaluation.breaking

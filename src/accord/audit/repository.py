@@ -24,8 +24,8 @@ _MOVE_HEAD = (
     .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
 )
 _INSERT_EVENTS = insert(AuditEvent.__table__)  # type: ignore[arg-type]
-# table column name -> mapped attribute name, where they differ
-_ATTRS = {c.name: a.key for a in AuditEvent.__mapper__.column_attrs for c in a.columns}
+# each column of an audit event row, with the mapped attribute holding its value
+_COLUMNS = [(c.name, a.key) for a in AuditEvent.__mapper__.column_attrs for c in a.columns]
 
 
 class AuditRepository:
@@ -51,8 +51,7 @@ class AuditRepository:
         last writes of their transaction, after its final flush (issue 21: a flush of its
         own cost a publish about a tenth of its time). The loaded head keeps the values
         it now has in the database, unchanged to the session."""
-        columns = AuditEvent.__table__.columns.keys()
-        rows = [{name: getattr(e, _ATTRS.get(name, name)) for name in columns} for e in events]
+        rows = [{name: getattr(e, attr) for name, attr in _COLUMNS} for e in events]
         await self.session.execute(_INSERT_EVENTS, rows)
         last = events[-1]
         await self.session.execute(

@@ -127,11 +127,12 @@ def _run(
     except BudgetExceeded as exc:
         stopped = Decision(Outcome.UNDECIDED, str(exc))
         last = len(history) - 1
-        every = every_mode is not False  # the asked mode is undecided: every mode, then
+        # the asked mode is undecided: every mode too, unless only it was asked for
+        back_too, fwd_too = _needs(mode) if every_mode is False else (True, True)
         pairs = [
             _Pair(
-                stopped if i < last or every or latest_back else None,
-                stopped if i < last or every or latest_fwd else None,
+                stopped if i < last or back_too else None,
+                stopped if i < last or fwd_too else None,
             )
             for i in range(len(history))
         ]

@@ -19,8 +19,8 @@ from typing import Any
 
 from accord.asset.policy import Compatibility, guards_consumers, is_transitive
 from accord.compat import (
-    UNLESS_COMPATIBLE,
     Direction,
+    EveryMode,
     Mode,
     Outcome,
     Prepared,
@@ -209,7 +209,7 @@ def evaluate(
     candidate_digest: str = "",
     candidate_size: int | None = None,
     candidate_table: TableSchema | None = None,
-    every_mode: bool = True,
+    every_mode: EveryMode = True,
 ) -> Evaluation:
     """`base` is the latest stable version; `history` every earlier version, oldest first.
     Past `budget_s` seconds the engine stops: what it could not decide is `undecided`,
@@ -218,10 +218,10 @@ def evaluate(
     (its content hash) the candidate's parse is kept like a stored version's: published,
     it is the next publish's base, and this process need not parse it again;
     `candidate_size` is its source size when known, `candidate_table` its parse when it
-    is a table schema that was just validated (`compat.validated_table`). With
-    ``every_mode=False`` (a publish) the engine decides only what the policy rests on, and
-    every mode only when the change breaks (a proposal shows them all): a compatible
-    change then costs no witness search in a direction the policy does not guard."""
+    is a table schema that was just validated (`compat.validated_table`). ``every_mode``
+    is the engine's (`compat.check_history`): a publish passes ``UNLESS_COMPATIBLE``, so a
+    compatible change costs no witness search in a direction the policy does not guard,
+    and a breaking one still shows every mode in its proposal."""
     sides = _breaking_sides(policy)
     g_changes = [
         {
@@ -261,8 +261,8 @@ def evaluate(
                 return Prepared.from_table(doc, table, assert_formats=asserted, dialect=dialect)
 
         new = _VERSIONS.prepared([item], make_new, settings, candidate_size)[0]
-    # a breaking guarantee makes a proposal whatever the schema's verdict: every mode
-    lean = not every_mode and not any(c["breaking"] for c in g_changes)
+    if any(c["breaking"] for c in g_changes):
+        every_mode = True  # a proposal whatever the schema's verdict: it shows every mode
     result = check_history(
         earlier,
         new,
@@ -273,7 +273,7 @@ def evaluate(
         assert_formats=asserted,
         dialect=dialect,
         refs=candidate.refs,
-        every_mode=UNLESS_COMPATIBLE if lean else True,
+        every_mode=every_mode,
     )
     schema_changes = [
         expanded
@@ -327,7 +327,7 @@ def assess_candidate(
     *,
     dialect: str | None = None,
     annotations: str = "assert",
-    every_mode: bool = True,
+    every_mode: EveryMode = True,
 ) -> Assessment:
     """A publish's engine work in one call (one trip to an engine process instead of
     two, issue 21): validate the candidate, hash it and, unless it is the latest

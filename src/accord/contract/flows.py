@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility, is_transitive
 from accord.auth.principal import Principal
-from accord.compat import SchemaError
+from accord.compat import UNLESS_COMPATIBLE, EveryMode, SchemaError
 from accord.contract import references
 from accord.contract import service as contract_service
 from accord.contract.evaluate import Assessment, Candidate, Evaluation, assess_candidate
@@ -156,7 +156,7 @@ async def _assessing(
     candidate: Candidate,
     engine: EngineRunner,
     *,
-    every_mode: bool,
+    every_mode: EveryMode,
 ) -> asyncio.Task[Assessment]:
     """One engine call, started: the candidate validated, hashed and judged against the
     base. Its inputs are read here; the call itself touches no session, so the plan
@@ -239,7 +239,8 @@ async def plan(
     candidate, what = await _candidate(session, principal, body, latest)
     # a publish needs the verdict of its policy (every mode when it breaks: a proposal
     # shows them); a dry run reports every mode
-    assessing = await _assessing(session, asset, current, candidate, engine, every_mode=not emits)
+    every_mode = UNLESS_COMPATIBLE if emits else True
+    assessing = await _assessing(session, asset, current, candidate, engine, every_mode=every_mode)
     registrations = (
         await _consumers(session, asset, assessing, emits=emits) if base is not None else []
     )
