@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -169,3 +170,39 @@ def test_serve_on_embedded_default_answers_healthz(env: dict[str, str], tmp_path
         proc.wait(timeout=10)
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_listening_line_means_connections_are_accepted(env: dict[str, str], tmp_path: Path) -> None:
+    """Once `accord serve` says it is listening, a client may connect: the connection waits
+    in the socket's backlog until the app is up, it is never refused (CI saw `accord login`
+    refused right after the line, while the app was still being built). The server is
+    frozen the moment the line is read, so nothing after the line can help it."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [ACCORD, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    try:
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "listening on" in line:
+                proc.send_signal(signal.SIGSTOP)
+                break
+        else:
+            pytest.fail("".join(lines))
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            proc.send_signal(signal.SIGCONT)
+            client.settimeout(60)
+            assert client.recv(64).startswith(b"HTTP/1.1 200")
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stderr.close()

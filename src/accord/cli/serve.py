@@ -38,7 +38,7 @@ async def _prepare(settings: Settings) -> str | None:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port``, or one line saying why not."""
+    """A socket bound to ``host:port`` and listening, or one line saying why not."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -57,6 +57,10 @@ def _listen(host: str, port: int) -> socket.socket:
                 STARTUP_FAILED,
             )
         fail(f"cannot listen on {host}:{port}: {exc.strerror}", STARTUP_FAILED)
+    # Listening now, not when uvicorn starts serving: once the "listening on" line is
+    # out, a client's connection waits in the backlog while the app is built (it was
+    # refused in that window). uvicorn's own listen() only sets the backlog again.
+    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 
