@@ -31,7 +31,6 @@ HEAVY = (
     "pydantic_settings",
     "rich",
     "duckdb",
-    "pebble",
     "limits",
     "prometheus_client",
     "yaml",  # read only for YAML files (accord.kit.documents)

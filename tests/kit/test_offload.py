@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from accord.compat import SchemaError
 from accord.exceptions import TooManyRequestsError
-from accord.kit.offload import EngineRunner, Offload, OffloadTimeout
+from accord.kit.offload import EngineRunner, Offload, OffloadTimeout, WorkerLost
 
 
 def nap(seconds: float) -> int:
@@ -125,3 +129,136 @@ async def test_a_runner_near_an_asset_keeps_its_key_and_timing() -> None:
     assert isinstance(again, TimedEngineRunner)
     assert again.affinity == "asset-b"
     offload.shutdown()
+
+
+def nap_noting(path: str, seconds: float) -> int:
+    """Write this worker's process id to ``path``, then sleep."""
+    with open(path, "w") as out:
+        out.write(str(os.getpid()))
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def started(path: Path) -> int:
+    """The process id `nap_noting` wrote, once it has."""
+    deadline = time.monotonic() + 10
+    while not (path.exists() and path.read_text()):
+        assert time.monotonic() < deadline, "the call never started"
+        time.sleep(0.01)
+    return int(path.read_text())
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def stamp(index: int) -> tuple[int, float]:
+    started_at = time.monotonic()
+    time.sleep(0.02)
+    return index, started_at
+
+
+def unsendable() -> object:
+    return threading.Lock()
+
+
+def size(blob: bytes) -> int:
+    return len(blob)
+
+
+async def test_a_worker_killed_while_idle_is_replaced_by_the_next_call(pool: Offload) -> None:
+    first = await pool.run("k", nap, 0)
+    os.kill(first, signal.SIGKILL)
+    while not gone(first) and pool._lanes[0]._process is not None:
+        if not pool._lanes[0]._process.is_alive():  # reaps it
+            break
+        await asyncio.sleep(0.01)
+    second = await pool.run("k", nap, 0)
+    assert second != first
+
+
+async def test_a_worker_killed_during_a_call_is_a_503_and_is_replaced(
+    pool: Offload, tmp_path: Path
+) -> None:
+    note = tmp_path / "pid"
+    call = asyncio.create_task(pool.run("k", nap_noting, str(note), 30))
+    pid = await asyncio.to_thread(started, note)
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(WorkerLost) as lost:
+        await asyncio.wait_for(call, 10)
+    assert (lost.value.status, lost.value.instance_code) == (503, "engine_lost")
+    assert await pool.run("k", nap, 0) not in (pid, os.getpid())
+
+
+async def test_a_cancelled_call_kills_its_worker(pool: Offload, tmp_path: Path) -> None:
+    """The request that waited went away (the client disconnected): the work it started
+    must not keep the lane, nor answer the next call with its own result."""
+    note = tmp_path / "pid"
+    call = asyncio.create_task(pool.run("k", nap_noting, str(note), 30))
+    pid = await asyncio.to_thread(started, note)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert gone(pid)
+    began = time.monotonic()
+    assert await pool.run("k", nap, 0) != pid
+    assert time.monotonic() - began < 5  # not behind the 30 s nap
+
+
+async def test_calls_on_one_lane_take_turns_in_order() -> None:
+    pool = Offload(workers=1, per_key=8, timeout_s=5)
+    try:
+        answers = await asyncio.gather(*(pool.run("k", stamp, i) for i in range(6)))
+    finally:
+        pool.shutdown()
+    assert [index for index, _ in answers] == list(range(6))
+    starts = [at for _, at in answers]
+    assert starts == sorted(starts)  # one after the other, in the order they came
+
+
+async def test_an_answer_that_cannot_be_sent_back_is_an_error(pool: Offload) -> None:
+    with pytest.raises(RuntimeError, match="could not be sent back"):
+        await pool.run("k", unsendable)
+    assert isinstance(await pool.run("k", nap, 0), int)  # the lane still answers
+
+
+async def test_a_call_of_megabytes_arrives_whole(pool: Offload) -> None:
+    blob = os.urandom(3 * 1024 * 1024)  # written from a thread, not the loop
+    assert await pool.run("k", size, blob) == len(blob)
+
+
+async def test_an_engine_error_says_where_it_was_raised(pool: Offload) -> None:
+    with pytest.raises(SchemaError) as error:
+        await pool.run("k", refuse)
+    notes = "\n".join(getattr(error.value, "__notes__", []))
+    assert "in the engine's worker process" in notes
+    assert "in refuse" in notes
+
+
+async def test_shutdown_ends_every_worker_even_one_at_work(tmp_path: Path) -> None:
+    pool = Offload(workers=2, per_key=4, timeout_s=30)
+    await pool.start()
+    idle = await pool.run("k", nap, 0, affinity="asset-a")
+    note = tmp_path / "pid"
+    busy = asyncio.create_task(pool.run("j", nap_noting, str(note), 30))
+    working = await asyncio.to_thread(started, note)
+    began = time.monotonic()
+    pool.shutdown()
+    assert time.monotonic() - began < 3
+    assert gone(idle) or not _alive(idle)
+    assert gone(working)
+    busy.cancel()
+    with contextlib.suppress(BaseException):
+        await busy
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return not gone(pid)
