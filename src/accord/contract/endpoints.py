@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
 
 from accord.asset import service as asset_service
 from accord.auth.dependencies import ReadPrincipal, WritePrincipal
@@ -45,10 +46,16 @@ from accord.state import AppState
 router = APIRouter(prefix="/api/v1/assets", tags=["versions"], responses=STANDARD_ERRORS)
 
 
+# The publish answer goes to bytes in one step: a 50-column version as a dict, then
+# through json.dumps, was 0.13 ms of a publish (issue 21).
+_PUBLISHED = TypeAdapter(PublishedOutcome)
+_PROPOSED = TypeAdapter(ProposalOutcome)
+
+
 async def _publish_body(
     session: SessionDep, principal: WritePrincipal, state: StateDep, asset_id: uuid.UUID,
     body: VersionCreate,
-) -> tuple[int, dict[str, Any]]:  # fmt: skip
+) -> tuple[int, bytes]:  # fmt: skip
     result = await flows.publish(
         session,
         principal,
@@ -59,18 +66,20 @@ async def _publish_body(
     )
     proposal = None
     if (shown := result.proposal or result.approved_at_once) is not None:
-        out = await proposal_service.to_out(session, shown)
-        proposal = out.model_dump(mode="json", by_alias=True)
+        proposal = await proposal_service.to_out(session, shown)
     if result.version is None:
-        return 202, {"outcome": "proposal", "proposal": proposal}
-    version = ContractVersion.model_validate(result.version).model_dump(mode="json", by_alias=True)
-    return (201 if result.outcome == "published" else 200), {
-        "outcome": result.outcome,
-        "version": version,
-        "proposal": proposal,
-        "auto_approved": result.auto_approval_reason is not None,
-        "auto_approval_reason": result.auto_approval_reason,
-    }
+        assert proposal is not None  # no version: the change waits on its proposal
+        opened = ProposalOutcome(outcome="proposal", proposal=proposal)
+        return 202, _PROPOSED.dump_json(opened, by_alias=True)
+    outcome = PublishedOutcome(
+        outcome="published" if result.outcome == "published" else "unchanged",
+        version=ContractVersion.model_validate(result.version),
+        proposal=proposal,
+        auto_approved=result.auto_approval_reason is not None,
+        auto_approval_reason=result.auto_approval_reason,
+    )
+    status = 201 if result.outcome == "published" else 200
+    return status, _PUBLISHED.dump_json(outcome, by_alias=True)
 
 
 @router.post(
@@ -93,7 +102,7 @@ async def publish_version(
     session: SessionDep,
     state: StateDep,
     idempotency_key: str | None = Header(default=None, max_length=255),
-) -> JSONResponse:
+) -> Response:
     """Publish a schema (owner team or admin). Checked against the asset's policy:
     compatible -> 201 `published`; identical to the latest -> 200 `unchanged`; breaking
     -> 202 `proposal`, except when no registered consumer is affected: then the proposal
@@ -113,12 +122,12 @@ async def publish_version(
         stored = await idempotency.replay(session, principal, key, print_)
         if stored is not None:
             return JSONResponse(stored[1], status_code=stored[0])
-    status_code, payload = await _publish_body(session, principal, state, asset_id, body)
+    status_code, answer = await _publish_body(session, principal, state, asset_id, body)
     if idempotency_key is not None and print_ is not None:
         await idempotency.remember(
-            session, principal, idempotency_key, print_, status_code, payload
+            session, principal, idempotency_key, print_, status_code, json.loads(answer)
         )
-    return JSONResponse(payload, status_code=status_code)
+    return Response(answer, status_code=status_code, media_type="application/json")
 
 
 @router.get("/{asset_id}/versions")
