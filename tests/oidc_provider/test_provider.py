@@ -79,7 +79,9 @@ def test_another_resource_gets_another_audience(oidc_provider: OidcProvider) -> 
 
 def test_a_short_ttl_token_expires(oidc_provider: OidcProvider) -> None:
     token = oidc_provider.token(ttl=1)
-    claims = verify(oidc_provider, token, API_AUDIENCE)
+    # Whole seconds: issued at 12.98 s, it says iat 12 and exp 13, so it may have expired
+    # by the time it is read (CI saw that): its signature and claims, not its age, here.
+    claims = verify(oidc_provider, token, API_AUDIENCE, leeway=60)
     assert claims["exp"] - claims["iat"] == 1
     time.sleep(max(0.0, claims["exp"] - time.time()) + 1.1)
     with pytest.raises(jwt.ExpiredSignatureError):
