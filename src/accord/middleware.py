@@ -26,7 +26,7 @@ from accord.auth.principal import Principal
 from accord.auth.principal import Scope as AuthScope
 from accord.exceptions import DatabaseTroubleError
 from accord.kit.context import request_id_var
-from accord.kit.jsondepth import deeper_than
+from accord.kit.jsondepth import deeper_than, non_json_number
 from accord.problems import problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -195,14 +195,12 @@ class BodyLimitMiddleware:
         except _Disconnected:
             return
         try:
-            if self._is_json(scope) and self._too_deep(body):
+            not_json = self._not_json(body) if self._is_json(scope) else None
+            if not_json is not None:
+                code, detail = not_json
                 response = problem_response(
-                    422,
-                    "nesting_too_deep",
-                    "Validation failed",
-                    f"the JSON body nests deeper than {self.limits.max_depth} levels",
-                    scope.get("path"),
-                )
+                    422, code, "Validation failed", detail, scope.get("path")
+                )  # fmt: skip
                 await response(scope, receive, send)
                 return
             await self.app(scope, _replay(body, size, receive), send)
@@ -269,11 +267,21 @@ class BodyLimitMiddleware:
         kind = (_header(scope, b"content-type") or b"application/json").split(b";")[0].strip()
         return kind == b"application/json" or kind.endswith(b"+json")
 
-    def _too_deep(self, body: IO[bytes]) -> bool:
-        # Spooled bodies are read back once here; the depth scan is linear (kit/jsondepth).
+    def _not_json(self, body: IO[bytes]) -> tuple[str, str] | None:
+        """(code, detail) for a JSON body no parser should see: nested too deep, or holding
+        NaN or Infinity (Python's parser reads them; JSON has neither)."""
+        # Spooled bodies are read back once here; both scans are linear (kit/jsondepth).
         data = body.read()
         body.seek(0)
-        return deeper_than(data, self.limits.max_depth)
+        if deeper_than(data, self.limits.max_depth):
+            return (
+                "nesting_too_deep",
+                f"the JSON body nests deeper than {self.limits.max_depth} levels",
+            )
+        word = non_json_number(data)
+        if word is not None:
+            return "invalid_json", f"the JSON body holds {word}, which is not a JSON number"
+        return None
 
 
 class _Disconnected(Exception):

@@ -45,6 +45,13 @@ def test_yaml_is_safe(tmp_path: Path) -> None:
             r"tabs.yaml is not valid JSON/YAML: .* \(line 2, column 1\)$",
         ),
         ("deep.json", b"[" * 100_000, r"deep.json is not valid JSON/YAML: nested too deeply$"),
+        # Python's parser reads these; JSON has neither
+        (
+            "nan.json",
+            b'{"maximum": NaN}',
+            r"nan.json is not valid JSON/YAML: NaN is not a JSON number$",
+        ),
+        ("inf.json", b"[-Infinity]", r"is not valid JSON/YAML: -Infinity is not a JSON number$"),
     ],
 )
 def test_errors_say_what_and_where(
@@ -72,6 +79,8 @@ def test_directory_and_label(tmp_path: Path) -> None:
         ("a: {1: x}\n", r"the int key 1 is not JSON \(at a\.1\)$"),
         ("a: {~: x}\n", r"the NoneType key None is not JSON \(at a\.None\)$"),
         ("a: {b: &loop [1, *loop]}\n", r"nesting deeper than 1000 levels \(at a\)$"),
+        ("a: {maximum: .nan}\n", r"NaN is not a JSON number \(at a\.maximum\)$"),
+        ("a: [1, -.inf]\n", r"-Infinity is not a JSON number \(at a\.1\)$"),
         # "billion laughs": ten aliases of ten aliases ... spell out 10**9 values
         (
             "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"

@@ -228,3 +228,44 @@ async def test_an_unexpected_error_is_a_500_with_its_request_id(
     assert body["code"] == "internal_error"
     assert "kaboom" not in r.text
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("token", [b"NaN", b"Infinity", b"-Infinity"])
+async def test_nan_and_infinity_in_a_body_are_422_not_500(
+    client: httpx.AsyncClient, actors: Actors, token: bytes
+) -> None:
+    """Python's JSON parser accepts these, JSON does not: a schema holding one reached the
+    content hash (RFC 8785 has no NaN) and answered 500. Refused as a body, with nothing
+    written; the same words inside strings are text like any other."""
+    made = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "a.nan", "owner_team_id": actors.producer_team},
+        headers=actors.producer_write,
+    )
+    asset = made.json()["id"]
+    json_headers = {**actors.producer_write, "content-type": "application/json"}
+    schema = b'{"type":"object","properties":{"a":{"type":"number","maximum":%s}}}' % token
+    r = await client.post(
+        f"/api/v1/assets/{asset}/versions",
+        content=b'{"format":"jsonschema","schema":' + schema + b"}",
+        headers=json_headers,
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "invalid_json"
+    assert token.decode().lstrip("-") in r.json()["detail"]
+    versions = await client.get(f"/api/v1/assets/{asset}/versions", headers=actors.producer_write)
+    assert versions.json()["items"] == []
+    check = await client.post(
+        "/api/v1/compat/check",
+        content=b'{"old":{"type":"object"},"new":' + schema + b"}",
+        headers=json_headers,
+    )
+    assert (check.status_code, check.json()["code"]) == (422, "invalid_json")
+    worded = b'{"type":"object","description":"NaN, Infinity and -Infinity \\" NaN"}'
+    ok = await client.post(
+        f"/api/v1/assets/{asset}/versions",
+        content=b'{"format":"jsonschema","schema":' + worded + b"}",
+        headers=json_headers,
+    )
+    assert ok.status_code == 201, ok.text

@@ -11,6 +11,7 @@ A YAML document must hold only what JSON can (`json_problem`). Every failure is 
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ def read_document(path: Path, label: str | None = None) -> Any:
         raise DocumentError(f"cannot read {name}: not UTF-8 text (byte {exc.start})") from None
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_not_a_number)
         except (ValueError, RecursionError) as exc:
             raise DocumentError(f"{name} is not valid JSON/YAML: {_syntax_error(exc)}") from None
     import yaml  # here, not at the top: ~10 ms that every `accord` run reading JSON saves
@@ -91,6 +92,8 @@ def json_problem(doc: Any) -> tuple[str, str] | None:
             return _dotted(path[:1]), f"more than {MAX_VALUES:,} values (each alias counted)"
         if len(path) > MAX_DEPTH:
             return _dotted(path[:1]), f"nesting deeper than {MAX_DEPTH} levels"
+        if isinstance(value, float) and not math.isfinite(value):
+            return _dotted(path), f"{_spelled(value)} is not a JSON number"
         if value is None or isinstance(value, str | int | float):  # bool is an int
             continue
         if isinstance(value, list):
@@ -106,6 +109,16 @@ def json_problem(doc: Any) -> tuple[str, str] | None:
             return _dotted(path), f"a {type(value).__name__} value is not JSON"
         stack.extend(((*path, key), item) for key, item in reversed(items))
     return None
+
+
+def _not_a_number(word: str) -> Any:
+    """``json.loads`` meets ``NaN``, ``Infinity`` or ``-Infinity``: Python reads them,
+    JSON has none of them."""
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def _spelled(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
