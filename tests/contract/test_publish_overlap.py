@@ -4,6 +4,7 @@ no version, no engine call in flight, the next publish as usual."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
 from accord.events.repository import EventRepository
+from accord.kit.offload import Offload
 from accord.registration import service as registration_service
 from tests.conftest import Actors
 from tests.lifecycle_helpers import ORDERS_V1, make_asset, publish, register, with_props
@@ -23,6 +25,23 @@ def _in_flight(app: FastAPI) -> int:
     return sum(app.state.accord.offload._busy)
 
 
+def _engine_waits_for(
+    monkeypatch: pytest.MonkeyPatch, read: asyncio.Event, order: list[str]
+) -> None:
+    """The engine's answer reaches the publish only once ``read`` is set: a publish that
+    waited for the verdict before reading would never get it (and fail in 10 s). A race
+    between the engine and the read no longer decides the test."""
+    real = Offload.run
+
+    async def gated(self: Offload, *args: Any, **kwargs: Any) -> Any:
+        answer = await real(self, *args, **kwargs)
+        await asyncio.wait_for(read.wait(), 10)
+        order.append("verdict")
+        return answer
+
+    monkeypatch.setattr(Offload, "run", gated)
+
+
 async def test_registrations_are_read_while_the_engine_works(
     app: FastAPI, client: httpx.AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -30,16 +49,18 @@ async def test_registrations_are_read_while_the_engine_works(
     assert (await publish(client, actors.producer_write, asset, ORDERS_V1)).status_code == 201
     assert (await register(client, actors, asset)).status_code == 201
     real = registration_service.live_for_asset
-    seen: list[int] = []
+    read, order = asyncio.Event(), []
 
     async def watched(*args: Any, **kwargs: Any) -> Sequence[Any]:
-        seen.append(_in_flight(app))
+        order.append("read")
+        read.set()
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(registration_service, "live_for_asset", watched)
+    _engine_waits_for(monkeypatch, read, order)
     r = await publish(client, actors.producer_write, asset, with_props(ORDERS_V1, n={}))
     assert r.status_code == 201, r.text
-    assert seen == [1], "the registrations were read after the engine had answered"
+    assert order == ["read", "verdict"]
     # and they still decide: dropping a column the consumer reads waits on its team
     narrowed = {**ORDERS_V1, "properties": {"id": {"type": "integer"}}, "required": ["id"]}
     r = await publish(client, actors.producer_write, asset, narrowed, version="2.0.0")
@@ -81,10 +102,11 @@ async def test_the_outbox_subscriptions_are_read_while_the_engine_works(
     )
     assert hook.status_code == 201, hook.text
     real = EventRepository.active_subscriptions
-    seen: list[int] = []
+    read, order = asyncio.Event(), []
 
     async def watched(self: EventRepository, *args: Any) -> Sequence[Any]:
-        seen.append(_in_flight(app))
+        order.append("read")
+        read.set()
         return await real(self, *args)
 
     monkeypatch.setattr(EventRepository, "active_subscriptions", watched)
@@ -93,10 +115,11 @@ async def test_the_outbox_subscriptions_are_read_while_the_engine_works(
         f"/api/v1/assets/{asset}/impact", json={"schema": widened}, headers=actors.producer_read
     )
     assert impact.status_code == 200, impact.text
-    assert seen == [], "a dry run emits nothing: it has no subscriptions to read"
+    assert order == [], "a dry run emits nothing: it has no subscriptions to read"
+    _engine_waits_for(monkeypatch, read, order)
     r = await publish(client, actors.producer_write, asset, widened)
     assert r.status_code == 201, r.text
-    assert seen == [1], "the subscriptions were read after the engine had answered"
+    assert order == ["read", "verdict"]
     # and the event still reached the subscription
     deliveries = await client.get(
         f"/api/v1/webhooks/{hook.json()['id']}/deliveries", headers=actors.admin

@@ -19,11 +19,13 @@ from accord.auth.principal import Actor
 from accord.db import before_commit
 from accord.kit.clock import utcnow
 from accord.kit.context import current_request_id
+from accord.kit.dialects import on_postgresql
 from accord.kit.ids import uuid7
-from accord.models import AuditEvent
+from accord.models import AuditEvent, AuditHead
 
 _VERIFY_BATCH = 2000
 _PENDING_KEY = "accord.audit.pending"
+_EARLY_HEADS_KEY = "accord.audit.early_heads"
 
 
 @dataclass
@@ -95,11 +97,26 @@ async def record(
     return entry
 
 
+async def read_head_early(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """On SQLite, read the workspace's audit head now, for this write transaction's seal
+    (a publish does it while the engine works: one statement less after the verdict).
+    SQLite's BEGIN IMMEDIATE holds the whole database until the commit, so the head cannot
+    move in between (a session is one transaction: `db.session_scope`). On PostgreSQL the
+    head is a row lock, the last one a transaction takes (docs/architecture.md, lock
+    order): there this reads nothing."""
+    if on_postgresql(session):
+        return
+    early: dict[uuid.UUID, AuditHead] = session.info.setdefault(_EARLY_HEADS_KEY, {})
+    if workspace_id not in early:
+        early[workspace_id] = await AuditRepository(session).lock_head(workspace_id)
+
+
 async def _seal(session: AsyncSession) -> None:
     """Chain the transaction's audit events: flush the rest of the transaction, lock each
     workspace's head (in a fixed order across workspaces), number and hash the events,
     insert them and move the head (`AuditRepository.append`, past the final flush)."""
     pending: list[_Pending] = session.info.pop(_PENDING_KEY, [])
+    early: dict[uuid.UUID, AuditHead] = session.info.pop(_EARLY_HEADS_KEY, {})
     by_workspace: dict[uuid.UUID, list[AuditEvent]] = {}
     for p in pending:
         by_workspace.setdefault(p.event.workspace_id, []).append(p.event)
@@ -108,7 +125,7 @@ async def _seal(session: AsyncSession) -> None:
     # (foreign keys included) are taken before the head's, which is the last lock.
     await session.flush()
     for workspace_id in sorted(by_workspace):
-        head = await repo.lock_head(workspace_id)
+        head = early.get(workspace_id) or await repo.lock_head(workspace_id)
         occurred_at = utcnow()
         seq, prev = head.seq, head.hash
         entries = by_workspace[workspace_id]

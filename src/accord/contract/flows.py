@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.asset import service as asset_service
 from accord.asset.policy import Compatibility, is_transitive
+from accord.audit import service as audit
 from accord.auth.principal import Principal
 from accord.compat import UNLESS_COMPATIBLE, EveryMode, SchemaError
 from accord.contract import references
@@ -197,12 +198,13 @@ async def _consumers(
     session: AsyncSession, asset: Asset, assessing: asyncio.Task[Assessment], *, emits: bool
 ) -> list[Registration]:
     """The asset's live registrations, read while the engine works (a failed read stops
-    waiting for it); for a publish (``emits``), the outbox's subscriptions too, which its
-    event would read once the verdict is in."""
+    waiting for it); for a publish (``emits``), what its writes would read once the
+    verdict is in: the outbox's subscriptions and, on SQLite, the audit head."""
     try:
         found = list(await registration_service.live_for_asset(session, asset.id))
         if emits:
             await events.prefetch_subscriptions(session, asset.workspace_id)
+            await audit.read_head_early(session, asset.workspace_id)
         return found
     except BaseException:
         assessing.cancel()

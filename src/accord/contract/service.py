@@ -213,6 +213,7 @@ async def insert_version(
             published_by=actor.id,
         )
     )
+    shown = snapshot(version)  # the ledger's and the event's, built once
     await audit.record(
         session,
         workspace_id=asset.workspace_id,
@@ -220,7 +221,7 @@ async def insert_version(
         action="version.published",
         entity_type="contract_version",
         entity_id=version.id,
-        after={**snapshot(version), "asset_fqn": asset.fqn},
+        after={**shown, "asset_fqn": asset.fqn},
     )
     await events.emit(
         session,
@@ -228,7 +229,7 @@ async def insert_version(
         type="version.published",
         subject_type="contract_version",
         subject_id=version.id,
-        data={"asset": asset_service.reference(asset), "version": snapshot(version)},
+        data={"asset": asset_service.reference(asset), "version": dict(shown)},
         teams=await asset_service.concerned_teams(session, asset),
     )
     return version
