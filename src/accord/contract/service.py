@@ -192,7 +192,7 @@ async def insert_version(
             f"version {number} is not greater than the latest version {latest.version}",
             code="version_not_increasing",
         )
-    version = repo.add(
+    version = await repo.insert(
         ContractVersion(
             id=uuid7(),
             created_at=utcnow(),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Delivery, Event, WebhookSubscription
@@ -18,6 +19,20 @@ _ACTIVE = select(WebhookSubscription).where(
 )
 
 
+_INSERT_EVENT = insert(Event.__table__)  # type: ignore[arg-type]
+_INSERT_DELIVERY = insert(Delivery.__table__)  # type: ignore[arg-type]
+# each column of a row, with the mapped attribute holding its value
+_EVENT_COLUMNS = [(c.name, a.key) for a in Event.__mapper__.column_attrs for c in a.columns]
+_DELIVERY_COLUMNS = [(c.name, a.key) for a in Delivery.__mapper__.column_attrs for c in a.columns]
+
+
+def _row(obj: object, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The columns whose attribute ``obj`` was given; the others get their column's
+    default from the INSERT (`Event.traceparent`: the request's trace)."""
+    given = vars(obj)
+    return {name: given[attr] for name, attr in columns if attr in given}
+
+
 class EventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -26,11 +41,16 @@ class EventRepository:
         found = await self.session.execute(_ACTIVE, {"workspace_id": workspace_id})
         return found.scalars().all()
 
-    def add(self, event: Event, deliveries: Sequence[Delivery]) -> None:
-        # No flush: ids are made here, and the rows go out with the transaction's final
-        # flush, batched with every other event of the request.
-        self.session.add(event)
-        self.session.add_all(deliveries)
+    async def insert(self, event: Event, deliveries: Sequence[Delivery]) -> None:
+        """Write the event and its deliveries now, in Core INSERTs (one for all the
+        deliveries): the unit of work cost a publish a tenth of a millisecond more
+        (issue 21). Every column must be set by the caller; the objects stay out of the
+        session (nothing reads them back in the transaction). Attributes left unset get
+        their column's default, as through the session."""
+        await self.session.execute(_INSERT_EVENT, _row(event, _EVENT_COLUMNS))
+        if deliveries:
+            rows = [_row(d, _DELIVERY_COLUMNS) for d in deliveries]
+            await self.session.execute(_INSERT_DELIVERY, rows)
 
     async def get(self, event_id: uuid.UUID) -> Event | None:
         return await self.session.get(Event, event_id)

@@ -95,7 +95,7 @@ async def emit(
         for sub in subs
         if wants(sub, event)
     ]
-    repo.add(event, deliveries)
+    await repo.insert(event, deliveries)
     return event
 
 
