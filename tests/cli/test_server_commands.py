@@ -141,16 +141,21 @@ def test_production_refuses_default_pepper(env: dict[str, str]) -> None:
     assert "ACCORD_KEY_PEPPER" in result.stderr
 
 
-def test_serve_on_embedded_default_answers_healthz(env: dict[str, str], tmp_path: Path) -> None:
-    port = free_port()
-    proc = subprocess.Popen(
+def _serve(port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`accord serve` on ``port``, its stderr (the start-up lines) readable as text."""
+    return subprocess.Popen(
         [ACCORD, "serve", "--port", str(port)],
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_serve_on_embedded_default_answers_healthz(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    proc = _serve(port, env, tmp_path)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -178,14 +183,7 @@ def test_listening_line_means_connections_are_accepted(env: dict[str, str], tmp_
     refused right after the line, while the app was still being built). The server is
     frozen the moment the line is read, so nothing after the line can help it."""
     port = free_port()
-    proc = subprocess.Popen(
-        [ACCORD, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _serve(port, env, tmp_path)
     assert proc.stderr is not None
     try:
         lines = []
