@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import signal
 import threading
@@ -15,7 +16,7 @@ import pytest
 
 from accord.compat import SchemaError
 from accord.exceptions import TooManyRequestsError
-from accord.kit.offload import EngineRunner, Offload, OffloadTimeout, WorkerLost
+from accord.kit.offload import EngineRunner, Offload, OffloadTimeout, WorkerLost, _Lane
 
 
 def nap(seconds: float) -> int:
@@ -262,3 +263,35 @@ def _alive(pid: int) -> bool:
     except ChildProcessError:
         return False
     return not gone(pid)
+
+
+async def test_a_turn_handed_to_a_call_cancelled_meanwhile_goes_to_the_next() -> None:
+    """A lane's turn passes from one call to the next on the loop's next iteration; if the
+    next call is cancelled in between (its client went away), the turn must go on to the
+    one after, not stay with nobody (every later call would time out)."""
+    lane = _Lane(multiprocessing.get_context("forkserver"), None, ())
+    release, order = asyncio.Event(), []
+    waiting: list[asyncio.Task[None]] = []
+
+    async def holder() -> None:
+        async with lane.turn():
+            await release.wait()
+        waiting[0].cancel()  # handed the turn a moment ago, it has not woken yet
+
+    async def waiter(name: str) -> None:
+        async with lane.turn():
+            order.append(name)
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiting += [asyncio.create_task(waiter("second")), asyncio.create_task(waiter("third"))]
+    await asyncio.sleep(0)  # both wait for the turn
+    release.set()
+    await first
+    await asyncio.wait_for(waiting[1], 5)
+    assert order == ["third"]
+    with pytest.raises(asyncio.CancelledError):
+        await waiting[0]
+    async with asyncio.timeout(5):
+        async with lane.turn():  # and the lane is free again
+            pass

@@ -160,8 +160,9 @@ class _Lane:
             except BaseException:
                 if waiter.done() and not waiter.cancelled():
                     self._pass_on()  # it was our turn: give it to the next
-                else:
-                    self._waiting.remove(waiter)
+                else:  # still waiting; or handed the turn, whose `_wake` passes it on
+                    with contextlib.suppress(ValueError):
+                        self._waiting.remove(waiter)
                 raise
         else:
             self._held = True
@@ -174,9 +175,17 @@ class _Lane:
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
-                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+                # On the waiter's loop (a lane may serve several, in tests): if it was
+                # cancelled in between, `_wake` passes the turn on, so it is never lost.
+                waiter.get_loop().call_soon_threadsafe(self._wake, waiter)
                 return  # still held: the turn passes to ``waiter``
         self._held = False
+
+    def _wake(self, waiter: asyncio.Future[None]) -> None:
+        if waiter.done():  # cancelled since it was handed the turn
+            self._pass_on()
+        else:
+            waiter.set_result(None)
 
     def _spawn(self) -> Connection:
         ours, theirs = self._context.Pipe(duplex=True)
@@ -265,11 +274,6 @@ def _lost() -> WorkerLost:
         "process takes the next one)",
         code="engine_lost",
     )
-
-
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
 
 
 class Offload:
