@@ -44,9 +44,8 @@ class EventRepository:
     async def insert(self, event: Event, deliveries: Sequence[Delivery]) -> None:
         """Write the event and its deliveries now, in Core INSERTs (one for all the
         deliveries): the unit of work cost a publish a tenth of a millisecond more
-        (issue 21). Every column must be set by the caller; the objects stay out of the
-        session (nothing reads them back in the transaction). Attributes left unset get
-        their column's default, as through the session."""
+        (issue 21). Attributes left unset get their column's default, as through the
+        session; the objects stay out of it (nothing reads them back in the transaction)."""
         await self.session.execute(_INSERT_EVENT, _row(event, _EVENT_COLUMNS))
         if deliveries:
             rows = [_row(d, _DELIVERY_COLUMNS) for d in deliveries]
