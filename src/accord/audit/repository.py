@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.models import AuditEvent, AuditHead
+from accord.models.base import row_values
 
 # Built once: the publish path runs it on every request (issue 21); parameters by name.
 _LOCK_HEAD = (
@@ -24,8 +25,6 @@ _MOVE_HEAD = (
     .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
 )
 _INSERT_EVENTS = insert(AuditEvent.__table__)  # type: ignore[arg-type]
-# each column of an audit event row, with the mapped attribute holding its value
-_COLUMNS = [(c.name, a.key) for a in AuditEvent.__mapper__.column_attrs for c in a.columns]
 
 
 class AuditRepository:
@@ -51,7 +50,7 @@ class AuditRepository:
         last writes of their transaction, after its final flush (issue 21: a flush of its
         own cost a publish about a tenth of its time). The loaded head keeps the values
         it now has in the database, unchanged to the session."""
-        rows = [{name: getattr(e, attr) for name, attr in _COLUMNS} for e in events]
+        rows = [row_values(e) for e in events]
         await self.session.execute(_INSERT_EVENTS, rows)
         last = events[-1]
         await self.session.execute(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, make_transient_to_detached
 
 from accord.models import Asset, ContractVersion
+from accord.models.base import row_values
 
 _T = TypeVar("_T")
 
@@ -23,8 +24,6 @@ _LATEST = (
 )
 _LATEST_STABLE = _LATEST.where(ContractVersion.prerelease.is_(None))
 _INSERT = insert(ContractVersion.__table__)  # type: ignore[arg-type]
-# each column of a version row, with the mapped attribute holding its value
-_COLUMNS = [(c.name, a.key) for a in ContractVersion.__mapper__.column_attrs for c in a.columns]
 
 
 class ContractVersionRepository:
@@ -120,9 +119,9 @@ class ContractVersionRepository:
     async def insert(self, version: ContractVersion) -> ContractVersion:
         """Write the version now, in one Core INSERT: through the unit of work, it and the
         outbox event cost a publish twice as much (issue 21). It then joins the session as
-        a persistent, unchanged row. Every column must be set by the caller (a KeyError
-        names one that is not: as a loaded row, it has no default to fall back on)."""
-        await self.session.execute(_INSERT, {name: vars(version)[attr] for name, attr in _COLUMNS})
+        a persistent, unchanged row. Every column must be set by the caller: an attribute
+        left unset would be expired, as on a row loaded without it."""
+        await self.session.execute(_INSERT, row_values(version))
         make_transient_to_detached(version)
         self.session.add(version)
         return version

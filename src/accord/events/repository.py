@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.models import Delivery, Event, WebhookSubscription
+from accord.models.base import row_values
 
 # Built once: the publish path runs it on every request (issue 21); parameters by name.
 _ACTIVE = select(WebhookSubscription).where(
@@ -21,16 +21,6 @@ _ACTIVE = select(WebhookSubscription).where(
 
 _INSERT_EVENT = insert(Event.__table__)  # type: ignore[arg-type]
 _INSERT_DELIVERY = insert(Delivery.__table__)  # type: ignore[arg-type]
-# each column of a row, with the mapped attribute holding its value
-_EVENT_COLUMNS = [(c.name, a.key) for a in Event.__mapper__.column_attrs for c in a.columns]
-_DELIVERY_COLUMNS = [(c.name, a.key) for a in Delivery.__mapper__.column_attrs for c in a.columns]
-
-
-def _row(obj: object, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The columns whose attribute ``obj`` was given; the others get their column's
-    default from the INSERT (`Event.traceparent`: the request's trace)."""
-    given = vars(obj)
-    return {name: given[attr] for name, attr in columns if attr in given}
 
 
 class EventRepository:
@@ -46,9 +36,9 @@ class EventRepository:
         deliveries): the unit of work cost a publish a tenth of a millisecond more
         (issue 21). Attributes left unset get their column's default, as through the
         session; the objects stay out of it (nothing reads them back in the transaction)."""
-        await self.session.execute(_INSERT_EVENT, _row(event, _EVENT_COLUMNS))
+        await self.session.execute(_INSERT_EVENT, row_values(event))
         if deliveries:
-            rows = [_row(d, _DELIVERY_COLUMNS) for d in deliveries]
+            rows = [row_values(d) for d in deliveries]
             await self.session.execute(_INSERT_DELIVERY, rows)
 
     async def get(self, event_id: uuid.UUID) -> Event | None:

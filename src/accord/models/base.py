@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.mapper import Mapper
 
 from accord.kit.clock import utcnow
 from accord.kit.ids import uuid7
@@ -63,3 +65,18 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def row_values(obj: Base) -> dict[str, Any]:
+    """``obj``'s column values by column name, for a Core INSERT of its row (a hot path's
+    write without the unit of work, issue 21): only the attributes it was given; the
+    others get their column's default from the INSERT, as through the session."""
+    given = vars(obj)
+    return {name: given[attr] for name, attr in _columns(type(obj)) if attr in given}
+
+
+@cache
+def _columns(model: type[Base]) -> tuple[tuple[str, str], ...]:
+    """Each column of ``model``'s table with the mapped attribute holding its value."""
+    mapper: Mapper[Any] = model.__mapper__
+    return tuple((c.name, a.key) for a in mapper.column_attrs for c in a.columns)
