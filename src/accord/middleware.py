@@ -26,7 +26,7 @@ from accord.auth.principal import Principal
 from accord.auth.principal import Scope as AuthScope
 from accord.exceptions import DatabaseTroubleError
 from accord.kit.context import request_id_var
-from accord.kit.jsondepth import deeper_than, non_json_number
+from accord.kit.jsondepth import deeper_than, json_text_problem
 from accord.problems import problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -269,8 +269,9 @@ class BodyLimitMiddleware:
 
     def _not_json(self, body: IO[bytes]) -> tuple[str, str] | None:
         """(code, detail) for a JSON body no parser should see: nested too deep, or holding
-        NaN or Infinity (Python's parser reads them; JSON has neither)."""
-        # Spooled bodies are read back once here; both scans are linear (kit/jsondepth).
+        what Python's parser reads and no JSON document can (NaN, a number past a double's
+        range, half a surrogate pair: `kit.jsondepth.json_text_problem`)."""
+        # Spooled bodies are read back once here; every scan is linear (kit/jsondepth).
         data = body.read()
         body.seek(0)
         if deeper_than(data, self.limits.max_depth):
@@ -278,9 +279,9 @@ class BodyLimitMiddleware:
                 "nesting_too_deep",
                 f"the JSON body nests deeper than {self.limits.max_depth} levels",
             )
-        word = non_json_number(data)
-        if word is not None:
-            return "invalid_json", f"the JSON body holds {word}, which is not a JSON number"
+        held = json_text_problem(data)
+        if held is not None:
+            return "invalid_json", f"the JSON body holds {held}"
         return None
 
 

@@ -226,3 +226,23 @@ def test_dialect_reads_files_without_schema_in_that_draft(tmp_path: Path) -> Non
     wrong = _run("--dialect", "draft-9", old, new)
     assert wrong.returncode == 2
     assert "draft-04" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (b'{"type": "number", "maximum": 1e400}', "it holds 1e400, a number beyond the range"),
+        (b'{"type": "string", "const": "\\udfff"}', "it holds \\udfff, half of a UTF-16"),
+    ],
+)
+def test_a_file_json_cannot_hold_exits_two_naming_the_value(
+    tmp_path: Path, content: bytes, named: str
+) -> None:
+    """Python's parser reads both (``inf``; a string no UTF-8 text holds), and the engine
+    then failed on them with a traceback."""
+    new = tmp_path / "new.json"
+    new.write_bytes(content)
+    result = _run(_write(tmp_path, "old.json", {"type": "number"}), str(new))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith(f"error: {new} is not valid JSON/YAML: {named}")
+    assert "Traceback" not in result.stderr

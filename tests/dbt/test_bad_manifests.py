@@ -105,3 +105,36 @@ async def test_manifest_limit_is_separate_from_the_body_limit(
         assert r.status_code == 202, r.text[:300]
         job = await wait_for_job(c, actors.producer_write, r.json()["id"])
         assert job["status"] == "succeeded", job["error"]
+
+
+@pytest.mark.parametrize(
+    ("spelled", "named"),
+    [
+        (b"NaN", "NaN, which is not a JSON number"),
+        (b"1e400", "1e400, a number beyond the range of a double"),
+        (b'"\\udc00"', "\\udc00, half of a UTF-16 surrogate pair"),
+    ],
+)
+@pytest.mark.parametrize("content_type", ["application/json", "application/octet-stream"])
+async def test_a_manifest_holding_what_json_cannot_is_refused(
+    client: httpx.AsyncClient, actors: Actors, spelled: bytes, named: str, content_type: str
+) -> None:
+    """The body middleware scans JSON bodies only; sent as any other type, the manifest
+    reached its own parser, which read these (into a column's metadata, say) as well."""
+    doc = raw(minimal(a={"meta": {"x": "PLACEHOLDER"}}))
+    body = doc.replace(b'"PLACEHOLDER"', spelled)
+    before = (await client.get("/api/v1/audit-events/verify", headers=actors.admin)).json()
+    for dry_run in ("true", "false"):
+        r = await client.post(
+            IMPORT,
+            content=body,
+            params={"dry_run": dry_run},
+            headers={**actors.producer_write, "content-type": content_type},
+        )
+        assert r.status_code == 422, r.text[:300]
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] in ("invalid_json", "invalid_manifest")
+        assert named in r.json()["detail"]
+    after = (await client.get("/api/v1/audit-events/verify", headers=actors.admin)).json()
+    assert after["head_seq"] == before["head_seq"]
+    assert (await client.get("/api/v1/assets", headers=actors.admin)).json()["items"] == []

@@ -49,9 +49,33 @@ def test_yaml_is_safe(tmp_path: Path) -> None:
         (
             "nan.json",
             b'{"maximum": NaN}',
-            r"nan.json is not valid JSON/YAML: NaN is not a JSON number$",
+            r"nan.json is not valid JSON/YAML: it holds NaN, which is not a JSON number$",
         ),
-        ("inf.json", b"[-Infinity]", r"is not valid JSON/YAML: -Infinity is not a JSON number$"),
+        (
+            "inf.json",
+            b"[-Infinity]",
+            r"is not valid JSON/YAML: it holds -Infinity, which is not a JSON number$",
+        ),
+        # ... and these, which JSON has but no document can hold: inf, an int too long for
+        # Python to read, a string that is not Unicode
+        (
+            "big.json",
+            b'{"maximum": 1e400}',
+            r"big.json is not valid JSON/YAML: it holds 1e400, a number beyond the range of a "
+            r"double$",
+        ),
+        (
+            "long.json",
+            b"[" + b"9" * 5000 + b"]",
+            r"long.json is not valid JSON/YAML: it holds an integer of 5000 digits \(at most "
+            r"4300 are read\)$",
+        ),
+        (
+            "half.json",
+            b'{"a": "\\ud800"}',
+            r"half.json is not valid JSON/YAML: it holds \\ud800, half of a UTF-16 surrogate "
+            r"pair without its other half$",
+        ),
     ],
 )
 def test_errors_say_what_and_where(

@@ -269,3 +269,56 @@ async def test_nan_and_infinity_in_a_body_are_422_not_500(
         headers=json_headers,
     )
     assert ok.status_code == 201, ok.text
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        (b"1e400", "1e400"),
+        (b"-1e400", "-1e400"),
+        (b"1" + b"0" * 400 + b".5", "beyond the range of a double"),
+        (b"9" * 5000, "an integer of 5000 digits"),
+        (b'"\\ud800"', "\\ud800"),
+        (b'"\\ud83d\\u0041"', "\\ud83d"),
+    ],
+)
+async def test_values_python_reads_but_json_cannot_hold_are_422_not_500(
+    client: httpx.AsyncClient, actors: Actors, value: bytes, named: str
+) -> None:
+    """A number past a double's range became ``inf`` and half a surrogate pair a string
+    that no UTF-8 text holds: both reached the content hash and answered 500 (an integer
+    of more than 4300 digits was a 400 that named nothing). Refused with what and where,
+    nothing written; in-range numbers and whole pairs still publish."""
+    made = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "a.range", "owner_team_id": actors.producer_team},
+        headers=actors.producer_write,
+    )
+    asset = made.json()["id"]
+    json_headers = {**actors.producer_write, "content-type": "application/json"}
+    schema = b'{"type":"object","properties":{"a":{"type":"number","default":%s}}}' % value
+    r = await client.post(
+        f"/api/v1/assets/{asset}/versions",
+        content=b'{"format":"jsonschema","schema":' + schema + b"}",
+        headers=json_headers,
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "invalid_json"
+    assert named in r.json()["detail"]
+    versions = await client.get(f"/api/v1/assets/{asset}/versions", headers=actors.producer_write)
+    assert versions.json()["items"] == []
+    check = await client.post(
+        "/api/v1/compat/check",
+        content=b'{"old":{"type":"object"},"new":' + schema + b"}",
+        headers=json_headers,
+    )
+    assert (check.status_code, check.json()["code"]) == (422, "invalid_json")
+    fine = b'{"type":"object","description":"\\ud83d\\ude00 1e400","maximum":1e308}'
+    ok = await client.post(
+        f"/api/v1/assets/{asset}/versions",
+        content=b'{"format":"jsonschema","schema":' + fine + b"}",
+        headers=json_headers,
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["version"]["schema"]["description"] == "\U0001f600 1e400"

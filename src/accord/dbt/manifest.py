@@ -6,13 +6,13 @@ serves every supported schema version; `SUPPORTED` says which, and why that rang
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from accord.dbt.errors import ManifestError
+from accord.kit.jsondepth import UnheldValue, strict_loads
 
 # v9 (dbt 1.5) introduced model contracts: column `data_type` and `constraints`, model
 # versions, groups and access. v10 (1.6) added semantic models and saved queries, v11
@@ -182,7 +182,9 @@ def _where(exc: ValidationError) -> str:
 def load_manifest(raw: bytes | str) -> Manifest:
     """Parse and check a manifest.json document."""
     try:
-        doc = json.loads(raw)
+        doc = strict_loads(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+    except UnheldValue as exc:  # read by Python's parser, held by no JSON document
+        raise ManifestError(f"the manifest is not valid JSON: it holds {exc}") from None
     except (ValueError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise ManifestError(f"the manifest is not valid JSON: {first}") from None

@@ -3,18 +3,21 @@
 A file is JSON when its name ends in ``.json`` and YAML otherwise. YAML is read safely, with
 LibYAML's parser when PyYAML has it (several times faster than pure Python), and without
 implicit timestamps: a bare date stays the text it was written as, as it would in JSON.
-A YAML document must hold only what JSON can (`json_problem`). Every failure is a
+A YAML document must hold only what JSON can (`json_problem`), and a JSON one only
+what a document can (no ``inf`` from ``1e400``, no half surrogate pair:
+`kit.jsondepth.json_text_problem`). Every failure is a
 `DocumentError` of one line that names the file and where the fault is: line and column
 (counted from 1) for a syntax error, the dotted path for a value.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from accord.kit.jsondepth import UnheldValue, strict_loads
 
 if TYPE_CHECKING:
     import yaml
@@ -32,14 +35,17 @@ def read_document(path: Path, label: str | None = None) -> Any:
     default), e.g. ``"schema file orders.yaml"``."""
     name = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise DocumentError(f"cannot read {name}: {exc.strerror or type(exc).__name__}") from None
     except UnicodeDecodeError as exc:
         raise DocumentError(f"cannot read {name}: not UTF-8 text (byte {exc.start})") from None
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text, parse_constant=_not_a_number)
+            return strict_loads(raw)
+        except UnheldValue as exc:  # read by Python, held by no JSON document
+            raise DocumentError(f"{name} is not valid JSON/YAML: it holds {exc}") from None
         except (ValueError, RecursionError) as exc:
             raise DocumentError(f"{name} is not valid JSON/YAML: {_syntax_error(exc)}") from None
     import yaml  # here, not at the top: ~10 ms that every `accord` run reading JSON saves
@@ -109,12 +115,6 @@ def json_problem(doc: Any) -> tuple[str, str] | None:
             return _dotted(path), f"a {type(value).__name__} value is not JSON"
         stack.extend(((*path, key), item) for key, item in reversed(items))
     return None
-
-
-def _not_a_number(word: str) -> Any:
-    """``json.loads`` meets ``NaN``, ``Infinity`` or ``-Infinity``: Python reads them,
-    JSON has none of them."""
-    raise ValueError(f"{word} is not a JSON number")
 
 
 def _spelled(value: float) -> str:
