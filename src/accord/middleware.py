@@ -26,7 +26,7 @@ from accord.auth.principal import Principal
 from accord.auth.principal import Scope as AuthScope
 from accord.exceptions import DatabaseTroubleError
 from accord.kit.context import request_id_var
-from accord.kit.jsondepth import deeper_than, json_text_problem
+from accord.kit.jsondepth import deeper_than, json_text_problem, nul_escape
 from accord.problems import problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -149,15 +149,18 @@ class _Refused(Exception):
 class BodyLimitMiddleware:
     """Bodies are read only after the caller is known, and only as much as it may send.
 
-    GET/HEAD/OPTIONS pass through untouched. For the rest, ``authenticate`` resolves the
-    principal from the headers (it raises only `DatabaseTroubleError`, answered 503 here;
-    the route's dependency gives the real 401 later; `auth.gate` remembers it so the
-    request does not look the key up twice).
+    A path or query string holding ``%00`` (the NUL character, which PostgreSQL's text
+    cannot hold) is 422 for every method; GET/HEAD/OPTIONS then pass through. For the
+    rest, ``authenticate`` resolves the principal from the headers (it raises only
+    `DatabaseTroubleError`, answered 503 here; the route's dependency gives the real 401
+    later; `auth.gate` remembers it so the request does not look the key up twice).
     The limit is then ``unauthenticated`` (64 KiB by default) without a valid
     key, ``write_routes[path]`` (the dbt import) for a key with write scope, ``default``
     otherwise; a declared Content-Length over it is refused before a byte is read. The
     body must arrive within ``read_timeout_s`` (408); above ``spool_bytes`` it goes to a
-    temporary file rather than memory; a JSON body nested deeper than ``max_depth`` is 422.
+    temporary file rather than memory; a JSON body nested deeper than ``max_depth``, or
+    holding what no JSON document can or the NUL character, is 422, and so is a form
+    holding the NUL character (`_refused_content`).
     """
 
     def __init__(self, app: ASGIApp, limits: BodyLimits, authenticate: Authenticator) -> None:
@@ -166,7 +169,17 @@ class BodyLimitMiddleware:
         self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nul = _nul_in_target(scope)
+        if nul is not None:
+            response = problem_response(
+                422, "nul_character", "Validation failed", nul, scope.get("path")
+            )
+            await response(scope, receive, send)
+            return
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         try:
@@ -195,9 +208,9 @@ class BodyLimitMiddleware:
         except _Disconnected:
             return
         try:
-            not_json = self._not_json(body) if self._is_json(scope) else None
-            if not_json is not None:
-                code, detail = not_json
+            unfit = self._refused_content(scope, body)
+            if unfit is not None:
+                code, detail = unfit
                 response = problem_response(
                     422, code, "Validation failed", detail, scope.get("path")
                 )  # fmt: skip
@@ -262,10 +275,18 @@ class BodyLimitMiddleware:
         body.seek(0)
         return body, size
 
-    @staticmethod
-    def _is_json(scope: Scope) -> bool:
+    def _refused_content(self, scope: Scope, body: IO[bytes]) -> tuple[str, str] | None:
+        """(code, detail) for a body of a JSON or form content type that the app must not
+        see (`_not_json`; a form field holding the NUL character), else None."""
         kind = (_header(scope, b"content-type") or b"application/json").split(b";")[0].strip()
-        return kind == b"application/json" or kind.endswith(b"+json")
+        if kind == b"application/json" or kind.endswith(b"+json"):
+            return self._not_json(body)
+        if kind in _FORMS:
+            data = body.read()
+            body.seek(0)
+            if b"\x00" in data or (kind == _URLENCODED and b"%00" in data):
+                return "nul_character", _nul("the form holds %00")
+        return None
 
     def _not_json(self, body: IO[bytes]) -> tuple[str, str] | None:
         """(code, detail) for a JSON body no parser should see: nested too deep, or holding
@@ -282,11 +303,35 @@ class BodyLimitMiddleware:
         held = json_text_problem(data)
         if held is not None:
             return "invalid_json", f"the JSON body holds {held}"
+        if nul_escape(data):
+            return "nul_character", _nul("the JSON body holds \\u0000")
         return None
 
 
 class _Disconnected(Exception):
     pass
+
+
+_URLENCODED = b"application/x-www-form-urlencoded"
+_FORMS = (_URLENCODED, b"multipart/form-data")
+
+
+def _nul(where: str) -> str:
+    return (
+        f"{where}, the NUL character, which Accord stores nowhere (PostgreSQL's text cannot "
+        "hold it, so neither backend takes it); a pattern can still match it with the regex "
+        "escape \\u0000, written \\\\u0000 in JSON"
+    )
+
+
+def _nul_in_target(scope: Scope) -> str | None:
+    """What the path or query string holds that is the NUL character, percent-encoded (a
+    request line cannot carry it raw), else None: every query would fail on PostgreSQL."""
+    if "\x00" in scope.get("path", ""):
+        return _nul("the path holds %00")
+    if b"%00" in scope.get("query_string", b""):
+        return _nul("the query string holds %00")
+    return None
 
 
 def _too_large(limit: int, why: str) -> _Refused:

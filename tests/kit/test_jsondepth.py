@@ -11,6 +11,7 @@ from accord.kit.jsondepth import (
     json_text_problem,
     max_depth,
     non_json_number,
+    nul_escape,
     out_of_range_number,
     unpaired_surrogate,
 )
@@ -89,3 +90,29 @@ def test_unpaired_surrogate_escapes_are_found(text: bytes, found: str | None) ->
 def test_json_text_problem_names_nan_first() -> None:
     assert json_text_problem(b"[NaN, 1e400]") == "NaN, which is not a JSON number"
     assert json_text_problem(b'{"a": [1, 2.5, "\\ud83d\\ude00"]}') is None
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (b'{"a": "x\\u0000"}', True),
+        (b'{"\\u0000": 1}', True),
+        (b'{"a": "\\\\\\u0000"}', True),  # an escaped backslash, then the escape
+        (b'{"a": "^[^\\\\u0000]*$"}', False),  # an escaped backslash, then text: a regex
+        (b'{"a": "\\u00000"}', True),
+        (b'{"a": "\\u0001 u0000"}', False),
+    ],
+)
+def test_nul_escapes_are_found(text: bytes, found: bool) -> None:
+    assert nul_escape(text) is found
+    assert any("\x00" in string for string in _strings(json.loads(text))) is found
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(s for v in value.values() for s in _strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []

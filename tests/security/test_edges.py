@@ -322,3 +322,50 @@ async def test_values_python_reads_but_json_cannot_hold_are_422_not_500(
     )
     assert ok.status_code == 201, ok.text
     assert ok.json()["version"]["schema"]["description"] == "\U0001f600 1e400"
+
+
+async def test_a_nul_character_is_422_on_every_backend(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """PostgreSQL's text and jsonb cannot hold U+0000: a schema, a description or a query
+    parameter holding one answered 500 there, while SQLite stored it. Refused on both,
+    so what publishes on one backend publishes on the other; a pattern can still spell
+    the character as a regex escape (the JSON text ``\\\\u0000``)."""
+    made = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "a.nul", "owner_team_id": actors.producer_team},
+        headers=actors.producer_write,
+    )
+    asset = made.json()["id"]
+    url = f"/api/v1/assets/{asset}/versions"
+    headers = {**actors.producer_write, "content-type": "application/json"}
+    bodies = [
+        b'{"format":"jsonschema","schema":{"type":"string","description":"a\\u0000b"}}',
+        b'{"format":"jsonschema","schema":{"type":"object","properties":{"\\u0000":{}}}}',
+        b'{"format":"table","schema":{"name":"t","columns":[{"name":"a","type":"string",'
+        b'"description":"\\u0000"}]}}',
+    ]
+    for body in bodies:
+        r = await client.post(url, content=body, headers=headers)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "nul_character"
+        assert "\\u0000" in r.json()["detail"]
+    versions = await client.get(url, headers=actors.producer_write)
+    assert versions.json()["items"] == []
+    check = await client.post(
+        "/api/v1/compat/check",
+        content=b'{"old":{"type":"string"},"new":{"type":"string","const":"\\u0000"}}',
+        headers=headers,
+    )
+    assert (check.status_code, check.json()["code"]) == (422, "nul_character")
+    for query in ("tag=%00", "q=a%00b", "environment=%00", "owner_team=x%00"):
+        r = await client.get(f"/api/v1/assets?{query}", headers=actors.producer_write)
+        assert r.status_code == 422, (query, r.text)
+        assert r.json()["code"] == "nul_character"
+        assert "%00" in r.json()["detail"]
+    escaped = b'{"format":"jsonschema","schema":{"type":"string","pattern":"^[^\\\\u0000]*$"}}'
+    ok = await client.post(url, content=escaped, headers=headers)
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["version"]["schema"]["pattern"] == "^[^\\u0000]*$"
+    assert (await client.get("/api/v1/assets?q=a%2500", headers=actors.producer_write)).is_success

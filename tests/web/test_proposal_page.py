@@ -301,3 +301,17 @@ async def test_a_bad_id_is_not_found(client: httpx.AsyncClient, actors: Actors) 
     r = await client.get("/ui/proposals/01a24250-dcb0-758e-8de8-a46cfe3ae575")
     assert r.status_code == 404
     assert "text/html" in r.headers["content-type"]
+
+
+async def test_a_comment_holding_a_nul_character_is_refused(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """PostgreSQL cannot store U+0000: a form field holding one (``%00``) answered 500."""
+    _, pid = await open_proposal(client, actors)
+    await sign_in(client, raw(actors.consumer_write))
+    r = await post(client, pid, "acknowledge", decision="block", comment="a\x00b")
+    assert r.status_code == 422, r.text
+    assert "NUL character" in r.text
+    body = await api(client, actors, pid)
+    assert body["status"] == "open"
+    assert body["awaiting"][0]["decision"] is None

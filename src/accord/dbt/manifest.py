@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from accord.dbt.errors import ManifestError
-from accord.kit.jsondepth import UnheldValue, strict_loads
+from accord.kit.jsondepth import UnheldValue, nul_escape, strict_loads
 
 # v9 (dbt 1.5) introduced model contracts: column `data_type` and `constraints`, model
 # versions, groups and access. v10 (1.6) added semantic models and saved queries, v11
@@ -181,13 +181,20 @@ def _where(exc: ValidationError) -> str:
 
 def load_manifest(raw: bytes | str) -> Manifest:
     """Parse and check a manifest.json document."""
+    text = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     try:
-        doc = strict_loads(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+        doc = strict_loads(text)
     except UnheldValue as exc:  # read by Python's parser, held by no JSON document
         raise ManifestError(f"the manifest is not valid JSON: it holds {exc}") from None
     except (ValueError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise ManifestError(f"the manifest is not valid JSON: {first}") from None
+    if nul_escape(text):
+        raise ManifestError(
+            "the manifest holds \\u0000, the NUL character, which Accord stores nowhere "
+            "(PostgreSQL's text cannot hold it)",
+            code="nul_character",
+        )
     version = schema_version(doc)
     try:
         manifest = Manifest.model_validate(doc)

@@ -29,7 +29,9 @@ Two more things JSON has and Python's parser reads into values no document can h
 - ``\\ud800``, half of a UTF-16 surrogate pair, becomes a string no UTF-8 text holds
   (`unpaired_surrogate`; a whole pair is one character, an emoji say, and is fine).
 
-`json_text_problem` runs every scan, cheapest first.
+`json_text_problem` runs every scan, cheapest first. Apart from them, `nul_escape` finds
+``\\u0000``: JSON and Python hold it, PostgreSQL's text and jsonb do not, so Accord stores it
+on no backend.
 """
 
 from __future__ import annotations
@@ -179,3 +181,12 @@ def json_text_problem(text: bytes) -> str | None:
     if half is not None:
         return _half_pair(half)
     return out_of_range_number(text)
+
+
+def nul_escape(text: bytes) -> bool:
+    """True when ``text`` escapes the NUL character (``\\u0000``) anywhere. JSON can, and
+    PostgreSQL's text and jsonb cannot hold it (an escaped backslash before ``u0000`` is
+    text, as a regex escape in a pattern)."""
+    if b"\\u0000" not in text:
+        return False
+    return b"\\u0000" in text.replace(b"\\\\", b"  ")
