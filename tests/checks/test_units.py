@@ -188,6 +188,15 @@ def test_jsonable() -> None:
     assert isinstance(out[6], str)
 
 
+def test_jsonable_values_are_json_any_server_stores() -> None:
+    """Samples of real data carry NaN, infinities and NUL characters: as they were, the
+    ``--json`` document was not JSON (``NaN``) and a reported run was refused (NUL)."""
+    values = [float("nan"), float("inf"), -float("inf"), 2.5, "lo\x00st", {"a\x00": [float("nan")]}]
+    out = [jsonable(v) for v in values]
+    assert out == ["NaN", "Infinity", "-Infinity", 2.5, "lo\u2400st", {"a\u2400": ["NaN"]}]
+    json.loads(json.dumps(out, allow_nan=False))
+
+
 def test_length_bounds_by_engine() -> None:
     assert Dialect("postgres").length_outside("s", ">", 3) == "length(s) > 3"
     assert Dialect("duckdb").length_outside("s", ">", 3).startswith("CASE WHEN strlen(s) > 3")

@@ -80,3 +80,22 @@ def test_import_odcs_publishes(server: Server) -> None:  # noqa: F811
     nobody = accord(server, "import", "odcs", str(source), "--publish", "lake.new_without_owner")
     assert nobody.returncode == 2
     assert "--owner-team" in nobody.stderr
+
+
+def test_a_reported_run_keeps_samples_no_database_can_store(server: Server) -> None:  # noqa: F811
+    """A failing value holding the NUL character (real data does) made the reported run a
+    422 on any backend (PostgreSQL cannot store it): samples show it as U+2400."""
+    asset_id = _asset(server, "lake.orders_with_nul")
+    bad = _csv(server.tmp, "1,placed\n2,lo\x00st\n")
+    failed = accord(server, "validate", bad, "--contract", "lake.orders_with_nul",
+                    "--samples", "5", "--json", "--report")  # fmt: skip
+    assert failed.returncode == 1, failed.stderr
+    out = json.loads(failed.stdout)
+    assert "reported" in out, failed.stderr
+    values = [s["status"] for r in out["checks"] for s in r.get("samples") or []]
+    assert values == ["lo\u2400st"]
+    runs = httpx.get(
+        f"{server.url}/api/v1/assets/{asset_id}/validation-runs",
+        headers={"Authorization": f"Bearer {server.consumer_key}"},
+    ).json()
+    assert [r["status"] for r in runs["items"]] == ["failed"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from xml.etree import ElementTree as ET
@@ -53,7 +54,7 @@ class CheckResult:
             "kind": self.kind,
             "severity": self.severity,
             "status": self.status,
-            "message": self.message,
+            "message": jsonable(self.message),  # a query error may quote a value
             "columns": list(self.columns),
             "failed_rows": self.failed_rows,
             "total_rows": self.total_rows,
@@ -153,9 +154,18 @@ def _details(result: CheckResult) -> str:
     return "; ".join(parts)
 
 
+_NUL_SHOWN = "\u2400"  # SYMBOL FOR NULL
+
+
 def jsonable(value: Any) -> Any:
-    """Engine values (dates, decimals, bytes, nested) as JSON values."""
-    if value is None or isinstance(value, bool | int | float | str):
+    """Engine values (dates, decimals, bytes, nested) as JSON values that any server can
+    store: the NUL character is shown as U+2400 (PostgreSQL's text cannot hold it, so the
+    server refuses it) and NaN and the infinities by name (JSON has no such numbers)."""
+    if isinstance(value, str):
+        return value.replace("\x00", _NUL_SHOWN) if "\x00" in value else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -164,7 +174,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {jsonable(str(k)): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return str(value)

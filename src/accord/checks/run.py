@@ -281,7 +281,7 @@ def _with_samples(
         return _replace(result, message=f"{result.message}; samples failed: {_first_line(exc)}")
     samples = [
         {
-            n: REDACTED if n in pii and v is not None else jsonable(v)
+            jsonable(n): REDACTED if n in pii and v is not None else jsonable(v)
             for n, v in zip(names, row, strict=True)
         }
         for row in rows
