@@ -369,3 +369,39 @@ async def test_a_nul_character_is_422_on_every_backend(
     assert ok.status_code == 201, ok.text
     assert ok.json()["version"]["schema"]["pattern"] == "^[^\\u0000]*$"
     assert (await client.get("/api/v1/assets?q=a%2500", headers=actors.producer_write)).is_success
+
+
+async def test_size_bounds_too_large_to_build_a_witness_are_judged_not_500(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """``varchar(10**40)`` changed made the engine build a witness string of that length
+    (an OverflowError, so a 500); ``maxLength: 2 * 10**8`` built 200 MB strings. Such a
+    change is judged undecided (breaking, so not published as compatible) and answered."""
+    huge = 10**40
+    check = await client.post(
+        "/api/v1/compat/check",
+        json={
+            "old": {"type": "string", "maxLength": huge},
+            "new": {"type": "string", "maxLength": huge - 1},
+            "mode": "backward",
+        },
+        headers=actors.producer_write,
+    )
+    assert check.status_code == 200, check.text
+    assert check.json()["verdicts"]["backward"]["outcome"] == "undecided"
+    made = await client.post(
+        "/api/v1/assets",
+        json={"fqn": "a.huge", "owner_team_id": actors.producer_team},
+        headers=actors.producer_write,
+    )
+    url = f"/api/v1/assets/{made.json()['id']}/versions"
+    for size in (huge - 1, huge):  # widened: breaking under the default policy (forward)
+        column = {"name": "a", "type": f"varchar({size})"}
+        r = await client.post(
+            url,
+            json={"format": "table", "schema": {"name": "t", "columns": [column]}},
+            headers=actors.producer_write,
+        )
+        assert r.status_code == 201, r.text
+    assert r.json()["outcome"] == "published"
+    assert r.json()["version"]["version"] == "2.0.0"  # undecided: breaking

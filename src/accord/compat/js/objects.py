@@ -15,7 +15,7 @@ from accord.compat.js.patterns import implied, matches
 from accord.compat.js.proof import Gap, Nodes, Prover
 from accord.compat.js.proof import gap as _gap
 from accord.compat.js.regex_sample import samples as regex_samples
-from accord.compat.js.values import EXTRA_NAME, prop_nodes
+from accord.compat.js.values import EXTRA_NAME, LARGEST, prop_nodes, sizes
 
 _FALSE_RAW = False
 _NAME_PROBES = ("", "a", "0", "A", "_", "a-b", "abcd", "abcdefgh", "a" * 20, EXTRA_NAME)
@@ -246,7 +246,7 @@ def _counts(
     held = fa.required if whole else _kept(fb, fa.required)
     floor = max(fa.min_props, len(held)) if whole else len(held)
     if fb.min_props > floor:
-        sized = [_grow(ck, fa, parts_a, base, n) for n in range(fa.min_props, fb.min_props)]
+        sized = [_grow(ck, fa, parts_a, base, n) for n in sizes(fa.min_props, fb.min_props)]
         return _gap(ck, "", "minProperties raised", a, b, iter([base, *sized]))
     closed = [p for p in parts_a if p.additional is not None and p.additional.always is False]
     a_max = fa.max_props
@@ -258,9 +258,11 @@ def _counts(
         for part in parts_a:
             for name, schema in part.props.items():
                 full.setdefault(name, ck.sampler.first((schema,)))
-        for i in range(fb.max_props + 1):
+        for i in range(min(fb.max_props + 1, LARGEST)):
             full.setdefault(f"{EXTRA_NAME}{i}", None)
-        return _gap(ck, "", "maxProperties lowered", a, b, iter([full]))
+        # past LARGEST names it is not built big enough: no candidate
+        fits = len(full) > fb.max_props
+        return _gap(ck, "", "maxProperties lowered", a, b, iter([full] if fits else []))
     for names in fb.prop_names:
         if not any(ck.strict.sub((x,), (names,)) is None for x in fa.prop_names):
             return _gap(

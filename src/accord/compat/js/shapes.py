@@ -23,7 +23,7 @@ from accord.compat.js.proof import gap as _gap
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent
 from accord.compat.js.regex_sample import samples as regex_samples
-from accord.compat.js.values import EXTRA_NAME, item_nodes, prop_nodes
+from accord.compat.js.values import EXTRA_NAME, LARGEST, item_nodes, prop_nodes, sizes
 
 _ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
 _TRUE_RAW: dict[str, Any] = {}
@@ -114,10 +114,10 @@ def _strings(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool)
     reason = ""
     if fb.min_length > fa.min_length:
         reason = "minLength raised"
-        lengths += range(fa.min_length, fb.min_length)
+        lengths += sizes(fa.min_length, fb.min_length)
     if fb.max_length is not None and (fa.max_length is None or fa.max_length > fb.max_length):
         reason = "maxLength lowered"
-        lengths += [fb.max_length + 1, fb.max_length + 2]
+        lengths += sizes(fb.max_length + 1, fb.max_length + 3)
     patterns: list[str] = []
     witnesses: list[str] = []
     if reason and fa.patterns:  # the writer's patterns may bound the length themselves
@@ -182,20 +182,23 @@ def _arrays(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
         gap = ck.sub(at_a or (_true(a[0]),), at_b)
         if gap is not None:
             length = max(index + 1, fa.min_items)
+            if length + sum(max(least, 1) for _, least, _ in fa.contains) > LARGEST:
+                # no array that long is built (`_put`): no candidates
+                return Gap(f"/{index}{gap.path}", gap.reason, lambda: iter(()))
             return gap.under(str(index), partial(_put, ck, fa, length, index))
     probes: list[Any] = []
     reason = ""
     if fb.min_items > fa.min_items:
         reason = "minItems raised"
-        probes += [ck.sampler.base_array(fa, n, 1) for n in range(fa.min_items, fb.min_items)]
+        probes += [ck.sampler.base_array(fa, n, 1) for n in sizes(fa.min_items, fb.min_items)]
     if b_max is not None and (a_max is None or a_max > b_max):
         reason = "maxItems lowered"
-        probes.append(ck.sampler.base_array(fa, b_max + 1, 1))
+        probes += [ck.sampler.base_array(fa, n, 1) for n in sizes(b_max + 1, b_max + 2)]
         pool = {key(v): v for v in islice(ck.values(item_nodes(fa, 0)), 12)}
         probes.append(list(pool.values())[: b_max + 1])
     if fb.unique and not _unique_as_seen(ck, fa, fb) and (a_max is None or a_max >= 2):
         reason = "uniqueItems added"
-        pair = ck.sampler.base_array(fa, max(2, fa.min_items), 1)
+        pair = ck.sampler.base_array(fa, min(max(2, fa.min_items), LARGEST), 1)
         probes.append([pair[0], pair[0], *pair[2:]])
         if ck.lenient:  # two items told apart only by a name the reader strips
             probes += _stripped_twins(ck, fa, fb, pair)
@@ -267,6 +270,8 @@ def _contains(
     ck: Prover, a: Nodes, fa: Flat, fb: Flat, a_max: int | None, probes: list[Any]
 ) -> str:
     for have, least, _ in fa.contains:
+        if max(least, fa.min_items) > LARGEST:
+            continue
         for value in islice(ck.values((have, *item_nodes(fa, 0))), 4):
             probes.append([value] * max(1, least, fa.min_items))
     for want, least, most in fb.contains:
@@ -280,7 +285,9 @@ def _contains(
                 )
             )
         ):
-            probes += [ck.sampler.base_array(fa, n, 1) for n in (fa.min_items, fa.min_items + 1)]
+            probes += [
+                ck.sampler.base_array(fa, n, 1) for n in sizes(fa.min_items, fa.min_items + 2)
+            ]
             return "contains not implied"
         if most is not None and not (
             (a_max is not None and a_max <= most)
@@ -290,7 +297,7 @@ def _contains(
             )
         ):
             item = ck.sampler.first((*item_nodes(fa, 0), want))
-            probes.append([item] * (most + 1))
+            probes += [[item] * n for n in sizes(most + 1, most + 2)]
             return "maxContains not implied"
     return ""
 

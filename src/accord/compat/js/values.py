@@ -19,6 +19,20 @@ from accord.compat.js.patterns import matches
 from accord.compat.js.regex_sample import samples as regex_samples
 
 MAX_SAMPLE_DEPTH = 8
+# The most characters, items or properties a sample or witness has. Size bounds are data
+# (``minLength: 10**8``, ``maxItems: 10**40``): building such a value would exhaust an
+# engine process's memory, or overflow. One that must be larger is not built, so its gap
+# stays undecided ("no witness found"), which a publish treats as breaking.
+LARGEST = 10_000
+
+
+def sizes(low: int, high: int) -> list[int]:
+    """Sizes in ``[low, high)`` worth probing: the first three and the last, none past
+    `LARGEST`."""
+    wanted = [*range(low, min(low + 3, high)), *([high - 1] if high - 1 >= low + 3 else [])]
+    return [n for n in wanted if n <= LARGEST]
+
+
 _DONE = object()
 _NO_SKIP: frozenset[tuple[int, str]] = frozenset()
 FORMAT_SAMPLES = {
@@ -105,7 +119,7 @@ class Sampler:
         return out
 
     def base_array(self, flat: Flat, length: int, depth: int) -> list[Any]:
-        """An array of ``length`` items, each valid at its position."""
+        """An array of ``length`` items (at most `LARGEST`), each valid at its position."""
         return [self.first(item_nodes(flat, i), depth + 1) for i in range(length)]
 
 
@@ -135,6 +149,8 @@ def item_nodes(flat: Flat, index: int) -> tuple[Node, ...]:
 
 
 def _objects(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
+    if flat.min_props > LARGEST:
+        return
     base = s.base_object(flat, depth)
     if len(base) < flat.min_props:
         base = _filled(s, flat, base, depth)
@@ -160,6 +176,8 @@ def _filled(s: Sampler, flat: Flat, base: dict[str, Any], depth: int) -> dict[st
 
 def _arrays(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
     need = max(flat.min_items, *(m for _, m, _ in flat.contains), 0)
+    if need > LARGEST:
+        return
     base = s.base_array(flat, need, depth)
     yield base
     if need == 0:
@@ -185,7 +203,8 @@ def _strings(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
     for pattern in flat.patterns[:1]:
         yield from regex_samples(pattern, (0, 1, 3, 8, 16))
     for length in (low, low + 1, high if high is not None else low + 4, low + 8):
-        yield "a" * length
+        if length <= LARGEST:
+            yield "a" * length
 
 
 def _numbers(s: Sampler, flat: Flat, depth: int, integer: bool) -> Iterator[Any]:
