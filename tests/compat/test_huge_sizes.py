@@ -125,3 +125,50 @@ def test_sizes_probe_the_first_and_last_few_buildable() -> None:
     assert sizes(LARGEST - 1, BIG) == [LARGEST - 1, LARGEST]
     assert sizes(LARGEST + 1, BIG) == []
     assert sizes(4, 4) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "backward", "forward"),
+    [
+        # the sampler's nearest multiple of 1e-320 above 1 was ceil(inf)
+        (
+            {"type": "number", "multipleOf": 1e-320, "minimum": 1},
+            {"type": "number", "multipleOf": 1e-320, "minimum": 2},
+            Outcome.UNDECIDED,
+            Outcome.COMPATIBLE,
+        ),
+        # a probe of multiples was float(10**308 * 1.5 exactly): fine; of 10**400: overflow
+        (
+            {"type": "number", "multipleOf": 1e308},
+            {"type": "number", "multipleOf": 1.5e308},
+            Outcome.INCOMPATIBLE,
+            Outcome.INCOMPATIBLE,
+        ),
+        (
+            {"type": "number", "multipleOf": 10**400},
+            {"type": "number", "multipleOf": 10**401},
+            Outcome.INCOMPATIBLE,
+            Outcome.COMPATIBLE,
+        ),
+        # an integer bound past a double's range: float(bound).is_integer() overflowed
+        (
+            {"type": "integer", "minimum": -(10**4000)},
+            {"type": "integer", "minimum": -(10**4000) + 1},
+            Outcome.INCOMPATIBLE,
+            Outcome.COMPATIBLE,
+        ),
+        (
+            {"type": "integer", "maximum": 10**400, "exclusiveMinimum": 10**399},
+            {"type": "integer", "maximum": 10**400 - 1, "exclusiveMinimum": 10**399},
+            Outcome.INCOMPATIBLE,
+            Outcome.COMPATIBLE,
+        ),
+    ],
+)
+def test_number_bounds_past_a_double_are_judged(
+    old: Any, new: Any, backward: Outcome, forward: Outcome
+) -> None:
+    """Numeric bounds are data too: each of these raised an OverflowError (a 500)."""
+    verdict = check(old, new, mode="full", content_model="strict", budget_s=5)
+    assert verdict.verdicts[Mode.BACKWARD].outcome is backward
+    assert verdict.verdicts[Mode.FORWARD].outcome is forward

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from fractions import Fraction
 from functools import partial
@@ -23,7 +23,15 @@ from accord.compat.js.proof import gap as _gap
 from accord.compat.js.regex_incl import included
 from accord.compat.js.regex_sample import equivalent
 from accord.compat.js.regex_sample import samples as regex_samples
-from accord.compat.js.values import EXTRA_NAME, LARGEST, item_nodes, prop_nodes, sizes
+from accord.compat.js.values import (
+    EXTRA_NAME,
+    LARGEST,
+    computed,
+    item_nodes,
+    prop_nodes,
+    sizes,
+    whole,
+)
 
 _ORDER = ("null", "boolean", "integer", "number", "string", "array", "object")
 _TRUE_RAW: dict[str, Any] = {}
@@ -61,9 +69,7 @@ def _low_ok(a: Bound | None, b: Bound | None, integral: bool) -> bool:
     value: float | int = a.value
     exclusive = a.exclusive
     if integral:
-        value = (
-            math.floor(value) + 1 if exclusive and float(value).is_integer() else math.ceil(value)
-        )
+        value = math.floor(value) + 1 if exclusive and whole(value) else math.ceil(value)
         exclusive = False
     return value > b.value or (value == b.value and (exclusive or not b.exclusive))
 
@@ -78,11 +84,13 @@ def _numbers(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool)
     if not _low_ok(fa.lower, fb.lower, integral):
         reason = "lower bound raised"
         assert fb.lower is not None
-        probes += [fb.lower.value, fb.lower.value - 1, fb.lower.value - 0.5]
+        low = fb.lower.value
+        probes += _computed(lambda: low, lambda: low - 1, lambda: low - 0.5)
     if not _low_ok(_flip(fa.upper), _flip(fb.upper), integral):
         reason = "upper bound lowered"
         assert fb.upper is not None
-        probes += [fb.upper.value, fb.upper.value + 1, fb.upper.value + 0.5]
+        high = fb.upper.value
+        probes += _computed(lambda: high, lambda: high + 1, lambda: high + 0.5)
     for mult in fb.mults:
         if not any((m / mult).denominator == 1 for m in fa.mults) and not (
             integral and (1 / mult).denominator == 1
@@ -92,7 +100,7 @@ def _numbers(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool)
     if not reason:
         return None
     if integral:
-        probes = [int(p) for p in probes if float(p).is_integer()]
+        probes = [int(p) for p in probes if whole(p)]
     return _gap(ck, "", reason, a, b, iter(probes))
 
 
@@ -104,8 +112,17 @@ def _multiples(fa: Flat, mult: Fraction) -> list[Any]:
     for k in range(12):
         value = first + k * base
         if (value / mult).denominator != 1:
-            out.append(int(value) if value.denominator == 1 else float(value))
-    return [*out, 1, 0.5, float(mult / 2), float(mult / 3), 0.1, 0.3]
+            out += _computed(partial(_plain, value))
+    return [*out, 1, 0.5, *_computed(lambda: float(mult / 2), lambda: float(mult / 3)), 0.1, 0.3]
+
+
+def _plain(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _computed(*makers: Callable[[], Any]) -> list[Any]:
+    """What each of ``makers`` computes, but for those overflowing a double (`computed`)."""
+    return [value for make in makers if (value := computed(make)) is not None]
 
 
 # -- strings ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from itertools import islice
 from typing import Any
 
@@ -209,24 +210,48 @@ def _strings(s: Sampler, flat: Flat, depth: int) -> Iterator[Any]:
 
 def _numbers(s: Sampler, flat: Flat, depth: int, integer: bool) -> Iterator[Any]:
     del s, depth
-    step = float(flat.mults[0]) if flat.mults else 1
-    low = flat.lower.value if flat.lower is not None else None
-    high = flat.upper.value if flat.upper is not None else None
-    anchors = [0, step]
-    if low is not None:
-        anchors += [low, low + step, math.ceil(low / step) * step]
-    if high is not None:
-        anchors += [high, high - step, math.floor(high / step) * step]
-    for value in anchors:
+    for value in _anchors(flat):
         if integer:
-            yield int(value) if float(value).is_integer() else math.ceil(value)
+            yield int(value) if whole(value) else math.ceil(value)
         else:
             yield value
     if not integer:
         yield 0.5
-    if low is None and high is None:
+    if flat.lower is None and flat.upper is None:
         # beyond float32 / float64 exactness and range: where numeric encodings differ
         yield from (2**24 + 1, 2**53 + 1, -(2**31) - 1, 2**63, 3.5e38)
+
+
+def _anchors(flat: Flat) -> list[Any]:
+    """0, a step, and each bound with its neighbour and nearest multiple of the step; bounds
+    are data (``minimum: -10**400``, ``multipleOf: 1e-320``), so one a double cannot hold
+    is left out."""
+    step = computed(lambda: float(flat.mults[0]) if flat.mults else 1)
+    step = 1 if step is None else step
+    low = flat.lower.value if flat.lower is not None else None
+    high = flat.upper.value if flat.upper is not None else None
+    makers: list[Callable[[], Any]] = [lambda: 0, lambda: step]
+    if low is not None:
+        makers += [lambda: low, lambda: low + step, lambda: math.ceil(low / step) * step]
+    if high is not None:
+        makers += [lambda: high, lambda: high - step, lambda: math.floor(high / step) * step]
+    return [value for make in makers if (value := computed(make)) is not None]
+
+
+def computed(make: Callable[[], Any]) -> Any:
+    """``make()``, or None when it overflows a double (or gives one that is not finite)."""
+    try:
+        value = make()
+    except OverflowError:
+        return None
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def whole(value: Any) -> bool:
+    """``value`` is a whole number (an int too large for a double included)."""
+    if isinstance(value, int | Fraction):
+        return isinstance(value, int) or value.denominator == 1
+    return bool(value.is_integer())
 
 
 _TYPED: dict[str, Callable[[Sampler, Flat, int], Iterator[Any]]] = {
