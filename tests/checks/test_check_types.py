@@ -242,6 +242,33 @@ def test_lengths_count_characters_not_bytes(check_data: Checker, where: str) -> 
 
 
 @pytest.mark.parametrize("where", ENGINES)
+def test_bounds_past_every_integer_type_are_compared(check_data: Checker, where: str) -> None:
+    """A bound past DuckDB's largest integer (HUGEINT) made the check an ``error`` ("Out of
+    Range"), and the run fail on good data; past a double's range too."""
+    doc = {
+        "format": "table",
+        "schema": {
+            "columns": [
+                {"name": "n", "type": "int64", "minimum": -(10**48), "maximum": 10**400},
+                {"name": "x", "type": "float64", "minimum": -(10**400), "maximum": 10**48},
+                {"name": "m", "type": "int64", "minimum": 10**48},
+                {"name": "y", "type": "float64", "maximum": -(10**400)},
+            ]
+        },
+        "guarantees": {"columns": {"n": {"accepted_values": [1, 2, 10**50]}}},
+    }
+    table = Table(
+        {"n": "int64", "x": "float64", "m": "int64", "y": "float64"},
+        [(1, 2.5, 3, 1.5), (2, -1e300, 4, None), (None, None, None, None)],
+    )
+    report = check_data(where, doc, table)
+    for name in ("n.min", "n.max", "x.min", "x.max", "n.accepted_values"):
+        assert result(report, name).status == "pass", result(report, name)
+    assert (result(report, "m.min").status, result(report, "m.min").failed_rows) == ("fail", 2)
+    assert (result(report, "y.max").status, result(report, "y.max").failed_rows) == ("fail", 1)
+
+
+@pytest.mark.parametrize("where", ENGINES)
 def test_type_mismatch_fails(check_data: Checker, where: str) -> None:
     doc = {"format": "table", "schema": {"columns": [{"name": "n", "type": "int64"}]}}
     report = check_data(where, doc, Table({"n": "string"}, [("12",), ("x",), (None,)]))

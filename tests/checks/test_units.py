@@ -29,6 +29,11 @@ def test_quoting_and_literals() -> None:
         "3",
         "1.5",
     )
+    # integers past DuckDB's HUGEINT as doubles, past a double as an infinity
+    assert literal(2**127 - 1) == str(2**127 - 1)
+    assert (literal(10**48), literal(-(10**48))) == ("1e+48", "-1e+48")
+    assert literal(-(10**400)) == "CAST('-Infinity' AS FLOAT8)"
+    assert literal(10**400) == "CAST('Infinity' AS FLOAT8)"
     for bad in (float("nan"), "a\x00"):
         with pytest.raises(ValueError, match=r"non-finite|NUL"):
             literal(bad)

@@ -27,12 +27,22 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_WIDEST_INT = 2**127  # DuckDB's HUGEINT
+
+
 def literal(value: Scalar) -> str:
     """A SQL literal for a contract value: standard-conforming strings, finite numbers."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
-        return str(value)
+        if abs(value) < _WIDEST_INT:
+            return str(value)
+        # past every engine's integers (DuckDB refuses the literal): as a double, which
+        # orders it exactly against any value a column holds but one within 1e-16 of it
+        try:
+            return repr(float(value))
+        except OverflowError:  # past a double too: an infinity orders it exactly
+            return "CAST('Infinity' AS FLOAT8)" if value > 0 else "CAST('-Infinity' AS FLOAT8)"
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"non-finite number {value!r}")
