@@ -405,3 +405,41 @@ async def test_size_bounds_too_large_to_build_a_witness_are_judged_not_500(
         assert r.status_code == 201, r.text
     assert r.json()["outcome"] == "published"
     assert r.json()["version"]["version"] == "2.0.0"  # undecided: breaking
+
+
+@pytest.mark.parametrize(
+    ("moment", "named"),
+    [("9999-12-31T23:59:59-23:59", "after 9999"), ("0001-01-01T00:00:00+00:01", "before 0001")],
+)
+async def test_a_date_time_past_the_calendar_in_utc_is_422_not_500(
+    client: httpx.AsyncClient, actors: Actors, moment: str, named: str
+) -> None:
+    """``9999-12-31T23:59:59-23:59`` is RFC 3339 and a valid offset, but in UTC it falls in
+    the year 10000, which no stored timestamp holds: a filter or an expiry of it answered
+    500. Refused wherever a date-time is taken, saying why."""
+    quoted = moment.replace("+", "%2B")
+    asset = await make_asset(client, actors, "a.far")
+    for path, words in (
+        ("/api/v1/audit-events", ("since", "until")),
+        (f"/api/v1/assets/{asset}/validation-runs", ("since", "until")),
+        (f"/api/v1/assets/{asset}/validation-runs/trend", ("since",)),
+    ):
+        for word in words:
+            r = await client.get(f"{path}?{word}={quoted}", headers=actors.admin)
+            assert r.status_code == 422, (path, word, r.text)
+            assert named in r.json()["detail"], r.text
+    key = await client.post(
+        "/api/v1/api-keys",
+        json={"name": "far", "team_id": actors.producer_team, "scopes": ["read"],
+              "expires_at": moment},
+        headers=actors.admin,
+    )  # fmt: skip
+    assert key.status_code == 422, key.text
+    assert named in key.json()["detail"], key.text
+    replay = await client.post(
+        "/api/v1/dead-letters/replay",
+        json={"reason": "far away", "since": moment},
+        headers=actors.admin,
+    )
+    assert replay.status_code == 422, replay.text
+    assert named in replay.json()["detail"], replay.text

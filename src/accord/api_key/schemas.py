@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from accord.auth.principal import Scope
-from accord.kit.schemas import InputModel, OutputModel
+from accord.kit.schemas import InputModel, Moment, OutputModel
 
 
 class ApiKeyCreate(InputModel):
@@ -21,7 +21,7 @@ class ApiKeyCreate(InputModel):
     scopes: list[Scope] = Field(
         min_length=1, max_length=3, examples=[["read", "write"]], description="read, write, admin."
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Moment | None = Field(
         default=None,
         description="Optional expiry, with a timezone (2027-01-01T00:00:00Z). A team key "
         "cannot issue a key that outlives it: omitted, it defaults to the creating key's "

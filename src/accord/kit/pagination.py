@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from accord.exceptions import ValidationFailedError
+from accord.kit.schemas import Moment
 
 T = TypeVar("T")
 
@@ -138,4 +139,4 @@ def _rfc3339(value: object) -> object:
 
 
 # A date-time filter of a list: RFC 3339 with an offset, nothing else.
-Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+Instant = Annotated[Moment, BeforeValidator(_rfc3339)]

@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, AwareDatetime, Field, field_validator
+from pydantic import AnyHttpUrl, Field, field_validator
 
 from accord.events.catalog import is_known_pattern
-from accord.kit.schemas import InputModel, OutputModel
+from accord.kit.schemas import InputModel, Moment, OutputModel
 
 EventPattern = Annotated[str, Field(min_length=1, max_length=64, examples=["proposal.*"])]
 
@@ -124,7 +124,7 @@ class BulkReplay(InputModel):
     reason: Annotated[str, Field(min_length=3, max_length=1000)]
     subscription_id: uuid.UUID | None = None
     event_type: Annotated[str, Field(max_length=64)] | None = None
-    since: AwareDatetime | None = None
+    since: Moment | None = None
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 
