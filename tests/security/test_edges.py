@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -230,30 +231,24 @@ async def test_an_unexpected_error_is_a_500_with_its_request_id(
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize("token", [b"NaN", b"Infinity", b"-Infinity"])
-async def test_nan_and_infinity_in_a_body_are_422_not_500(
-    client: httpx.AsyncClient, actors: Actors, token: bytes
-) -> None:
-    """Python's JSON parser accepts these, JSON does not: a schema holding one reached the
-    content hash (RFC 8785 has no NaN) and answered 500. Refused as a body, with nothing
-    written; the same words inside strings are text like any other."""
+async def _refused_schema(
+    client: httpx.AsyncClient, actors: Actors, schema: bytes, named: str
+) -> tuple[str, dict[str, str]]:
+    """A new asset, and ``schema`` refused as ``invalid_json`` naming ``named``, both as a
+    version and in a compatibility check, with no version written. Returns the asset id and
+    the JSON headers, for what the caller publishes next."""
     made = await client.post(
         "/api/v1/assets",
-        json={"fqn": "a.nan", "owner_team_id": actors.producer_team},
+        json={"fqn": f"a.refused{uuid.uuid4().hex[:8]}", "owner_team_id": actors.producer_team},
         headers=actors.producer_write,
     )
     asset = made.json()["id"]
     json_headers = {**actors.producer_write, "content-type": "application/json"}
-    schema = b'{"type":"object","properties":{"a":{"type":"number","maximum":%s}}}' % token
-    r = await client.post(
-        f"/api/v1/assets/{asset}/versions",
-        content=b'{"format":"jsonschema","schema":' + schema + b"}",
-        headers=json_headers,
-    )
+    r = await _publish_raw(client, asset, schema, json_headers)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "invalid_json"
-    assert token.decode().lstrip("-") in r.json()["detail"]
+    assert named in r.json()["detail"]
     versions = await client.get(f"/api/v1/assets/{asset}/versions", headers=actors.producer_write)
     assert versions.json()["items"] == []
     check = await client.post(
@@ -262,12 +257,30 @@ async def test_nan_and_infinity_in_a_body_are_422_not_500(
         headers=json_headers,
     )
     assert (check.status_code, check.json()["code"]) == (422, "invalid_json")
-    worded = b'{"type":"object","description":"NaN, Infinity and -Infinity \\" NaN"}'
-    ok = await client.post(
+    return asset, json_headers
+
+
+async def _publish_raw(
+    client: httpx.AsyncClient, asset: str, schema: bytes, headers: dict[str, str]
+) -> httpx.Response:
+    return await client.post(
         f"/api/v1/assets/{asset}/versions",
-        content=b'{"format":"jsonschema","schema":' + worded + b"}",
-        headers=json_headers,
+        content=b'{"format":"jsonschema","schema":' + schema + b"}",
+        headers=headers,
     )
+
+
+@pytest.mark.parametrize("token", [b"NaN", b"Infinity", b"-Infinity"])
+async def test_nan_and_infinity_in_a_body_are_422_not_500(
+    client: httpx.AsyncClient, actors: Actors, token: bytes
+) -> None:
+    """Python's JSON parser accepts these, JSON does not: a schema holding one reached the
+    content hash (RFC 8785 has no NaN) and answered 500. Refused as a body, with nothing
+    written; the same words inside strings are text like any other."""
+    schema = b'{"type":"object","properties":{"a":{"type":"number","maximum":%s}}}' % token
+    asset, headers = await _refused_schema(client, actors, schema, token.decode().lstrip("-"))
+    worded = b'{"type":"object","description":"NaN, Infinity and -Infinity \\" NaN"}'
+    ok = await _publish_raw(client, asset, worded, headers)
     assert ok.status_code == 201, ok.text
 
 
@@ -289,37 +302,10 @@ async def test_values_python_reads_but_json_cannot_hold_are_422_not_500(
     that no UTF-8 text holds: both reached the content hash and answered 500 (an integer
     of more than 4300 digits was a 400 that named nothing). Refused with what and where,
     nothing written; in-range numbers and whole pairs still publish."""
-    made = await client.post(
-        "/api/v1/assets",
-        json={"fqn": "a.range", "owner_team_id": actors.producer_team},
-        headers=actors.producer_write,
-    )
-    asset = made.json()["id"]
-    json_headers = {**actors.producer_write, "content-type": "application/json"}
     schema = b'{"type":"object","properties":{"a":{"type":"number","default":%s}}}' % value
-    r = await client.post(
-        f"/api/v1/assets/{asset}/versions",
-        content=b'{"format":"jsonschema","schema":' + schema + b"}",
-        headers=json_headers,
-    )
-    assert r.status_code == 422, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    assert r.json()["code"] == "invalid_json"
-    assert named in r.json()["detail"]
-    versions = await client.get(f"/api/v1/assets/{asset}/versions", headers=actors.producer_write)
-    assert versions.json()["items"] == []
-    check = await client.post(
-        "/api/v1/compat/check",
-        content=b'{"old":{"type":"object"},"new":' + schema + b"}",
-        headers=json_headers,
-    )
-    assert (check.status_code, check.json()["code"]) == (422, "invalid_json")
+    asset, headers = await _refused_schema(client, actors, schema, named)
     fine = b'{"type":"object","description":"\\ud83d\\ude00 1e400","maximum":1e308}'
-    ok = await client.post(
-        f"/api/v1/assets/{asset}/versions",
-        content=b'{"format":"jsonschema","schema":' + fine + b"}",
-        headers=json_headers,
-    )
+    ok = await _publish_raw(client, asset, fine, headers)
     assert ok.status_code == 201, ok.text
     assert ok.json()["version"]["schema"]["description"] == "\U0001f600 1e400"
 
