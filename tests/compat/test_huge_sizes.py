@@ -121,6 +121,7 @@ def test_an_unbuildable_sibling_leaves_other_witnesses_alone() -> None:
 
 def test_sizes_probe_the_first_and_last_few_buildable() -> None:
     assert sizes(0, 3) == [0, 1, 2]
+    assert sizes(0, 64) == list(range(64))  # a narrow range whole: a pattern may allow few
     assert sizes(5, 100) == [5, 6, 7, 99]
     assert sizes(LARGEST - 1, BIG) == [LARGEST - 1, LARGEST]
     assert sizes(LARGEST + 1, BIG) == []

@@ -5,7 +5,7 @@ LibYAML's parser when PyYAML has it (several times faster than pure Python), and
 implicit timestamps: a bare date stays the text it was written as, as it would in JSON.
 A YAML document must hold only what JSON can (`json_problem`), and a JSON one only
 what a document can (no ``inf`` from ``1e400``, no half surrogate pair:
-`kit.jsondepth.json_text_problem`). Every failure is a
+`kit.jsondepth.strict_loads`). Every failure is a
 `DocumentError` of one line that names the file and where the fault is: line and column
 (counted from 1) for a syntax error, the dotted path for a value.
 """

@@ -27,10 +27,16 @@ MAX_SAMPLE_DEPTH = 8
 LARGEST = 10_000
 
 
+_EVERY_SIZE = 64  # a range of sizes this wide is probed whole (a pattern may allow few)
+
+
 def sizes(low: int, high: int) -> list[int]:
-    """Sizes in ``[low, high)`` worth probing: the first three and the last, none past
-    `LARGEST`."""
-    wanted = [*range(low, min(low + 3, high)), *([high - 1] if high - 1 >= low + 3 else [])]
+    """Sizes in ``[low, high)`` worth probing, none past `LARGEST`: every one of a narrow
+    range, else the first three and the last."""
+    if high - low <= _EVERY_SIZE:
+        wanted = list(range(low, min(high, LARGEST + 1)))
+    else:
+        wanted = [low, low + 1, low + 2, high - 1]
     return [n for n in wanted if n <= LARGEST]
 
 
