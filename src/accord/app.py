@@ -224,6 +224,7 @@ def create_app(
             max_depth=settings.max_json_depth,
         ),
         authenticate=principal_from_headers,
+        page=web.refusal_page(settings),
     )
     app.add_middleware(RateLimitMiddleware, config=RateLimitConfig.from_settings(settings))
     # Outside the limits: a 429 or 413 still carries the CORS headers a browser needs.

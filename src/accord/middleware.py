@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import structlog
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.auth.principal import Principal
@@ -128,6 +129,9 @@ class RequestContextMiddleware:
 
 
 Authenticator = Callable[[Scope], Awaitable[Principal | None]]
+# The web UI's page for a refusal answered here (scope, status, title, detail), or None
+# where the path is not the UI's: errors under /ui are pages, as the routes' own are.
+RefusalPage = Callable[[Scope, int, str, str], Response | None]
 
 
 @dataclass(frozen=True)
@@ -163,10 +167,36 @@ class BodyLimitMiddleware:
     holding the NUL character (`_refused_content`).
     """
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits, authenticate: Authenticator) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: BodyLimits,
+        authenticate: Authenticator,
+        page: RefusalPage | None = None,
+    ) -> None:
         self.app = app
         self.limits = limits
         self.authenticate = authenticate
+        self.page = page
+
+    def _refusal(
+        self,
+        scope: Scope,
+        refused: _Refused,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The answer to a request refused here: the web UI's page for it (``page``, under
+        /ui), else problem+json."""
+        found = (
+            self.page(scope, refused.status, refused.title, refused.detail) if self.page else None
+        )
+        if found is None:
+            return problem_response(
+                refused.status, refused.code, refused.title, refused.detail, scope.get("path"),
+                headers=headers,
+            )  # fmt: skip
+        found.headers.update(headers or {})
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -174,10 +204,8 @@ class BodyLimitMiddleware:
             return
         nul = _nul_in_target(scope)
         if nul is not None:
-            response = problem_response(
-                422, "nul_character", "Validation failed", nul, scope.get("path")
-            )
-            await response(scope, receive, send)
+            in_target = _Refused(422, "nul_character", "Validation failed", nul)
+            await self._refusal(scope, in_target)(scope, receive, send)
             return
         if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
@@ -187,11 +215,9 @@ class BodyLimitMiddleware:
         except DatabaseTroubleError as trouble:  # the key could not be looked up: 503
             state = getattr(scope["app"].state, "accord", None)
             retry = trouble.retry_after or (state.settings.db_retry_after_s if state else 2)
-            response = problem_response(
-                trouble.status, trouble.instance_code, trouble.title, trouble.detail,
-                scope.get("path"), headers={"Retry-After": str(retry)},
-            )  # fmt: skip
-            await response(scope, receive, send)
+            busy = _Refused(trouble.status, trouble.instance_code, trouble.title, trouble.detail)
+            answer = self._refusal(scope, busy, {"Retry-After": str(retry)})
+            await answer(scope, receive, send)
             return
         limit, why = self._limit(scope, principal)
         try:
@@ -200,10 +226,7 @@ class BodyLimitMiddleware:
                 raise _too_large(limit, why)
             body, size = await self._read(receive, limit, why)
         except _Refused as refused:
-            response = problem_response(
-                refused.status, refused.code, refused.title, refused.detail, scope.get("path")
-            )
-            await response(scope, receive, send)
+            await self._refusal(scope, refused)(scope, receive, send)
             return
         except _Disconnected:
             return
@@ -211,10 +234,8 @@ class BodyLimitMiddleware:
             unfit = self._refused_content(scope, body)
             if unfit is not None:
                 code, detail = unfit
-                response = problem_response(
-                    422, code, "Validation failed", detail, scope.get("path")
-                )  # fmt: skip
-                await response(scope, receive, send)
+                unfit_body = _Refused(422, code, "Validation failed", detail)
+                await self._refusal(scope, unfit_body)(scope, receive, send)
                 return
             await self.app(scope, _replay(body, size, receive), send)
         finally:

@@ -311,7 +311,23 @@ async def test_a_comment_holding_a_nul_character_is_refused(
     await sign_in(client, raw(actors.consumer_write))
     r = await post(client, pid, "acknowledge", decision="block", comment="a\x00b")
     assert r.status_code == 422, r.text
+    assert "text/html" in r.headers["content-type"]  # a page, as every /ui error is
     assert "NUL character" in r.text
+    assert "Back to the inbox" in r.text
     body = await api(client, actors, pid)
     assert body["status"] == "open"
     assert body["awaiting"][0]["decision"] is None
+
+
+async def test_a_form_too_large_is_a_page(client: httpx.AsyncClient, actors: Actors) -> None:
+    """Refusals answered before any route (here the body limit, 413) are pages under /ui,
+    as the routes' own errors are, not problem+json a browser shows as text."""
+    _, pid = await open_proposal(client, actors)
+    await sign_in(client, raw(actors.consumer_write))
+    r = await post(client, pid, "acknowledge", decision="block", comment="x" * 2_000_000)
+    assert r.status_code == 413, r.text[:300]
+    assert "text/html" in r.headers["content-type"]
+    assert "request body exceeds" in r.text
+    api_answer = await client.post("/api/v1/teams", content=b"x" * 2_000_000, headers=actors.admin)
+    assert api_answer.status_code == 413
+    assert api_answer.headers["content-type"] == "application/problem+json"

@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.types import Scope
 
+from accord.kit.context import current_request_id
 from accord.web.deps import SignInRequiredError
 from accord.web.templating import render
 
@@ -65,6 +67,18 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
         # htmx follows redirects inside the swap; send the whole page to sign in instead
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
+
+
+def refusal_page(scope: Scope, status: int, title: str, detail: str) -> Response | None:
+    """The page for a request the body middleware refuses before any route (a form too
+    large, a NUL character) when it is the UI's; None for the API's (problem+json)."""
+    request = Request(scope)
+    if not is_ui(request):
+        return None
+    context = {"status": status, "title": title, "detail": detail}
+    return render(
+        request, "error.html", {**context, "request_id": current_request_id()}, status_code=status
+    )
 
 
 def install(app: FastAPI) -> None:

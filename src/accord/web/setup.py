@@ -9,6 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from accord.config import Settings
+from accord.middleware import RefusalPage
 from accord.web import errors
 from accord.web.compression import UiGzipMiddleware
 from accord.web.pages import admin, assets, audit, auth, inbox, oidc
@@ -31,3 +32,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     errors.install(app)
     app.add_middleware(UiHeadersMiddleware)
     app.add_middleware(UiGzipMiddleware)
+
+
+def refusal_page(settings: Settings) -> RefusalPage | None:
+    """What the body middleware answers a refused /ui request with: the UI's error page
+    (`errors.refusal_page`), or nothing when there is no UI."""
+    return errors.refusal_page if settings.ui_enabled else None
