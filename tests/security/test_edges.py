@@ -429,3 +429,105 @@ async def test_a_date_time_past_the_calendar_in_utc_is_422_not_500(
     )
     assert replay.status_code == 422, replay.text
     assert named in replay.json()["detail"], replay.text
+
+
+def _int_cursor(value: int, size: int = 16) -> str:
+    return base64.urlsafe_b64encode(value.to_bytes(size, "big")).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("position", [2**31, 2**31 + 5, 2**63 - 1, 2**100])
+async def test_a_version_cursor_past_every_row_is_an_empty_page_on_every_backend(
+    client: httpx.AsyncClient, actors: Actors, position: int
+) -> None:
+    """Every cursor of the declared pattern is a position (kit/pagination.py). Versions are
+    numbered in a 32-bit column: on PostgreSQL a position past 2**31 - 1 was bound as an
+    INTEGER parameter and answered 500 (schemathesis: ``cursor=000000000000000000000A``)."""
+    asset = await make_asset(client, actors, "a.paged")
+    published = await client.post(
+        f"/api/v1/assets/{asset}/versions",
+        json={"version": "1.0.0", "schema": {"type": "object"}},
+        headers=actors.producer_write,
+    )
+    assert published.status_code == 201, published.text
+    r = await client.get(
+        f"/api/v1/assets/{asset}/versions",
+        params={"cursor": _int_cursor(position)},
+        headers=actors.admin,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize("distance", [2**31, 3_545_052_371, 2**32 - 1])
+async def test_a_lineage_cursor_past_every_distance_is_an_empty_page_on_every_backend(
+    client: httpx.AsyncClient, actors: Actors, distance: int
+) -> None:
+    """The closure's cursor holds a 4-byte distance, compared with a 32-bit one: on
+    PostgreSQL a distance past 2**31 - 1 answered 500."""
+    up = await make_asset(client, actors, "a.up")
+    down = await make_asset(client, actors, "a.down")
+    edge = await client.post(
+        "/api/v1/lineage/edges",
+        json={"upstream_asset_id": up, "downstream_asset_id": down},
+        headers=actors.admin,
+    )
+    assert edge.status_code == 201, edge.text
+    cursor = (
+        base64.urlsafe_b64encode(distance.to_bytes(4, "big") + uuid.UUID(int=0).bytes)
+        .decode()
+        .rstrip("=")
+    )
+    for asset, direction in ((up, "downstream"), (down, "upstream")):
+        r = await client.get(
+            f"/api/v1/assets/{asset}/lineage",
+            params={"cursor": cursor, "direction": direction},
+            headers=actors.admin,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["items"] == [], r.text
+        assert r.json()["next_cursor"] is None, r.text
+
+
+async def test_a_validation_run_over_billions_of_rows_is_recorded_on_every_backend(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """A warehouse table holds more than 2**31 rows: the run's `row_count` was a 32-bit
+    column (500 on PostgreSQL). Counts past a 64-bit integer, which no table holds and no
+    database column stores (500 on SQLite too), are 422 naming the field."""
+    asset = await make_asset(client, actors, "a.huge")
+    published = await client.post(
+        f"/api/v1/assets/{asset}/versions",
+        json={"version": "1.0.0", "schema": {"type": "object"}},
+        headers=actors.producer_write,
+    )
+    assert published.status_code == 201, published.text
+    url = f"/api/v1/assets/{asset}/validation-runs"
+    rows = 3_000_000_000_000
+
+    def report(row_count: int, failed: int) -> dict[str, Any]:
+        return {
+            "source": "warehouse.events", "version": "1.0.0", "row_count": row_count,
+            "checks": [{"id": "not_null:id", "kind": "not_null", "status": "fail",
+                        "failed_rows": failed, "total_rows": row_count}],
+        }  # fmt: skip
+
+    r = await client.post(url, json=report(rows, 2**40), headers=actors.producer_write)
+    assert r.status_code == 201, r.text
+    again = await client.get(f"{url}/{r.json()['id']}", headers=actors.admin)
+    assert again.status_code == 200, again.text
+    assert again.json()["row_count"] == rows
+    assert again.json()["checks"][0]["failed_rows"] == 2**40
+    for field, body in (
+        ("row_count", report(2**63, 0)),
+        ("failed_rows", report(rows, 2**63)),
+    ):
+        bad = await client.post(url, json=body, headers=actors.producer_write)
+        assert bad.status_code == 422, bad.text
+        assert field in bad.text, bad.text
+    tall = report(rows, 0)
+    tall["checks"][0]["total_rows"] = 2**64
+    bad = await client.post(url, json=tall, headers=actors.producer_write)
+    assert bad.status_code == 422, bad.text
+    assert "total_rows" in bad.text, bad.text
+    listed = await client.get(url, headers=actors.admin)
+    assert len(listed.json()["items"]) == 1, "a refused report wrote nothing"

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, make_transient_to_detached
 
 from accord.models import Asset, ContractVersion
-from accord.models.base import row_values
+from accord.models.base import INT32_MAX, row_values
 
 _T = TypeVar("_T")
 
@@ -68,7 +68,7 @@ class ContractVersionRepository:
     ) -> Sequence[ContractVersion]:
         stmt = select(ContractVersion).where(ContractVersion.asset_id == asset_id)
         if after_seq is not None:
-            stmt = stmt.where(ContractVersion.seq > after_seq)
+            stmt = stmt.where(ContractVersion.seq > min(after_seq, INT32_MAX))
         stmt = stmt.order_by(ContractVersion.seq).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
@@ -88,7 +88,7 @@ class ContractVersionRepository:
             .where(ContractVersion.asset_id == asset_id)
         )
         if after_seq is not None:
-            stmt = stmt.where(ContractVersion.seq > after_seq)
+            stmt = stmt.where(ContractVersion.seq > min(after_seq, INT32_MAX))
         stmt = stmt.order_by(ContractVersion.seq).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 

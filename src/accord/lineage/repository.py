@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accord.kit.dialects import on_postgresql
 from accord.models import Asset, LineageEdge, Registration, Team
+from accord.models.base import INT32_MAX
 
 
 @dataclass(frozen=True)
@@ -306,4 +307,7 @@ def _described_lateral(closure: CTE, workspace_id: uuid.UUID) -> Subquery:
 def _after(
     distance: ColumnElement[int], asset_id: ColumnElement[uuid.UUID], cursor: tuple[int, uuid.UUID]
 ) -> ColumnElement[bool]:
-    return or_(distance > cursor[0], and_(distance == cursor[0], asset_id > cursor[1]))
+    # A cursor's distance is 4 bytes; the walk's depths are 32-bit INTEGERs, and no walk
+    # reaches the largest of them, so a farther position is that one (past every row).
+    after = min(cursor[0], INT32_MAX)
+    return or_(distance > after, and_(distance == after, asset_id > cursor[1]))

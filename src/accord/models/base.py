@@ -16,6 +16,10 @@ from sqlalchemy.orm.mapper import Mapper
 from accord.kit.clock import utcnow
 from accord.kit.ids import uuid7
 
+# The largest value of a 32-bit INTEGER column (PostgreSQL refuses to bind a larger one):
+# a position taken from a request is clamped to it before it reaches such a column.
+INT32_MAX = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.kit.clock import utcnow
@@ -24,7 +24,11 @@ class ValidationRun(IdMixin, Base):
     version: Mapped[str | None] = mapped_column(String(64), default=None)
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(Text)
-    row_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    # 64 bits: a warehouse table holds more than 2**31 rows (the report bounds it so).
+    # SQLite's INTEGER is 64 bits already; its databases keep the type they were made with.
+    row_count: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), default=None
+    )
     seconds: Mapped[float | None] = mapped_column(Float, default=None)
     summary: Mapped[dict[str, Any]] = mapped_column(JSONType)
     checks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)

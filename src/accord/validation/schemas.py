@@ -11,6 +11,10 @@ from pydantic import Field, model_validator
 
 from accord.kit.schemas import InputModel, OutputModel
 
+# A count of rows: what a 64-bit database integer holds (no table holds more); a larger
+# number is a 422 naming the field, not a 500 from the database.
+RowCount = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
 
 class CheckStatus(StrEnum):
     passed = "pass"
@@ -35,8 +39,8 @@ class CheckResultIn(InputModel):
     columns: Annotated[list[Annotated[str, Field(max_length=255)]], Field(max_length=100)] = Field(
         default_factory=list
     )
-    failed_rows: Annotated[int, Field(ge=0)] | None = None
-    total_rows: Annotated[int, Field(ge=0)] | None = None
+    failed_rows: RowCount | None = None
+    total_rows: RowCount | None = None
     observed: Any = None
     samples: Annotated[list[dict[str, Any]], Field(max_length=50)] | None = None
 
@@ -57,7 +61,7 @@ class ValidationRunCreate(InputModel):
     )
     source: Annotated[str, Field(min_length=1, max_length=1000)]
     checks: Annotated[list[CheckResultIn], Field(min_length=1, max_length=5000)]
-    row_count: Annotated[int, Field(ge=0)] | None = None
+    row_count: RowCount | None = None
     seconds: Annotated[float, Field(ge=0)] | None = None
     pipeline: Annotated[str, Field(max_length=200)] = Field(
         default="", description="Who ran it, e.g. a write-audit-publish job name."
