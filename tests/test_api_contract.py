@@ -1,6 +1,8 @@
 """The API contract is exact (issue 17, item 8): schemathesis against a real server.
 
-One `accord serve` on an embedded SQLite in a temporary ACCORD_DATA_DIR, with a known
+One `accord serve` on the backend under test (an embedded SQLite in a temporary
+ACCORD_DATA_DIR, or a PostgreSQL database of its own on the PostgreSQL leg: cursors past
+a 32-bit column and row counts past one were 500s there only), with a known
 bootstrap admin key and a little data (a team, an asset with a version, a registration,
 a lineage edge), so the paths with ids reach their handlers; then `schemathesis run
 --checks all` against the served /openapi.json, bounded (max examples per operation,
@@ -15,6 +17,7 @@ schemathesis makes it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -28,7 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PEPPER
+from tests.conftest import BACKEND, PEPPER, PG_BASE, _admin
 
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 60
@@ -58,8 +61,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env(data_dir: Path, key: str | None = None) -> dict[str, str]:
+def _env(data_dir: Path, key: str | None = None, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+    if database_url is not None:
+        env["ACCORD_DATABASE_URL"] = database_url
     env.update(
         ACCORD_DATA_DIR=str(data_dir),
         ACCORD_KEY_PEPPER=PEPPER,
@@ -74,9 +79,32 @@ def _env(data_dir: Path, key: str | None = None) -> dict[str, str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def served_database() -> Iterator[str | None]:
+    """None on SQLite (the server's embedded default); on the PostgreSQL leg, a database
+    of its own, migrated, dropped afterwards."""
+    if BACKEND != "postgresql":
+        yield None
+        return
+    name = f"accord_contract_{os.getpid()}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = f"{PG_BASE.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{name}"
+    try:
+        yield url
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def server(tmp_path: Path, served_database: str | None) -> Iterator[tuple[str, str]]:
     """A real `accord serve`: its base URL and the admin key."""
     data = tmp_path / "data"
+    if served_database is not None:
+        subprocess.run(
+            [BIN / "accord", "db", "upgrade"],
+            env=_env(data, database_url=served_database), capture_output=True, check=True,
+            timeout=120,
+        )  # fmt: skip
     key = subprocess.run(
         [BIN / "accord", "admin", "generate-key"],
         env=_env(data), capture_output=True, text=True, check=True, timeout=60,
@@ -85,7 +113,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     log = (tmp_path / "server.log").open("wb")
     proc = subprocess.Popen(
         [BIN / "accord", "serve", "--port", str(port)],
-        env=_env(data, key), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        env=_env(data, key, served_database), stdin=subprocess.DEVNULL, stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
