@@ -75,3 +75,74 @@ async def test_date_time_filters_take_only_rfc3339(
         "/api/v1/audit-events", params={"since": "2024-05-01T12:00:00Z"}, headers=actors.admin
     )
     assert ok.status_code == 200, ok.text
+
+
+def _request_slots(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every place a request puts a value: its parameters, and the properties, items and
+    additional properties reachable from its JSON body (through `$ref`, anyOf...)."""
+    schemas = doc["components"]["schemas"]
+    found: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+
+    def walk(where: str, node: Any, slot: bool = False) -> None:
+        if isinstance(node, list):
+            for i, each in enumerate(node):
+                walk(f"{where}/{i}", each)
+            return
+        if not isinstance(node, dict):
+            return
+        if slot:
+            found.append((where, node))
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                walk(name, schemas[name])
+        for name, sub in (node.get("properties") or {}).items():
+            walk(f"{where}.{name}", sub, slot=True)
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                walk(f"{where}/{key}", node[key], slot=True)
+        for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+            if key in node:
+                walk(f"{where}/{key}", node[key])
+
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for param in op.get("parameters", []):
+                walk(f"{method} {path} {param['name']}", param["schema"], slot=True)
+            body = op.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                walk(f"{method} {path} body", media.get("schema", {}), slot=True)
+    return found
+
+
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
+
+
+def _free(schema: dict[str, Any]) -> bool:
+    """Any JSON value at all (`observed`, a contract's `schema`...)."""
+    return schema.keys() <= _ANNOTATIONS or any(b == {} for b in schema.get("anyOf", []))
+
+
+def test_no_string_a_request_declares_admits_the_nul_character() -> None:
+    """The server refuses U+0000 in every parameter and body string (422 nul_character,
+    docs/security.md); the document says so wherever it declares a string, so a
+    schema-valid request is not refused for it and a generated client can check it first
+    (schemathesis sent `GET /api/v1/assets?q=...%00`). Free-form values (a contract's
+    schema, a check's `observed`) are under the rule without a schema to say it."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    doc = _doc()
+    slots = _request_slots(doc)
+    assert len(slots) > 100
+    admits = [
+        where
+        for where, schema in slots
+        if not _free(schema)
+        and Draft202012Validator(
+            {**schema, "components": doc["components"]}, format_checker=FormatChecker()
+        ).is_valid("a\x00b")
+    ]
+    assert admits == [], admits

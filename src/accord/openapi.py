@@ -19,6 +19,10 @@ the handlers do to every request (routers may still add their own, e.g. a 503 or
 - 429 every operation the rate limiter counts (all but the health probes).
 A status a rule does not give is removed where a router declared it wholesale
 (`problems.STANDARD_ERRORS`), so the document never promises an answer that cannot come.
+
+`forbid_nul` then states the one rule every request string is under: no U+0000
+(`422 nul_character`, docs/security.md), as a `pattern` on each string a parameter or a
+JSON body declares, so a request the document calls valid is not refused for it.
 """
 
 from __future__ import annotations
@@ -114,13 +118,60 @@ def document_errors(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+# ECMA-262 (and Python) regex: any string without U+0000.
+NO_NUL = "^[^\\u0000]*$"
+_NESTED = (
+    "items", "additionalProperties", "propertyNames", "anyOf", "oneOf", "allOf", "prefixItems",
+)  # fmt: skip
+
+
+def forbid_nul(doc: dict[str, Any]) -> dict[str, Any]:
+    """Give every string schema a request can hold (parameters, and what its JSON body
+    reaches through `$ref`s) the `NO_NUL` pattern, unless it has a pattern, an enum or a
+    const of its own (those the server defines exclude U+0000 already: a test checks)."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    done: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for each in node:
+                walk(each)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in done and name in schemas:
+                done.add(name)
+                walk(schemas[name])
+        kind = node.get("type")
+        string = kind == "string" or (isinstance(kind, list) and "string" in kind)
+        if string and not {"pattern", "enum", "const"} & node.keys():
+            node["pattern"] = NO_NUL
+        for sub in (node.get("properties") or {}).values():
+            walk(sub)
+        for key in _NESTED:
+            walk(node.get(key))
+
+    for item in doc.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            for param in operation.get("parameters", []):
+                walk(param.get("schema"))
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                walk(media.get("schema"))
+    return doc
+
+
 def install(app: FastAPI) -> None:
     """Serve the documented errors at /openapi.json (and in `render`)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_errors(generate())
+            app.openapi_schema = forbid_nul(document_errors(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

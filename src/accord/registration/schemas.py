@@ -13,7 +13,12 @@ from accord.kit.semver import InvalidVersionError, VersionRange
 
 FieldPath = Annotated[
     str,
-    Field(min_length=1, max_length=255, pattern=r"^[^.\s][^\s]*$", examples=["customer.email"]),
+    Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^.\s\u0000][^\s\u0000]*$",
+        examples=["customer.email"],
+    ),
 ]
 
 
