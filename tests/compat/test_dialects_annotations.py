@@ -531,3 +531,22 @@ def test_sub_schemas_added_or_removed_with_annotations_only() -> None:
     assert _changes(check({"type": "object", "additionalProperties": {"format": "uri"}}, obj)) == [
         ("/additionalProperties/format", "format_removed", R)
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [({"type": "object"}, False), (False, {"type": "object"}), (True, False), (False, True)],
+)
+def test_a_boolean_root_schema_under_draft_04_is_judged_as_under_draft_06(
+    old: Any, new: Any
+) -> None:
+    """Draft-04 has no boolean schemas; `true` and `false` mean the same in every draft
+    that has them. A boolean root read as draft-04 made the real validator's legacy `id`
+    lookup raise TypeError (a 500 from `POST /compat/check`, found by schemathesis);
+    nested booleans were already judged."""
+    four = check(old, new, mode="backward", dialect="draft-04")
+    six = check(old, new, mode="backward", dialect="draft-06")
+    assert {m: v.outcome for m, v in four.verdicts.items()} == {
+        m: v.outcome for m, v in six.verdicts.items()
+    }
+    assert validator(new, D4, False).is_valid({"a": 1}) is (new is not False)

@@ -72,3 +72,16 @@ async def test_a_dialect_reads_schemas_without_schema_in_that_draft(
     body["dialect"] = "draft-5"
     r = await client.post("/api/v1/compat/check", json=body, headers=actors.producer_read)
     assert r.status_code == 422
+
+
+async def test_a_boolean_schema_read_as_draft_04_is_judged_not_500(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    """schemathesis: `{"old": {...}, "new": false, "dialect": "draft-04"}` answered 500."""
+    r = await client.post(
+        "/api/v1/compat/check",
+        json={"old": {"type": "object"}, "new": False, "dialect": "draft-04", "mode": "backward"},
+        headers=actors.producer_read,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["verdicts"]["backward"]["outcome"] == "incompatible", r.text

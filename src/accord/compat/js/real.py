@@ -83,6 +83,10 @@ def validator(
 ) -> Validator:
     """The real validator (python-jsonschema, patterns on RE2) for a root schema;
     ``resources`` are the schemas its remote ``$ref``s name, by URI (read in ``dialect``)."""
+    if isinstance(schema, bool) and dialect is Dialect.DRAFT4:
+        # Draft-04 has no boolean schemas, and its legacy `id` lookup fails on one;
+        # `true` and `false` mean the same in every draft that has them.
+        dialect = Dialect.DRAFT6
     cls = _REAL[dialect]
     checker = format_checker(dialect) if assert_formats else None
     if not resources:
