@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from accord.app import create_app
 from accord.config import Settings
 from tests.conftest import Actors, make_settings
-from tests.lifecycle_helpers import make_asset
+from tests.lifecycle_helpers import make_asset, publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -431,6 +431,16 @@ async def test_a_date_time_past_the_calendar_in_utc_is_422_not_500(
     assert named in replay.json()["detail"], replay.text
 
 
+async def _published_asset(client: httpx.AsyncClient, actors: Actors, fqn: str) -> str:
+    """An asset with version 1.0.0 of an object schema."""
+    asset = await make_asset(client, actors, fqn)
+    published = await publish(
+        client, actors.producer_write, asset, {"type": "object"}, version="1.0.0"
+    )
+    assert published.status_code == 201, published.text
+    return asset
+
+
 def _int_cursor(value: int, size: int = 16) -> str:
     return base64.urlsafe_b64encode(value.to_bytes(size, "big")).decode().rstrip("=")
 
@@ -442,13 +452,7 @@ async def test_a_version_cursor_past_every_row_is_an_empty_page_on_every_backend
     """Every cursor of the declared pattern is a position (kit/pagination.py). Versions are
     numbered in a 32-bit column: on PostgreSQL a position past 2**31 - 1 was bound as an
     INTEGER parameter and answered 500 (schemathesis: ``cursor=000000000000000000000A``)."""
-    asset = await make_asset(client, actors, "a.paged")
-    published = await client.post(
-        f"/api/v1/assets/{asset}/versions",
-        json={"version": "1.0.0", "schema": {"type": "object"}},
-        headers=actors.producer_write,
-    )
-    assert published.status_code == 201, published.text
+    asset = await _published_asset(client, actors, "a.paged")
     r = await client.get(
         f"/api/v1/assets/{asset}/versions",
         params={"cursor": _int_cursor(position)},
@@ -494,13 +498,7 @@ async def test_a_validation_run_over_billions_of_rows_is_recorded_on_every_backe
     """A warehouse table holds more than 2**31 rows: the run's `row_count` was a 32-bit
     column (500 on PostgreSQL). Counts past a 64-bit integer, which no table holds and no
     database column stores (500 on SQLite too), are 422 naming the field."""
-    asset = await make_asset(client, actors, "a.huge")
-    published = await client.post(
-        f"/api/v1/assets/{asset}/versions",
-        json={"version": "1.0.0", "schema": {"type": "object"}},
-        headers=actors.producer_write,
-    )
-    assert published.status_code == 201, published.text
+    asset = await _published_asset(client, actors, "a.huge")
     url = f"/api/v1/assets/{asset}/validation-runs"
     rows = 3_000_000_000_000
 
