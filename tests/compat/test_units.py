@@ -395,3 +395,91 @@ def test_a_property_that_cannot_be_parsed_fails_every_time() -> None:
             a.props["b"]
     with pytest.raises(SchemaError, match="is not supplied"):
         doc.root.props["c"]
+
+
+_BRANCHES: list[Any] = [
+    {"type": "string", "maxLength": 3},
+    {"type": "string", "pattern": "^a"},
+    {"type": "integer"},
+    {
+        "type": "object",
+        "required": ["k"],
+        "properties": {"k": {"anyOf": [{"const": 1}, {"type": "null"}]}},
+    },
+    {"type": "array", "items": {"oneOf": [{"type": "number"}, {"type": "integer"}]}},
+]
+_VALUES: list[Any] = [
+    "ab", "abcd", "b", "abc", 1, 1.5, None, True, {"k": 1}, {"k": None}, {"k": 2}, {},
+    [1], [1.5], [], ["x"], [1, 1.5],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dialect", list(Dialect))
+@pytest.mark.parametrize("word", ["anyOf", "oneOf"])
+def test_combinators_agree_with_python_jsonschema(dialect: Dialect, word: str) -> None:
+    """The real validator's own ``anyOf`` / ``oneOf`` (they stop at a branch's first
+    error) judge as python-jsonschema's do, branch subsets and overlaps included."""
+    from accord.compat.js.real import _VALIDATORS
+    from accord.compat.js.real import validator as real_validator
+
+    for size in range(1, len(_BRANCHES) + 1):
+        for start in range(len(_BRANCHES)):
+            branches = (_BRANCHES[start:] + _BRANCHES[:start])[:size]
+            schema = {word: branches}
+            ours = real_validator(schema, dialect, False)
+            stock = _VALIDATORS[dialect](schema)
+            for value in _VALUES:
+                assert ours.is_valid(value) is stock.is_valid(value), (schema, value)
+
+
+@pytest.mark.parametrize("word", ["anyOf", "oneOf"])
+def test_a_failing_branch_stops_at_its_first_error(word: str) -> None:
+    """A value that fails a branch's first ``allOf`` member is not judged by the rest of
+    that branch: 40 distinct definitions behind it cost one ``$ref`` step, not 40
+    (python-jsonschema's own ``anyOf`` / ``oneOf`` collect every error of every branch)."""
+    from accord.compat.budget import within
+    from accord.compat.js.real import validator as real_validator
+
+    defs = {f"d{i}": {"type": "string", "minLength": i} for i in range(40)}
+    schema = {
+        "$defs": {**defs, "no": False},
+        word: [
+            {"allOf": [{"$ref": "#/$defs/no"}, *({"$ref": f"#/$defs/d{i}"} for i in range(40))]},
+            {"type": "integer"},
+        ],
+    }
+    check = real_validator(schema, Dialect.DRAFT2020, False)
+    with within(60) as budget:
+        assert budget is not None
+        budget.steps = 10**6  # count the steps down from here: no clock reads between
+        assert check.is_valid(7)
+        assert not check.is_valid("x")
+        assert 10**6 - budget.steps == 2  # one `$ref` step per value
+
+
+def test_reference_lookups_are_kept_per_base_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real validator resolves each ``$ref`` once per document and base URI (not once
+    per validated value), and the same spelling under two ``$id``s reaches two targets."""
+    from referencing._core import Resolver
+
+    schema = {
+        "$defs": {
+            "a": {"$id": "https://example.com/a", "$defs": {"x": {"type": "string"}}, "$ref": "#/$defs/x"},
+            "b": {"$id": "https://example.com/b", "$defs": {"x": {"type": "integer"}}, "$ref": "#/$defs/x"},
+        },
+        "properties": {"p": {"$ref": "#/$defs/a"}, "q": {"$ref": "#/$defs/b"}},
+    }  # fmt: skip
+    lookups: list[str] = []
+    real_lookup = Resolver.lookup
+
+    def counted(self: Any, ref: str) -> Any:
+        lookups.append(ref)
+        return real_lookup(self, ref)
+
+    monkeypatch.setattr(Resolver, "lookup", counted)
+    doc = Document(schema)
+    for n in range(20):
+        assert doc.valid(doc.root, {"p": f"s{n}", "q": n})
+        assert not doc.valid(doc.root, {"p": n})
+        assert not doc.valid(doc.root, {"q": f"s{n}"})
+    assert sorted(lookups) == ["#/$defs/a", "#/$defs/b", "#/$defs/x", "#/$defs/x"]

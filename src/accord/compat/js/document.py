@@ -96,6 +96,7 @@ class Document:
         self.broken: SchemaError | None = None
         self._validators: dict[int, tuple[Node, Validator]] = {}
         self._verdicts: dict[tuple[int, str], bool] = {}  # see ``valid``
+        self._lookups: dict[tuple[str, str], Any] = {}  # the real validator's (``real.run``)
         self._pairs: dict[int, tuple[Document, Pair]] = {}
         self.flat_cache: dict[Any, Any] = {}  # see flat.flatten
         self._cycle_state: dict[int, int] = {}  # see _check_cycles: 1 on the path, 2 done
@@ -302,7 +303,7 @@ class Document:
         return real.validator(self.raw, self.dialect, self.assert_formats, supplied)
 
     @cached_property
-    def _run(self) -> Callable[[Validator, Any, bool], bool]:
+    def _run(self) -> Callable[[Validator, Any, bool, dict[tuple[str, str], Any]], bool]:
         """``real.run``, imported once per document rather than once per value."""
         from accord.compat.js import real
 
@@ -329,7 +330,7 @@ class Document:
             self._validators[id(node)] = (node, check)
         else:
             check = cached[1]
-        return self._run(check, value, self.memo_refs)
+        return self._run(check, value, self.memo_refs, self._lookups)
 
 
 def same_instance(node: Node) -> list[Node]:

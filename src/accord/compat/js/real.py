@@ -22,7 +22,7 @@ from referencing.jsonschema import specification_with
 
 from accord.compat.errors import SchemaError
 from accord.compat.js.dialect import Dialect
-from accord.compat.js.validator import extended, memoised
+from accord.compat.js.validator import Lookups, extended, memoised
 from accord.kit import regex
 
 _VALIDATORS: dict[Dialect, type[Validator]] = {
@@ -99,11 +99,12 @@ def validator(
     return cls(schema, format_checker=checker, registry=registry)
 
 
-def run(check: Validator, value: Any, memo_refs: bool) -> bool:
-    """``value`` passes ``check`` (``$ref`` memoised when ``memo_refs``); ``SchemaError``
-    when the validator cannot evaluate the schema."""
+def run(check: Validator, value: Any, memo_refs: bool, lookups: Lookups | None = None) -> bool:
+    """``value`` passes ``check`` (``$ref`` memoised when ``memo_refs``, its lookups kept
+    in ``lookups`` across calls for validators of one root); ``SchemaError`` when the
+    validator cannot evaluate the schema."""
     try:
-        with memoised(memo_refs):
+        with memoised(memo_refs, lookups):
             return bool(check.is_valid(value))
     except (jsonschema.exceptions.SchemaError, referencing.exceptions.Unresolvable) as exc:
         raise SchemaError(f"the validator cannot evaluate this schema: {exc}") from None

@@ -10,6 +10,10 @@ the previous one would otherwise take 2^n steps. The memo maps (target schema, i
 to validity; that is sound because a target's validity does not depend on the way in,
 except through dynamic scopes, so documents with ``$dynamicRef``/``$recursiveRef`` get no
 memo. Every ``$ref`` also ticks the call's time budget.
+
+Only validity is asked (``is_valid``), never the errors: ``anyOf`` and ``oneOf`` judge each
+branch by its first error, where python-jsonschema's own collect every error of every
+failing branch (and spell the value into each message) for a report nobody here reads.
 """
 
 from __future__ import annotations
@@ -31,32 +35,53 @@ from accord.compat.js.patterns import matches
 Errors = Iterator[ValidationError]
 
 
-class _Memo:
-    """Per validation call, keyed by (id of the target schema, id of the instance)."""
+Lookups = dict[tuple[str, str], Any]
 
-    def __init__(self) -> None:
+
+class _Memo:
+    """Per validation call, keyed by (id of the target schema, id of the instance); and
+    the ``$ref`` lookups, which the caller may keep across calls (see ``_lookup``)."""
+
+    def __init__(self, lookups: Lookups) -> None:
         self.valid: dict[tuple[int, int], bool] = {}
         self.evaluated: dict[tuple[int, int, Any], list[str]] = {}  # unevaluatedProperties
+        self.lookups = lookups
 
 
 _MEMO: ContextVar[_Memo | None] = ContextVar("accord_ref_memo", default=None)
 
 
 @contextmanager
-def memoised(enabled: bool) -> Iterator[None]:
-    """One validation call, with a fresh ``$ref`` memo when ``enabled``."""
-    token = _MEMO.set(_Memo() if enabled else None)
+def memoised(enabled: bool, lookups: Lookups | None = None) -> Iterator[None]:
+    """One validation call, with a fresh ``$ref`` memo when ``enabled``. ``lookups``: the
+    resolved ``$ref``s of earlier calls with validators of the same root (its registry)."""
+    token = _MEMO.set(_Memo({} if lookups is None else lookups) if enabled else None)
     try:
         yield
     finally:
         _MEMO.reset(token)
 
 
+def _lookup(validator: Any, ref: str, memo: _Memo | None) -> Any:
+    """``ref`` resolved from where ``validator`` stands. With a memo (no dynamic scopes),
+    by (base URI, reference): a resolution differs only by the dynamic scope it carries
+    along, which only ``$dynamicRef`` / ``$recursiveRef`` read (python-jsonschema walks
+    the JSON pointer, and evolves a resolver, on every ``$ref`` it meets)."""
+    resolver = validator._resolver
+    if memo is None:
+        return resolver.lookup(ref)
+    key = (resolver._base_uri, ref)
+    found = memo.lookups.get(key)
+    if found is None:
+        found = memo.lookups[key] = resolver.lookup(ref)
+    return found
+
+
 def _ref(validator: Any, ref: str, instance: Any, schema: Any) -> Errors:
     tick()
-    resolved = validator._resolver.lookup(ref)
-    errors = validator.descend(instance, resolved.contents, resolver=resolved.resolver)
     memo = _MEMO.get()
+    resolved = _lookup(validator, ref, memo)
+    errors = validator.descend(instance, resolved.contents, resolver=resolved.resolver)
     if memo is None:
         yield from errors
         return
@@ -167,8 +192,8 @@ def _evaluated_2019(validator: Any, instance: Any, schema: Any) -> list[str]:
 
 def _through_ref(validator: Any, instance: Any, ref: str, find: Any) -> list[str]:
     tick()
-    resolved = validator._resolver.lookup(ref)
     memo = _MEMO.get()
+    resolved = _lookup(validator, ref, memo)
     key = (id(resolved.contents), id(instance), find)
     if memo is not None and key in memo.evaluated:
         return memo.evaluated[key]
@@ -226,8 +251,33 @@ def _unevaluated(find: Any) -> Any:
     return unevaluated_properties
 
 
+def _any_of(validator: Any, branches: list[Any], instance: Any, schema: Any) -> Errors:
+    """python-jsonschema's ``anyOf``, stopping at the first error of each branch (its own
+    collects every error of every failing branch, for a message nobody here reads)."""
+    for index, sub in enumerate(branches):
+        if _ok(validator.descend(instance, sub, schema_path=index)):
+            return
+    yield ValidationError("the value is not valid under any of the given schemas")
+
+
+def _one_of(validator: Any, branches: list[Any], instance: Any, schema: Any) -> Errors:
+    """python-jsonschema's ``oneOf`` (exactly one branch), stopping as ``_any_of`` does and
+    at the second valid branch."""
+    valid = 0
+    for index, sub in enumerate(branches):
+        if _ok(validator.descend(instance, sub, schema_path=index)):
+            valid += 1
+            if valid > 1:
+                yield ValidationError("the value is valid under more than one given schema")
+                return
+    if not valid:
+        yield ValidationError("the value is not valid under any of the given schemas")
+
+
 _KEYWORDS = {
     "$ref": _ref,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
     "enum": _enum,
     "pattern": _pattern,
     "patternProperties": _pattern_properties,
@@ -236,7 +286,8 @@ _KEYWORDS = {
 
 
 def extended(cls: type[Validator]) -> type[Validator]:
-    """``cls`` with every user pattern matched by RE2 and ``$ref`` memoised."""
+    """``cls`` with every user pattern matched by RE2, ``$ref`` memoised and ``anyOf`` /
+    ``oneOf`` stopping at a branch's first error."""
     keywords: dict[str, Any] = dict(_KEYWORDS)
     if "unevaluatedProperties" in cls.VALIDATORS:
         legacy = cls is jsonschema.Draft201909Validator
