@@ -182,3 +182,51 @@ def test_equal_sub_trees_are_compared_by_their_references_only() -> None:
     new: dict[str, Any] = {"q": 2, "p": {"$ref": "#/$defs/a"}}
     assert pair.same(old["p"], new["p"])
     assert not pair.same(old, new)
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_properties_reaching_unchanged_definitions_are_decided_unparsed(lenient: bool) -> None:
+    """A property whose source holds a reference is not parsed, for the decision or the
+    change list, when the raw sameness proof shows it means the same; one whose
+    definition changed still is, and is judged."""
+    from accord.compat import Outcome
+    from accord.compat.js.backend import JsonSchemaBackend
+
+    def version(a_type: str, q_type: str) -> dict[str, Any]:
+        defs = {**DEFS, "a": {"type": a_type}, "d": {"type": "string"}}
+        props: dict[str, Any] = {f"p{i}": {"$ref": "#/$defs/d"} for i in range(40)}
+        props |= {"r": {"$ref": "#/$defs/c"}, "q": {"type": q_type}}
+        return {"$defs": defs, "type": "object", "properties": props}
+
+    impl = JsonSchemaBackend(False, {})
+    old, new = impl.parse(version("string", "string")), impl.parse(version("integer", "integer"))
+    decision = impl.decide(new, old, lenient, False)  # new writer, old reader
+    changes = impl.changes(old, new, lenient)
+    assert decision.outcome is Outcome.INCOMPATIBLE
+    assert {c.path for c in changes} == {"/properties/q/type", "/properties/r/type"}
+    assert not any(c.path.startswith("/properties/p") for c in changes)
+    for doc in (old, new):
+        assert "/properties/r" in doc.nodes  # its definition changed: parsed and judged
+        assert not any(path.startswith("/properties/p") for path in doc.nodes)
+
+
+def test_property_sameness_within_one_document_needs_one_base_uri() -> None:
+    """``node.same_source``: two object nodes of one document compare their properties
+    through the sameness proof only under the same base URI (a relative reference reaches
+    other definitions under another)."""
+    from accord.compat.js.node import same_source
+
+    def resource(name: str, kind: str) -> dict[str, Any]:
+        return {
+            "$id": f"https://example.com/{name}",
+            "$defs": {"a": {"type": kind}},
+            "properties": {"p": {"$ref": "#/$defs/a"}},
+        }
+
+    doc = Document(
+        {"$defs": {"x": resource("x", "string"), "y": resource("y", "integer")}}, eager=True
+    )
+    x, y = doc.nodes["/$defs/x"], doc.nodes["/$defs/y"]
+    assert same_source(x, y) is None
+    assert same_source(x, x) is not None
+    assert same_source(doc.root, Document(doc.raw).root) is not None

@@ -462,13 +462,17 @@ def test_reference_lookups_are_kept_per_base_uri(monkeypatch: pytest.MonkeyPatch
     per validated value), and the same spelling under two ``$id``s reaches two targets."""
     from referencing._core import Resolver
 
+    def resource(name: str, kind: str) -> dict[str, Any]:
+        return {
+            "$id": f"https://example.com/{name}",
+            "$defs": {"x": {"type": kind}},
+            "$ref": "#/$defs/x",
+        }
+
     schema = {
-        "$defs": {
-            "a": {"$id": "https://example.com/a", "$defs": {"x": {"type": "string"}}, "$ref": "#/$defs/x"},
-            "b": {"$id": "https://example.com/b", "$defs": {"x": {"type": "integer"}}, "$ref": "#/$defs/x"},
-        },
+        "$defs": {"a": resource("a", "string"), "b": resource("b", "integer")},
         "properties": {"p": {"$ref": "#/$defs/a"}, "q": {"$ref": "#/$defs/b"}},
-    }  # fmt: skip
+    }
     lookups: list[str] = []
     real_lookup = Resolver.lookup
 

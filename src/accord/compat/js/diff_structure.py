@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from accord.compat.js.diff_base import B, N, R, Reporter, T
 from accord.compat.js.diff_base import limit as _limit
 from accord.compat.js.flat import ObjPart
-from accord.compat.js.node import LazyProps, Node, escape
+from accord.compat.js.node import LazyProps, Node, escape, same_source
 from accord.compat.js.objects import _governing
 from accord.compat.js.patterns import Unmatchable
 from accord.compat.model import Direction
@@ -170,11 +170,12 @@ def _moved(d: Reporter, other: Node, declared: Node, name: str, added: bool) -> 
 
 
 def _changed(old: Node, new: Node) -> set[str] | None:
-    """The names whose source may differ (``LazyProps.changed``), when both sides keep
+    """The names whose source may differ (``LazyProps.changed``, references followed as
+    ``Node.same_as`` follows them), when both sides keep
     their properties' source and read it in one dialect; None otherwise."""
     o, n = old.props, new.props
     if isinstance(o, LazyProps) and isinstance(n, LazyProps) and old.doc.dialect == new.doc.dialect:
-        return o.changed(n)
+        return o.changed(n, same_source(old, new))
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from accord.compat.canonical import key
@@ -98,6 +98,7 @@ class LazyProps(Mapping[str, "Node"]):
         self._remote_refs = remote_refs
         self._nodes: dict[str, Node] = {}
         self._by_text: dict[str, object] | None = None
+        self._ref_texts: dict[str, object] | None = None  # the reference-holding ones
         self._order: dict[str, int] | None = None
 
     def __getitem__(self, name: str) -> Node:
@@ -126,12 +127,21 @@ class LazyProps(Mapping[str, "Node"]):
     def __contains__(self, name: object) -> bool:
         return name in self.raw
 
-    def changed(self, other: LazyProps) -> set[str]:
+    def changed(self, other: LazyProps, same: Callable[[Any, Any], bool] | None = None) -> set[str]:
         """Names whose sub-schema may differ from ``other``'s: declared on one side only, or
-        with different (or reference-holding) source. Set algebra on the two sides' texts
-        (made once per document), so a version compared with a thousand others pays per
-        changed name only."""
-        return {name for name, _ in self.keys_by_text().items() ^ other.keys_by_text().items()}
+        with different source, or with equal reference-holding source that ``same`` (the
+        documents' raw sameness proof, ``Document.same_source``) does not prove to mean
+        the same. Set algebra on the two sides' texts (made once per document), so a
+        version compared with a thousand others pays per changed name only; ``same``
+        walks raw sources, so a property proved the same is never parsed."""
+        out = {name for name, _ in self.keys_by_text().items() ^ other.keys_by_text().items()}
+        if same is None or not out:
+            return out
+        mine, theirs = self._ref_texts or {}, other._ref_texts or {}
+        for name in [n for n in out if n in mine and mine[n] == theirs.get(n)]:
+            if same(self.raw[name], other.raw[name]):
+                out.discard(name)
+        return out
 
     def order(self) -> dict[str, int]:
         """Each name's position in the source (made once)."""
@@ -149,9 +159,19 @@ class LazyProps(Mapping[str, "Node"]):
                 dict(given) if given is not None else {n: repr(v) for n, v in self.raw.items()}
             )
             if self._refs_possible:
-                texts = {n: t if not refers(str(t)) else object() for n, t in texts.items()}
+                self._ref_texts = {n: t for n, t in texts.items() if refers(str(t))}
+                texts = {n: t if n not in self._ref_texts else object() for n, t in texts.items()}
             self._by_text = texts
         return self._by_text
+
+
+def same_source(a: Node, b: Node) -> Callable[[Any, Any], bool] | None:
+    """``LazyProps.changed``'s ``same`` for the properties of ``a`` and ``b``: their
+    documents' raw sameness proof, where ``Node.same_as`` would use it (within one
+    document, only under one base URI)."""
+    if a.doc is b.doc and a.base != b.base:
+        return None
+    return partial(a.doc.same_source, b.doc)
 
 
 def refers(text: str) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 from accord.compat.js import stripping
 from accord.compat.js.flat import Flat, ObjPart
-from accord.compat.js.node import LazyProps, Node
+from accord.compat.js.node import LazyProps, Node, same_source
 from accord.compat.js.patterns import implied, matches
 from accord.compat.js.proof import Gap, Nodes, Prover
 from accord.compat.js.proof import gap as _gap
@@ -37,7 +37,7 @@ def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
             )
     quick = _quick_pair(fa, fb, a[0], b[0])
     if quick:
-        todo = _changed_names(quick, parts_a)
+        todo = _changed_names(quick, parts_a, same_source(a[0], b[0]))
         declared: Callable[[], set[str]] = partial(_declared, parts_a, parts_b)
     else:
         names = dict.fromkeys(n for p in parts_a + parts_b for n in p.props)
@@ -63,11 +63,16 @@ def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
     return _rest(ck, a, b, fa, parts_a, parts_b, declared) or _counts(ck, a, b, fa, fb, parts_a)
 
 
-def _changed_names(quick: tuple[LazyProps, LazyProps], parts_a: list[ObjPart]) -> list[str]:
+def _changed_names(
+    quick: tuple[LazyProps, LazyProps],
+    parts_a: list[ObjPart],
+    same: Callable[[Any, Any], bool] | None,
+) -> list[str]:
     """The names that need a decision when each side is one plain layout, in declaration
-    order (writer first): not those with unchanged source on both sides, nor those a
-    pattern-free closed writer part forbids. Set algebra, so the cost follows what changed."""
-    changed = quick[0].changed(quick[1])
+    order (writer first): not those with unchanged source on both sides (references
+    included: ``same``, see ``LazyProps.changed``), nor those a pattern-free closed writer
+    part forbids. Set algebra, so the cost follows what changed."""
+    changed = quick[0].changed(quick[1], same)
     for part in parts_a:
         closed = part.additional is not None and part.additional.always is False
         if changed and closed and not part.patterns:

@@ -87,14 +87,10 @@ def _ref(validator: Any, ref: str, instance: Any, schema: Any) -> Errors:
         return
     key = (id(resolved.contents), id(instance))
     known = memo.valid.get(key)
-    if known is None:
-        first = next(errors, None)
-        memo.valid[key] = first is None
-        if first is not None:
-            yield first
-            yield from errors
-    elif not known:
-        yield ValidationError(f"{instance!r} is not valid under the schema at {ref!r}")
+    if known is None:  # validity is all anyone asks (see the module's docstring)
+        known = memo.valid[key] = next(errors, None) is None
+    if not known:
+        yield ValidationError(f"the value is not valid under the schema at {ref!r}")
 
 
 _ENUM_KEYS: dict[int, tuple[list[Any], frozenset[Any]]] = {}
@@ -263,15 +259,13 @@ def _any_of(validator: Any, branches: list[Any], instance: Any, schema: Any) -> 
 def _one_of(validator: Any, branches: list[Any], instance: Any, schema: Any) -> Errors:
     """python-jsonschema's ``oneOf`` (exactly one branch), stopping as ``_any_of`` does and
     at the second valid branch."""
-    valid = 0
-    for index, sub in enumerate(branches):
-        if _ok(validator.descend(instance, sub, schema_path=index)):
-            valid += 1
-            if valid > 1:
-                yield ValidationError("the value is valid under more than one given schema")
-                return
-    if not valid:
+    valid = (
+        i for i, sub in enumerate(branches) if _ok(validator.descend(instance, sub, schema_path=i))
+    )
+    if next(valid, None) is None:
         yield ValidationError("the value is not valid under any of the given schemas")
+    elif next(valid, None) is not None:
+        yield ValidationError("the value is valid under more than one given schema")
 
 
 _KEYWORDS = {
