@@ -228,5 +228,21 @@ def test_property_sameness_within_one_document_needs_one_base_uri() -> None:
     )
     x, y = doc.nodes["/$defs/x"], doc.nodes["/$defs/y"]
     assert same_source(x, y) is None
-    assert same_source(x, x) is not None
+    same = same_source(x, x)
+    assert same is not None
+    p = x.raw["properties"]["p"]
+    assert same(p, p, repr(p))  # the text both have, given: not made again
     assert same_source(doc.root, Document(doc.raw).root) is not None
+
+
+def test_a_given_text_stands_for_equal_source_where_resolution_is_not_plain() -> None:
+    """``Document.same_source`` with the text both sub-trees have (``LazyProps.changed``
+    knows it): where resolution is not plain, only a sub-tree that resolves nothing is
+    the same, as without the text."""
+    raw = {"$defs": {"a": {"$id": "https://example.com/a", "type": "string"}}}
+    old, new = Document(raw), Document(raw)
+    free, held = {"enum": ["$ref"]}, {"$ref": "#/$defs/a"}
+    assert old.same_source(new, free, free, repr(free))
+    assert not old.same_source(new, held, held, repr(held))
+    assert old.same_source(new, free, free)
+    assert not old.same_source(new, held, held)

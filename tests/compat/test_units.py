@@ -352,6 +352,8 @@ _SCANNED: list[Any] = [
     {"$recursiveRef": "#"},
     {"$dynamicRef": "#x"},
     {"$id": "x", "$anchor": "z", "$dynamicAnchor": "w"},
+    {"$dynamicAnchor": "w", "$ref": "#/x"},
+    {"$anchor": "z"},
     {"id": "y"},
     {"id": 5, "anchor": "q"},
     {"items": [1], "additionalItems": {}},

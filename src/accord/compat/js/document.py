@@ -39,10 +39,10 @@ _POINTER_REFS = ("'$ref': '#/", "'$ref': '#'", "'$ref': \"#/", "'$ref': \"#\"")
 # every reference keyword with a string value, and those of them that stay in the
 # document (a pointer or an anchor): see ``remote_refs``
 _REF_WORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+# (``$ref``'s first: without a dynamic reference the others are absent)
 _ANY_REFS = tuple(f"'{word}': {quote}" for word in _REF_WORDS for quote in "'\"")
 _LOCAL_REFS = tuple(f"{spelled}#" for spelled in _ANY_REFS)
 _ODD_IDS = ("'$recursiveAnchor': '", "'$recursiveAnchor': \"")
-_SPLIT_AT = 32  # root properties from which the scan is made property by property
 _PAIRS_KEPT = 64  # documents compared with this one whose reference pairing is kept
 _VERDICTS_KEPT = 8_192  # validation results kept per document (see ``valid``)
 
@@ -72,19 +72,20 @@ class Document:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels") from None
         self.dialect = detect(raw, default_dialect, text)
         self.any_ref = refers(text)
+        count = _Counts(text)  # the scans below share their counts
+        # dynamic scopes make a target's validity depend on the way in: no $ref memo then
+        dynamic = _dynamic(text)
+        self.memo_refs = not dynamic
         # some reference leaves the document: parsing the part holding it may fail (an
         # unsupplied one), so questions that may go unanswered parse nothing new
-        self.remote_refs = self.any_ref and sum(map(text.count, _ANY_REFS)) > sum(
-            map(text.count, _LOCAL_REFS)
-        )
-        # dynamic scopes make a target's validity depend on the way in: no $ref memo then
-        self.memo_refs = not _dynamic(text)
+        words = len(_ANY_REFS) if dynamic else len(_QUOTED_REFS)  # (the others: absent)
+        self.remote_refs = self.any_ref and count(*_ANY_REFS[:words]) > count(*_LOCAL_REFS[:words])
         # identifiers must all be registered before references resolve: parse everything
         # (the root's own are registered as it is built: they alone need no full parse)
-        below_root = _ids(text) > _root_ids(raw)
+        below_root = _ids(text, count) > _root_ids(raw)
         eager = eager or below_root
         # plain for sameness (``sameness.Plain``), read off the text when it clearly is
-        self._plain = not below_root and self.memo_refs and _plain_root(raw, text)
+        self._plain = not below_root and self.memo_refs and _plain_root(raw, text, count)
         self.assert_formats = assert_formats
         self.nodes: dict[str, Node] = {}
         self.canon_table: dict[tuple[str, str], int] = {}  # see Node.canon
@@ -112,13 +113,14 @@ class Document:
         self.resolve_pending()
 
     def _scan(self, raw: Any, known: Mapping[str, str] | None) -> str:
-        """The document's text for the keyword scans below. A root with many properties is
+        """The document's text for the keyword scans below. A root with properties is
         spelled property by property, and those texts are kept for its ``LazyProps``
         (which compares properties by them): one ``repr`` pass instead of two, none for
         the properties whose texts are ``known``. Property names are left out: they are
-        data, never keywords."""
+        data, never keywords. (On the real pairs of ``bench/compat_realworld.py``, splitting
+        every root with properties beat splitting only those with 32 or more.)"""
         props = raw.get("properties") if isinstance(raw, dict) else None
-        if not isinstance(props, dict) or len(props) < _SPLIT_AT:
+        if not isinstance(props, dict) or not props:
             return repr(raw)
         known = known or {}
         texts = {name: known.get(name) or repr(value) for name, value in props.items()}
@@ -282,17 +284,18 @@ class Document:
         """This document's reference structure (see ``sameness``)."""
         return Plain(self.raw, known=self._plain)
 
-    def same_source(self, other: Document, mine: Any, theirs: Any) -> bool:
+    def same_source(self, other: Document, mine: Any, theirs: Any, text: str | None = None) -> bool:
         """``mine`` (a sub-tree of this document's source) means what ``theirs`` (of
-        ``other``'s) means: equal source, references reaching equal definitions."""
+        ``other``'s) means: equal source, references reaching equal definitions.
+        ``text``: the ``repr`` both have, when the caller knows they have the same."""
         if other is self:
-            return bool(mine == theirs) and repr(mine) == repr(theirs)
+            return text is not None or (bool(mine == theirs) and repr(mine) == repr(theirs))
         found = self._pairs.get(id(other))
         if found is None:
             if len(self._pairs) >= _PAIRS_KEPT:  # a prepared document meets many others
                 self._pairs.clear()
             found = self._pairs[id(other)] = (other, Pair(self.plain, other.plain))
-        return found[1].same(mine, theirs)
+        return found[1].same(mine, theirs, text)
 
     @cached_property
     def validator(self) -> Validator:
@@ -352,27 +355,50 @@ def _dynamic(text: str) -> bool:
     return "$" in text and ("$dynamicRef" in text or "$recursiveRef" in text)
 
 
-def _ids(text: str) -> int:
+class _Counts:
+    """Occurrences of substrings in one text, each counted once (``str.count``, C speed:
+    the scans of a large document's text share what they count)."""
+
+    __slots__ = ("_seen", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, *spelled: str) -> int:
+        total = 0
+        for each in spelled:
+            found = self._seen.get(each)
+            if found is None:
+                found = self._seen[each] = self.text.count(each)
+            total += found
+        return total
+
+
+def _ids(text: str, count: _Counts | None = None) -> int:
     """How many identifiers (with a string value) the document's ``repr`` spells, counted
-    like ``_dynamic`` tests (only ``id`` is spelled without a ``$``)."""
+    like ``_dynamic`` tests (only ``id`` is spelled without a ``$``; the anchors only
+    where ``nchor`` is spelled at all)."""
+    count = count or _Counts(text)
     if "$" in text:
-        spelled = _ID_TEXTS
+        spelled = _ID_TEXTS if "nchor" in text else _ID_TEXTS[:4]
     elif "'id': " in text:
         spelled = _ID_TEXTS[2:4]
     else:
         return 0
-    return sum(text.count(each) for each in spelled)
+    return count(*spelled)
 
 
-def _plain_text(text: str) -> bool:
+def _plain_text(text: str, count: _Counts | None = None) -> bool:
     """Every string ``$ref`` in the document's ``repr`` is a JSON pointer into it (``#/…``
     or ``#``), and no ``$recursiveAnchor`` has a string value. Counted: each pointer
     reference is one of the string references, at the same place."""
     if "$" not in text or "'$re" not in text:
         return True
-    quoted = sum(text.count(spelled) for spelled in _QUOTED_REFS)
-    pointers = sum(text.count(spelled) for spelled in _POINTER_REFS)
-    return quoted == pointers and not any(odd in text for odd in _ODD_IDS)
+    count = count or _Counts(text)
+    return count(*_QUOTED_REFS) == count(*_POINTER_REFS) and not any(
+        odd in text for odd in _ODD_IDS
+    )
 
 
 def _root_ids(raw: Any) -> int:
@@ -380,10 +406,10 @@ def _root_ids(raw: Any) -> int:
     return sum(isinstance(raw.get(w), str) for w in _ID_WORDS) if isinstance(raw, dict) else 0
 
 
-def _plain_root(raw: Any, text: str) -> bool:
+def _plain_root(raw: Any, text: str, count: _Counts) -> bool:
     """With no identifier below the root and no dynamic reference: every reference is a
     JSON pointer and the root's identifier is a plain one (no anchor, no fragment)."""
-    if not isinstance(raw, dict) or not _plain_text(text):
+    if not isinstance(raw, dict) or not _plain_text(text, count):
         return False
     ids = [raw.get(w) for w in _ID_WORDS]
     return not any(

@@ -98,7 +98,7 @@ class LazyProps(Mapping[str, "Node"]):
         self._remote_refs = remote_refs
         self._nodes: dict[str, Node] = {}
         self._by_text: dict[str, object] | None = None
-        self._ref_texts: dict[str, object] | None = None  # the reference-holding ones
+        self._ref_texts: dict[str, str] | None = None  # the reference-holding ones
         self._order: dict[str, int] | None = None
 
     def __getitem__(self, name: str) -> Node:
@@ -127,7 +127,9 @@ class LazyProps(Mapping[str, "Node"]):
     def __contains__(self, name: object) -> bool:
         return name in self.raw
 
-    def changed(self, other: LazyProps, same: Callable[[Any, Any], bool] | None = None) -> set[str]:
+    def changed(
+        self, other: LazyProps, same: Callable[[Any, Any, str], bool] | None = None
+    ) -> set[str]:
         """Names whose sub-schema may differ from ``other``'s: declared on one side only, or
         with different source, or with equal reference-holding source that ``same`` (the
         documents' raw sameness proof, ``Document.same_source``) does not prove to mean
@@ -139,7 +141,7 @@ class LazyProps(Mapping[str, "Node"]):
             return out
         mine, theirs = self._ref_texts or {}, other._ref_texts or {}
         for name in [n for n in out if n in mine and mine[n] == theirs.get(n)]:
-            if same(self.raw[name], other.raw[name]):
+            if same(self.raw[name], other.raw[name], mine[name]):
                 out.discard(name)
         return out
 
@@ -159,13 +161,13 @@ class LazyProps(Mapping[str, "Node"]):
                 dict(given) if given is not None else {n: repr(v) for n, v in self.raw.items()}
             )
             if self._refs_possible:
-                self._ref_texts = {n: t for n, t in texts.items() if refers(str(t))}
+                self._ref_texts = {n: str(t) for n, t in texts.items() if refers(str(t))}
                 texts = {n: t if n not in self._ref_texts else object() for n, t in texts.items()}
             self._by_text = texts
         return self._by_text
 
 
-def same_source(a: Node, b: Node) -> Callable[[Any, Any], bool] | None:
+def same_source(a: Node, b: Node) -> Callable[[Any, Any, str], bool] | None:
     """``LazyProps.changed``'s ``same`` for the properties of ``a`` and ``b``: their
     documents' raw sameness proof, where ``Node.same_as`` would use it (within one
     document, only under one base URI)."""

@@ -66,7 +66,7 @@ def objects(ck: Prover, a: Nodes, b: Nodes, fa: Flat, fb: Flat, integral: bool) 
 def _changed_names(
     quick: tuple[LazyProps, LazyProps],
     parts_a: list[ObjPart],
-    same: Callable[[Any, Any], bool] | None,
+    same: Callable[[Any, Any, str], bool] | None,
 ) -> list[str]:
     """The names that need a decision when each side is one plain layout, in declaration
     order (writer first): not those with unchanged source on both sides (references

@@ -64,30 +64,33 @@ class Pair:
         self._same: set[tuple[str, str]] = set()  # reference pairs proved to mean the same
         self._known: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
 
-    def same(self, old_raw: Any, new_raw: Any) -> bool:
+    def same(self, old_raw: Any, new_raw: Any, text: str | None = None) -> bool:
         """Both sub-trees mean the same in their documents: the same source, except that
         references may be spelled differently as long as their targets mean the same
         (generated schemas rename definitions by content hash between versions).
 
         A bisimulation: reference pairs under comparison are assumed equal, which is sound
-        for the finite trees JSON documents are."""
+        for the finite trees JSON documents are. ``text``: the ``repr`` both sub-trees
+        have, when the caller knows they have the same (it is not made again)."""
         if not self.usable:
             # resolution is not plain: only sub-trees that resolve nothing are compared
-            return _equal(old_raw, new_raw) and _ref_free(old_raw)
+            return (text is not None or _equal(old_raw, new_raw)) and _ref_free(old_raw)
         # both answers are final (a failure under optimistic assumptions fails without
         # them): memoised by identity, the sub-trees kept alive with the answer
         memo_key = (id(old_raw), id(new_raw))
         known = self._known.get(memo_key)
         if known is None:
-            known = self._known[memo_key] = (old_raw, new_raw, self._bisimilar(old_raw, new_raw))
+            same = self._bisimilar(old_raw, new_raw, text)
+            known = self._known[memo_key] = (old_raw, new_raw, same)
         return known[2]
 
-    def _bisimilar(self, old_raw: Any, new_raw: Any) -> bool:
+    def _bisimilar(self, old_raw: Any, new_raw: Any, text: str | None) -> bool:
         assumed: set[tuple[str, str]] = set()
         pending: list[tuple[Any, Any, bool]] = [(old_raw, new_raw, False)]
         walked: list[tuple[Any, Any]] = []
         while pending:
             a, b, data = pending.pop()
+            spelled, text = text, None  # the first pair's text, when the caller gave it
             known = None if data else self._known.get((id(a), id(b)))
             if known is not None:  # a sub-tree already compared: its answer holds here
                 if not known[2]:
@@ -95,7 +98,9 @@ class Pair:
             elif data or not isinstance(a, dict | list) or not isinstance(b, dict | list):
                 if not _equal(a, b):
                     return False
-            elif a == b and (shown := self._equal_refs(a, b, assumed, pending)) is not None:
+            elif (spelled is not None or a == b) and (
+                shown := self._equal_refs(a, b, assumed, pending, spelled)
+            ) is not None:
                 if not shown:
                     return False
                 walked.append((a, b))
@@ -114,14 +119,16 @@ class Pair:
         b: dict[str, Any] | list[Any],
         assumed: set[tuple[str, str]],
         pending: list[tuple[Any, Any, bool]],
+        text: str | None = None,
     ) -> bool | None:
-        """Two equal containers with the same text, whose references (read off the text,
-        data included: conservative) are plain strings: the same if each reference reaches
-        the same in both documents (queued), not if one reaches nothing. None: not shown
-        this way (walk them instead)."""
-        text = repr(a)
-        if text != repr(b):
-            return None
+        """Two equal containers with the same text (``text``, when the caller knows it),
+        whose references (read off the text, data included: conservative) are plain
+        strings: the same if each reference reaches the same in both documents (queued),
+        not if one reaches nothing. None: not shown this way (walk them instead)."""
+        if text is None:
+            text = repr(a)
+            if text != repr(b):
+                return None
         refs = _REF_TEXT.findall(text)
         if len(refs) != text.count("'$ref'"):  # a reference spelled otherwise: walk
             return None
