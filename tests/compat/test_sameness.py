@@ -246,3 +246,31 @@ def test_a_given_text_stands_for_equal_source_where_resolution_is_not_plain() ->
     assert not old.same_source(new, held, held, repr(held))
     assert old.same_source(new, free, free)
     assert not old.same_source(new, held, held)
+
+
+def test_changed_names_are_kept_per_other_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``LazyProps.changed`` answers again from its memo (a fresh set: callers narrow it),
+    per other map, and starts again past ``CHANGED_KEPT`` of them."""
+    from accord.compat.js import node
+
+    def props(q: str) -> Any:
+        doc = Document(
+            {"$defs": DEFS, "properties": {"p": {"$ref": "#/$defs/c"}, "q": {"type": q}}}
+        )
+        return doc.root.props, doc
+
+    (base, base_doc), (same, same_doc), (other, _) = (
+        props("string"),
+        props("string"),
+        props("integer"),
+    )
+    check = node.same_source(base_doc.root, same_doc.root)
+    assert check is not None
+    first = base.changed(same, check)
+    assert first == set()
+    first.add("x")  # the caller's to narrow
+    assert base.changed(same, check) == set()
+    monkeypatch.setattr(node, "CHANGED_KEPT", 1)
+    for _ in range(2):
+        assert base.changed(other) == {"p", "q"}  # no sameness proof: references count as changed
+        assert base.changed(same, check) == set()

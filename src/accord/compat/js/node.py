@@ -72,6 +72,9 @@ class EnumSet:
     keys: frozenset[Any]
 
 
+CHANGED_KEPT = 16  # ``LazyProps.changed`` answers kept per property map
+
+
 class LazyProps(Mapping[str, "Node"]):
     """``properties`` sub-schemas, each parsed on first access.
 
@@ -99,6 +102,7 @@ class LazyProps(Mapping[str, "Node"]):
         self._nodes: dict[str, Node] = {}
         self._by_text: dict[str, object] | None = None
         self._ref_texts: dict[str, str] | None = None  # the reference-holding ones
+        self._changed: dict[tuple[int, bool], tuple[LazyProps, frozenset[str]]] = {}
         self._order: dict[str, int] | None = None
 
     def __getitem__(self, name: str) -> Node:
@@ -135,14 +139,22 @@ class LazyProps(Mapping[str, "Node"]):
         documents' raw sameness proof, ``Document.same_source``) does not prove to mean
         the same. Set algebra on the two sides' texts (made once per document), so a
         version compared with a thousand others pays per changed name only; ``same``
-        walks raw sources, so a property proved the same is never parsed."""
+        walks raw sources, so a property proved the same is never parsed. Kept per
+        ``other`` (both directions of a check and its change list ask the same): a fresh
+        set each time."""
+        memo_key = (id(other), same is None)
+        found = self._changed.get(memo_key)
+        if found is not None:  # (``other`` is kept alive with it: its id stays its own)
+            return set(found[1])
         out = {name for name, _ in self.keys_by_text().items() ^ other.keys_by_text().items()}
-        if same is None or not out:
-            return out
-        mine, theirs = self._ref_texts or {}, other._ref_texts or {}
-        for name in [n for n in out if n in mine and mine[n] == theirs.get(n)]:
-            if same(self.raw[name], other.raw[name], mine[name]):
-                out.discard(name)
+        if same is not None and out:
+            mine, theirs = self._ref_texts or {}, other._ref_texts or {}
+            for name in [n for n in out if n in mine and mine[n] == theirs.get(n)]:
+                if same(self.raw[name], other.raw[name], mine[name]):
+                    out.discard(name)
+        if len(self._changed) >= CHANGED_KEPT:  # a version compared with many others
+            self._changed.clear()
+        self._changed[memo_key] = (other, frozenset(out))
         return out
 
     def order(self) -> dict[str, int]:
