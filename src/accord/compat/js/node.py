@@ -181,9 +181,10 @@ class LazyProps(Mapping[str, "Node"]):
 
 def same_source(a: Node, b: Node) -> Callable[[Any, Any, str], bool] | None:
     """``LazyProps.changed``'s ``same`` for the properties of ``a`` and ``b``: their
-    documents' raw sameness proof, where ``Node.same_as`` would use it (within one
-    document, only under one base URI)."""
-    if a.doc is b.doc and a.base != b.base:
+    documents' raw sameness proof, which ``Node.same_as`` uses across two documents.
+    None within one document: there ``same_as`` also compares the properties' base URIs,
+    which are their own objects' (``a`` and ``b`` may be ``$ref``s to them)."""
+    if a.doc is b.doc:
         return None
     return partial(a.doc.same_source, b.doc)
 
