@@ -287,9 +287,10 @@ class Document:
     def same_source(self, other: Document, mine: Any, theirs: Any, text: str | None = None) -> bool:
         """``mine`` (a sub-tree of this document's source) means what ``theirs`` (of
         ``other``'s) means: equal source, references reaching equal definitions.
-        ``text``: the ``repr`` both have, when the caller knows they have the same."""
+        ``text``: the ``repr`` both have, when the caller knows they have the same (two
+        documents: ``node.same_source``)."""
         if other is self:
-            return text is not None or (bool(mine == theirs) and repr(mine) == repr(theirs))
+            return bool(mine == theirs) and repr(mine) == repr(theirs)
         found = self._pairs.get(id(other))
         if found is None:
             if len(self._pairs) >= _PAIRS_KEPT:  # a prepared document meets many others
